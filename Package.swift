@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Only the three system-library targets (CMPI, CNetCDF, CBLAS) see C; every
+// other module talks to them through Parallel, NetCDFIO or the numerics it owns.
+let package = Package(
+    name: "RCAS",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "rcas", targets: ["rcas"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C interop
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CNetCDF", pkgConfig: "netcdf",
+                       providers: [.apt(["libnetcdf-dev", "netcdf-bin", "libhdf5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+
+        // Foundation modules
+        .target(name: "Parallel", dependencies: ["CMPI"]),
+        .target(name: "NetCDFIO", dependencies: ["CNetCDF"]),
+        .target(name: "ConfigFormat", dependencies: ["Yams"]),
+        .target(name: "Geometry", dependencies: ["ConfigFormat"]),
+        .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
+
+        // Command-line tool
+        .executableTarget(name: "rcas", dependencies: [
+            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Tests: one target per module, plus end-to-end tests that launch the
+        // built `rcas` binary (under mpirun where they check parallel behaviour).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .executableTarget(name: "parallel-check", dependencies: ["Parallel"], path: "Tests/ParallelCheck"),
+        .testTarget(name: "ParallelTests", dependencies: ["Parallel", "TestSupport"]),
+        .testTarget(name: "NetCDFIOTests", dependencies: ["NetCDFIO", "TestSupport"]),
+        .testTarget(name: "ConfigFormatTests", dependencies: ["ConfigFormat"]),
+        .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
+    ]
+)

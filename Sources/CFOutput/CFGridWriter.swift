@@ -1,0 +1,91 @@
+import Geometry
+import NetCDFIO
+
+/// Writes a grid's CF-1.8 description into a NetCDF group: dimensions `x`,
+/// `y`; coordinate variables `x`, `y` (projection metres); 2-D `lat`, `lon`
+/// of cell centres; `cell_area`; and the `crs` grid-mapping variable that
+/// every gridded field names in its `grid_mapping` attribute.
+public enum CFGridWriter {
+    /// Name of the grid-mapping variable.
+    public static let gridMappingName = "crs"
+
+    /// Defines and fills the grid variables in `group`.
+    public static func write(_ grid: HorizontalGrid, to group: NetCDFGroup) throws(NetCDFError) {
+        try group.addDimension("x", length: grid.nx)
+        try group.addDimension("y", length: grid.ny)
+
+        let crs = try group.addVariable(gridMappingName, type: .int32, dimensions: [])
+        for (name, value) in grid.projection.cfAttributes {
+            try crs.setAttribute(name, value.netCDF)
+        }
+        try crs.setAttribute("proj4_params", .text(grid.projection.projString))
+        try crs.write([Int32(0)])
+
+        let x = try group.addVariable("x", type: .double, dimensions: ["x"])
+        try x.setAttribute("standard_name", .text("projection_x_coordinate"))
+        try x.setAttribute("long_name", .text("x coordinate of cell centre in the projection"))
+        try x.setAttribute("units", .text("m"))
+        try x.setAttribute("axis", .text("X"))
+        try x.write((0..<grid.nx).map(grid.x))
+
+        let y = try group.addVariable("y", type: .double, dimensions: ["y"])
+        try y.setAttribute("standard_name", .text("projection_y_coordinate"))
+        try y.setAttribute("long_name", .text("y coordinate of cell centre in the projection"))
+        try y.setAttribute("units", .text("m"))
+        try y.setAttribute("axis", .text("Y"))
+        try y.write((0..<grid.ny).map(grid.y))
+
+        let centres = grid.centers()
+        let lat = try group.addVariable("lat", type: .double, dimensions: ["y", "x"])
+        try lat.setAttribute("standard_name", .text("latitude"))
+        try lat.setAttribute("long_name", .text("latitude of cell centre"))
+        try lat.setAttribute("units", .text("degrees_north"))
+        try lat.write(centres.map(\.latitude))
+
+        let lon = try group.addVariable("lon", type: .double, dimensions: ["y", "x"])
+        try lon.setAttribute("standard_name", .text("longitude"))
+        try lon.setAttribute("long_name", .text("longitude of cell centre"))
+        try lon.setAttribute("units", .text("degrees_east"))
+        try lon.write(centres.map(\.longitude))
+
+        let area = try group.addVariable("cell_area", type: .double, dimensions: ["y", "x"])
+        try area.setAttribute("standard_name", .text("cell_area"))
+        try area.setAttribute("long_name", .text("area of the grid cell on the sphere"))
+        try area.setAttribute("units", .text("m2"))
+        try area.setAttribute("coordinates", .text("lat lon"))
+        try area.setAttribute("grid_mapping", .text(gridMappingName))
+        try area.write(grid.cellAreas())
+    }
+
+    /// Marks `variable` as a field on the grid: `grid_mapping` and
+    /// `coordinates` attributes as CF requires for projected grids.
+    public static func attachGrid(to variable: NetCDFVariable) throws(NetCDFError) {
+        try variable.setAttribute("grid_mapping", .text(gridMappingName))
+        try variable.setAttribute("coordinates", .text("lat lon"))
+    }
+
+    /// Global attributes every RCAS file carries.
+    public static func writeGlobalAttributes(to group: NetCDFGroup, title: String,
+                                             extra: [(String, String)] = []) throws(NetCDFError) {
+        try group.setAttribute("Conventions", .text("CF-1.8"))
+        try group.setAttribute("title", .text(title))
+        try group.setAttribute("institution", .text("RCAS (Regional Carbon Assimilation System)"))
+        try group.setAttribute("source", .text("RCAS \(RCASVersion.string)"))
+        for (name, value) in extra { try group.setAttribute(name, .text(value)) }
+    }
+}
+
+extension CFAttributeValue {
+    var netCDF: NetCDFAttribute {
+        switch self {
+        case .text(let s): .text(s)
+        case .number(let v): .doubles([v])
+        case .numbers(let v): .doubles(v)
+        }
+    }
+}
+
+/// The RCAS version, written into every output file.
+public enum RCASVersion {
+    public static let string = "0.1.0"
+}

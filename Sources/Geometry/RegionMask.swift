@@ -1,0 +1,32 @@
+/// A latitude/longitude box, e.g. the regions of seed 000 Fig. 3.
+public struct LatLonBox: Sendable, Equatable {
+    public let name: String
+    public let south: Double
+    public let north: Double
+    public let west: Double
+    public let east: Double
+
+    public init(name: String, south: Double, north: Double, west: Double, east: Double) {
+        precondition(south < north && west < east, "box \(name) must have south < north and west < east")
+        self.name = name
+        self.south = south
+        self.north = north
+        self.west = west
+        self.east = east
+    }
+
+    /// True when `point` lies in the box (edges included).
+    public func contains(_ point: GeoPoint) -> Bool {
+        var lon = point.longitude
+        while lon < west { lon += 360 }
+        while lon >= west + 360 { lon -= 360 }
+        return point.latitude >= south && point.latitude <= north && lon >= west && lon <= east
+    }
+}
+
+extension HorizontalGrid {
+    /// Cells whose centre lies in `box`, in flat-index order.
+    public func mask(_ box: LatLonBox) -> [Bool] {
+        centers().map(box.contains)
+    }
+}

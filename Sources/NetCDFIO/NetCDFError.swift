@@ -1,0 +1,42 @@
+import CNetCDF
+
+/// A NetCDF failure, naming the file, the object (variable, attribute,
+/// dimension or group) and the library's own message.
+public struct NetCDFError: Error, CustomStringConvertible, Sendable {
+    /// The file being read or written (its final name, not a temporary one).
+    public let path: String
+    /// The variable, attribute, dimension or group involved, when there is one.
+    public let object: String?
+    /// What RCAS was doing.
+    public let operation: String
+    /// The NetCDF-C status code, or nil for a check RCAS made itself.
+    public let status: Int32?
+    /// NetCDF-C's message for `status`, or RCAS's own explanation.
+    public let message: String
+
+    public init(path: String, object: String?, operation: String, status: Int32? = nil, message: String) {
+        self.path = path
+        self.object = object
+        self.operation = operation
+        self.status = status
+        self.message = message
+    }
+
+    public var description: String {
+        let subject = object.map { " variable/attribute '\($0)'" } ?? ""
+        return "\(path):\(subject): \(operation) failed: \(message)"
+    }
+}
+
+/// The one place where NetCDF-C status codes become Swift errors.
+@inline(__always)
+func nc(_ status: Int32, _ path: String, _ object: String?, _ operation: @autoclosure () -> String) throws(NetCDFError) {
+    guard status != NC_NOERR else { return }
+    throw NetCDFError(path: path, object: object, operation: operation(), status: status,
+                      message: String(cString: nc_strerror(status)))
+}
+
+/// Text of a NUL-terminated name buffer filled by NetCDF-C.
+func decodeName(_ buffer: [CChar]) -> String {
+    String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+}

@@ -1,0 +1,242 @@
+import CNetCDF
+import Foundation
+
+/// An open NetCDF-4 file.
+///
+/// Files made with ``create(_:)`` are written under a temporary name in the
+/// same directory and appear under their real name only when ``commit()``
+/// succeeds (one `rename`), so a crash or an error never leaves a file that
+/// looks complete. A created file that is closed or released without a commit
+/// is deleted.
+public final class NetCDFFile {
+    /// The file's name as the user knows it (the final name for created files).
+    public let path: String
+    let workingPath: String
+    let ncid: Int32
+    private let creating: Bool
+    private var open = true
+
+    private init(path: String, workingPath: String, ncid: Int32, creating: Bool) {
+        self.path = path
+        self.workingPath = workingPath
+        self.ncid = ncid
+        self.creating = creating
+    }
+
+    /// Opens an existing file for reading, or for appending if `writable`.
+    public static func open(_ path: String, writable: Bool = false) throws(NetCDFError) -> NetCDFFile {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw NetCDFError(path: path, object: nil, operation: "open", message: "file does not exist")
+        }
+        var id: Int32 = 0
+        try nc(nc_open(path, writable ? NC_WRITE : NC_NOWRITE, &id), path, nil, "open")
+        return NetCDFFile(path: path, workingPath: path, ncid: id, creating: false)
+    }
+
+    /// Starts a new NetCDF-4 file that will replace `path` on ``commit()``.
+    public static func create(_ path: String) throws(NetCDFError) -> NetCDFFile {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory) else {
+            throw NetCDFError(path: path, object: nil, operation: "create",
+                              message: "directory \(directory) does not exist")
+        }
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
+            .path
+        var id: Int32 = 0
+        try nc(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &id), path, nil, "create")
+        return NetCDFFile(path: path, workingPath: temporary, ncid: id, creating: true)
+    }
+
+    /// The root group.
+    public var root: NetCDFGroup { NetCDFGroup(file: self, ncid: ncid, name: "/") }
+
+    /// Flushes and closes the file; a created file then takes its final name
+    /// atomically (replacing any older file of that name).
+    public func commit() throws(NetCDFError) {
+        guard open else {
+            throw NetCDFError(path: path, object: nil, operation: "commit", message: "file is already closed")
+        }
+        open = false
+        do {
+            try nc(nc_close(ncid), path, nil, "close")
+        } catch {
+            if creating { unlink(workingPath) }
+            throw error
+        }
+        guard creating else { return }
+        if rename(workingPath, path) != 0 {
+            let reason = String(cString: strerror(errno))
+            unlink(workingPath)
+            throw NetCDFError(path: path, object: nil, operation: "rename from temporary file", message: reason)
+        }
+    }
+
+    /// Closes without committing: a created file is deleted, an opened one is
+    /// left as it is on disk.
+    public func close() {
+        guard open else { return }
+        open = false
+        nc_close(ncid)
+        if creating { unlink(workingPath) }
+    }
+
+    deinit { close() }
+}
+
+/// A group of a NetCDF-4 file (the root group included): dimensions,
+/// variables, attributes and subgroups.
+public struct NetCDFGroup {
+    let file: NetCDFFile
+    let ncid: Int32
+    /// The group's own name ("/" for the root).
+    public let name: String
+
+    var path: String { file.path }
+
+    // MARK: dimensions
+
+    /// Defines a dimension; `length` nil makes it unlimited.
+    @discardableResult
+    public func addDimension(_ dimensionName: String, length: Int?) throws(NetCDFError) -> Int {
+        var id: Int32 = 0
+        try nc(nc_def_dim(ncid, dimensionName, length ?? 0, &id), path, dimensionName, "define dimension")
+        return length ?? 0
+    }
+
+    /// The current length of a dimension visible from this group.
+    public func dimensionLength(_ dimensionName: String) throws(NetCDFError) -> Int {
+        var id: Int32 = 0
+        try nc(nc_inq_dimid(ncid, dimensionName, &id), path, dimensionName, "find dimension")
+        var length = 0
+        try nc(nc_inq_dimlen(ncid, id, &length), path, dimensionName, "read dimension length")
+        return length
+    }
+
+    /// Names of the dimensions defined in this group.
+    public func dimensionNames() throws(NetCDFError) -> [String] {
+        var count: Int32 = 0
+        try nc(nc_inq_dimids(ncid, &count, nil, 0), path, nil, "list dimensions")
+        var ids = [Int32](repeating: 0, count: Int(count))
+        try nc(nc_inq_dimids(ncid, &count, &ids, 0), path, nil, "list dimensions")
+        var names: [String] = []
+        for id in ids { names.append(try dimensionName(id)) }
+        return names
+    }
+
+    func dimensionName(_ id: Int32) throws(NetCDFError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
+        try nc(nc_inq_dimname(ncid, id, &buffer), path, nil, "read dimension name")
+        return decodeName(buffer)
+    }
+
+    // MARK: groups
+
+    /// Defines a subgroup.
+    public func addGroup(_ groupName: String) throws(NetCDFError) -> NetCDFGroup {
+        var id: Int32 = 0
+        try nc(nc_def_grp(ncid, groupName, &id), path, groupName, "define group")
+        return NetCDFGroup(file: file, ncid: id, name: groupName)
+    }
+
+    /// A direct subgroup by name.
+    public func group(_ groupName: String) throws(NetCDFError) -> NetCDFGroup {
+        var id: Int32 = 0
+        try nc(nc_inq_grp_ncid(ncid, groupName, &id), path, groupName, "open group")
+        return NetCDFGroup(file: file, ncid: id, name: groupName)
+    }
+
+    /// Names of the direct subgroups.
+    public func groupNames() throws(NetCDFError) -> [String] {
+        var count: Int32 = 0
+        try nc(nc_inq_grps(ncid, &count, nil), path, nil, "list groups")
+        var ids = [Int32](repeating: 0, count: Int(count))
+        try nc(nc_inq_grps(ncid, &count, &ids), path, nil, "list groups")
+        return try ids.map { (id: Int32) throws(NetCDFError) -> String in
+            var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
+            try nc(nc_inq_grpname(id, &buffer), path, nil, "read group name")
+            return decodeName(buffer)
+        }
+    }
+
+    // MARK: variables
+
+    /// Defines a variable over named dimensions (outermost first). A positive
+    /// `deflateLevel` (1-9) compresses it.
+    @discardableResult
+    public func addVariable(_ variableName: String, type: NetCDFType, dimensions: [String],
+                            deflateLevel: Int = 0) throws(NetCDFError) -> NetCDFVariable {
+        var dimensionIDs: [Int32] = []
+        for dimension in dimensions {
+            var id: Int32 = 0
+            try nc(nc_inq_dimid(ncid, dimension, &id), path, variableName, "find dimension '\(dimension)'")
+            dimensionIDs.append(id)
+        }
+        var id: Int32 = 0
+        try nc(nc_def_var(ncid, variableName, type.code, Int32(dimensionIDs.count), dimensionIDs, &id),
+               path, variableName, "define variable")
+        if deflateLevel > 0 {
+            try nc(nc_def_var_deflate(ncid, id, 1, 1, Int32(deflateLevel)), path, variableName, "set compression")
+        }
+        return NetCDFVariable(group: self, varid: id, name: variableName)
+    }
+
+    /// A variable by name; a path such as `Retrieval/surface_type` looks in
+    /// subgroups.
+    public func variable(_ variablePath: String) throws(NetCDFError) -> NetCDFVariable {
+        let parts = variablePath.split(separator: "/").map(String.init)
+        var owner = self
+        for part in parts.dropLast() {
+            do {
+                owner = try owner.group(part)
+            } catch {
+                throw NetCDFError(path: path, object: variablePath, operation: "open variable",
+                                  status: error.status, message: "group '\(part)' not found")
+            }
+        }
+        var id: Int32 = 0
+        let status = nc_inq_varid(owner.ncid, parts.last ?? variablePath, &id)
+        if status == NC_ENOTVAR {
+            throw NetCDFError(path: path, object: variablePath, operation: "open variable", status: status,
+                              message: "variable not found")
+        }
+        try nc(status, path, variablePath, "open variable")
+        return NetCDFVariable(group: owner, varid: id, name: variablePath)
+    }
+
+    /// True when the variable (or path into subgroups) exists.
+    public func hasVariable(_ variablePath: String) -> Bool {
+        (try? variable(variablePath)) != nil
+    }
+
+    /// Names of the variables of this group.
+    public func variableNames() throws(NetCDFError) -> [String] {
+        var count: Int32 = 0
+        try nc(nc_inq_varids(ncid, &count, nil), path, nil, "list variables")
+        var ids = [Int32](repeating: 0, count: Int(count))
+        try nc(nc_inq_varids(ncid, &count, &ids), path, nil, "list variables")
+        return try ids.map { (id: Int32) throws(NetCDFError) -> String in
+            var buffer = [CChar](repeating: 0, count: Int(NC_MAX_NAME) + 1)
+            try nc(nc_inq_varname(ncid, id, &buffer), path, nil, "read variable name")
+            return decodeName(buffer)
+        }
+    }
+
+    // MARK: attributes
+
+    /// Sets a group (global, for the root) attribute.
+    public func setAttribute(_ attributeName: String, _ value: NetCDFAttribute) throws(NetCDFError) {
+        try putAttribute(ncid: ncid, varid: NC_GLOBAL, name: attributeName, value: value, path: path)
+    }
+
+    /// A group attribute, or nil when absent.
+    public func attribute(_ attributeName: String) throws(NetCDFError) -> NetCDFAttribute? {
+        try getAttribute(ncid: ncid, varid: NC_GLOBAL, name: attributeName, path: path)
+    }
+
+    /// Names of the group's attributes.
+    public func attributeNames() throws(NetCDFError) -> [String] {
+        try listAttributes(ncid: ncid, varid: NC_GLOBAL, path: path)
+    }
+}

@@ -1,0 +1,77 @@
+/// How the ranks of a job are arranged: `memberGroups` groups, each holding a
+/// contiguous block of ensemble members and dividing the grid into
+/// `tilesPerGroup` spatial tiles. World rank r is tile `r % tilesPerGroup` of
+/// group `r / tilesPerGroup`.
+public struct ParallelLayout: Sendable, Equatable, CustomStringConvertible {
+    public let worldSize: Int
+    public let memberGroups: Int
+    public var tilesPerGroup: Int { worldSize / memberGroups }
+
+    /// A layout with the given number of member groups; it must divide the
+    /// world size.
+    public init(worldSize: Int, memberGroups: Int) throws(LayoutError) {
+        guard worldSize >= 1 else { throw .invalid("world size \(worldSize) must be at least 1") }
+        guard memberGroups >= 1, worldSize % memberGroups == 0 else {
+            throw .invalid("\(memberGroups) member groups do not divide \(worldSize) ranks evenly")
+        }
+        self.worldSize = worldSize
+        self.memberGroups = memberGroups
+    }
+
+    /// The default layout: as many member groups as possible (members need no
+    /// halo exchange, tiles do), i.e. the largest divisor of the world size that
+    /// does not exceed the member count.
+    public static func automatic(worldSize: Int, memberCount: Int) throws(LayoutError) -> ParallelLayout {
+        let groups = (1...max(1, worldSize)).last { worldSize % $0 == 0 && $0 <= max(1, memberCount) } ?? 1
+        return try ParallelLayout(worldSize: worldSize, memberGroups: groups)
+    }
+
+    public func group(ofRank rank: Int) -> Int { rank / tilesPerGroup }
+    public func tile(ofRank rank: Int) -> Int { rank % tilesPerGroup }
+
+    /// The members a group carries: a contiguous block, the first
+    /// `memberCount % memberGroups` groups one member larger.
+    public func members(ofGroup group: Int, memberCount: Int) -> Range<Int> {
+        let base = memberCount / memberGroups
+        let extra = memberCount % memberGroups
+        let start = group * base + min(group, extra)
+        return start..<(start + base + (group < extra ? 1 : 0))
+    }
+
+    /// The group that carries `member`.
+    public func group(ofMember member: Int, memberCount: Int) -> Int {
+        (0..<memberGroups).first { members(ofGroup: $0, memberCount: memberCount).contains(member) }!
+    }
+
+    public var description: String { "\(memberGroups) member group(s) x \(tilesPerGroup) tile(s)" }
+}
+
+/// A layout that cannot be built.
+public enum LayoutError: Error, CustomStringConvertible {
+    case invalid(String)
+    public var description: String {
+        switch self { case .invalid(let message): "invalid parallel layout: \(message)" }
+    }
+}
+
+/// The communicators a rank needs under a ``ParallelLayout``.
+public struct LayoutCommunicators {
+    public let layout: ParallelLayout
+    public let world: any Communicator
+    /// The tiles of this rank's member group (halo exchange happens here).
+    public let group: any Communicator
+    /// The same tile in every group (ensemble statistics of one tile).
+    public let tileAcrossGroups: any Communicator
+
+    /// Splits `world` according to `layout` (collective over `world`).
+    public init(world: any Communicator, layout: ParallelLayout) {
+        precondition(world.size == layout.worldSize, "layout is for \(layout.worldSize) ranks, world has \(world.size)")
+        self.layout = layout
+        self.world = world
+        group = world.split(color: layout.group(ofRank: world.rank), key: layout.tile(ofRank: world.rank))
+        tileAcrossGroups = world.split(color: layout.tile(ofRank: world.rank), key: layout.group(ofRank: world.rank))
+    }
+
+    public var memberGroupIndex: Int { layout.group(ofRank: world.rank) }
+    public var tileIndex: Int { layout.tile(ofRank: world.rank) }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import CFOutput
+
+/// The `rcas` command-line tool.
+struct RCASCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rcas",
+        abstract: "RCAS, the Regional Carbon Assimilation System.",
+        discussion: """
+            Estimates regional CO2 surface fluxes by cycling an ensemble of a regional \
+            tracer transport model with an ensemble Kalman smoother.
+            """,
+        version: RCASVersion.string,
+        subcommands: [VersionCommand.self, DomainCommand.self])
+}
+
+struct VersionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the RCAS version.")
+    func run() { print("rcas \(RCASVersion.string)") }
+}
