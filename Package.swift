@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "ConfigFormat", dependencies: ["Yams"]),
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
+        .target(name: "ModelTime"),
+        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
