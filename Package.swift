@@ -46,7 +46,8 @@ let package = Package(
         .testTarget(name: "NetCDFIOTests", dependencies: ["NetCDFIO", "TestSupport"]),
         .testTarget(name: "ConfigFormatTests", dependencies: ["ConfigFormat"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )
