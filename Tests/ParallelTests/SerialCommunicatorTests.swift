@@ -60,3 +60,25 @@ import Testing
         #expect(try ParallelLayout.automatic(worldSize: 6, memberCount: 1).memberGroups == 1)
     }
 }
+
+@Suite struct LauncherCheckTests {
+    @Test func outsideSlurmThereIsNothingToCheck() {
+        #expect(LauncherCheck.mismatch(worldSize: 3, environment: [:]) == nil)
+    }
+
+    @Test func aWorldSmallerThanTheAllocationIsReported() {
+        let env = ["SLURM_JOB_ID": "7", "SLURM_NTASKS": "4"]
+        #expect(LauncherCheck.mismatch(worldSize: 4, environment: env) == nil)
+        let message = LauncherCheck.mismatch(worldSize: 1, environment: env)
+        #expect(message?.contains("SLURM allocated 4 tasks (SLURM_NTASKS) but the MPI world has 1 rank(s)") == true)
+        #expect(LauncherCheck.mismatch(worldSize: 1, environment: env.merging(
+            [LauncherCheck.overrideVariable: "1"]) { $1 }) == nil)
+    }
+
+    @Test func srunStepsAreCheckedAgainstTheStepSize() {
+        // srun without PMI: each copy is a singleton (no OMPI_COMM_WORLD_SIZE).
+        let env = ["SLURM_JOB_ID": "7", "SLURM_NTASKS": "4", "SLURM_STEP_NUM_TASKS": "2"]
+        #expect(LauncherCheck.mismatch(worldSize: 1, environment: env)?.contains("SLURM_STEP_NUM_TASKS") == true)
+        #expect(LauncherCheck.mismatch(worldSize: 2, environment: env) == nil)
+    }
+}
