@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import ModelTime
 import RandomStreams
+import SyntheticWorld
 
 /// The built-in meteorology (SCIENCE.md §4): analytic, deterministic from a
 /// seed, and mass-consistent by construction.
@@ -218,8 +219,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         let grid = domain.grid, layers = domain.layers
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         let t = Self.seconds(time)
-        let yearFraction = time.yearsSince2000 - (time.yearsSince2000).rounded(.down)
-        let annualPhase = 2 * Double.pi * (yearFraction - 19.0 / 365.2425)
+        let annualPhase = SyntheticClimate.annualPhase(SyntheticClimate.hours(time))
         let cornersPerLayer = (nx + 1) * (ny + 1)
 
         var u = [Double](repeating: 0, count: nz * ny * (nx + 1))
@@ -250,14 +250,10 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         var pressure = temperature, density = temperature, water = temperature
         var kz = [Double](repeating: 0, count: (nz + 1) * cells)
         var pbl = [Double](repeating: 0, count: cells), surfacePressure = pbl
-        // Solar declination (Cooper 1969 form, phase from the year fraction).
-        let declination = -23.44 * Double.pi / 180 * cos(2 * .pi * (yearFraction + 10 / 365.2425))
-        let utcHour = Double(time.hourOfDay)
+        let hours = SyntheticClimate.hours(time)
         for c in 0..<cells {
-            let latitude = cellLatitude[c], φ = latitude * .pi / 180
-            let solarTime = utcHour + cellLongitude[c] / 15
-            let laggedHourAngle = (solarTime - 1.5 - 12) * Double.pi / 12
-            let heating = max(0, sin(φ) * sin(declination) + cos(φ) * cos(declination) * cos(laggedHourAngle))
+            let latitude = cellLatitude[c], longitude = cellLongitude[c]
+            let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
             let h = 250 + 2000 * heating
             let velocityScale = 0.3 + 2 * heating
             pbl[c] = h
@@ -268,14 +264,12 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
                 kz[k * cells + c] = max(inside, floor)
             }
 
-            let meanSurface = (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15))
-                - 0.45 * max(0, latitude - 5) * cos(annualPhase)
-            let diurnal = cos(2 * .pi * (solarTime - 15) / 24)
+            let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
             let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
             for k in 0..<nz {
                 let z = layers.midHeight(k)
                 let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
-                    + 5 * exp(-z / 600) * diurnal
+                    + SyntheticClimate.diurnalTemperatureAnomaly(longitude: longitude, height: z, hours)
                 let index = k * cells + c
                 temperature[index] = tk
                 density[index] = layerAirMolarDensity[k]
