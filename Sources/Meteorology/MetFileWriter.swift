@@ -15,10 +15,10 @@ public enum MetFileWriter {
     public static func write(_ provider: MeteorologyProvider, hours: [ModelHour], to path: String,
                              title: String? = nil) throws -> Int {
         guard !hours.isEmpty else {
-            throw MeteorologyError(file: path, variable: nil, message: "no hours to write")
+            throw NetCDFError(path: path, object: nil, operation: "write meteorology", message: "no hours to write")
         }
         guard zip(hours, hours.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw MeteorologyError(file: path, variable: MetFileSchema.time, message: "hours must increase strictly")
+            throw NetCDFError(path: path, object: MetFileSchema.time, operation: "write meteorology", message: "hours must increase strictly")
         }
         let domain = provider.domain
         let grid = domain.grid, layers = domain.layers
@@ -71,8 +71,8 @@ public enum MetFileWriter {
         for (record, hour) in hours.enumerated() {
             let fields = record == 0 ? first : try provider.fields(at: hour)
             guard fields.nx == grid.nx, fields.ny == grid.ny, fields.nz == layers.count, fields.time == hour else {
-                throw MeteorologyError(file: path, variable: nil,
-                                       message: "provider returned fields for \(fields.time) of size \(fields.nx)x\(fields.ny)x\(fields.nz), expected \(hour) on \(grid.nx)x\(grid.ny)x\(layers.count)")
+                throw NetCDFError(path: path, object: nil,
+                                       operation: "write meteorology", message: "provider returned fields for \(fields.time) of size \(fields.nx)x\(fields.ny)x\(fields.nz), expected \(hour) on \(grid.nx)x\(grid.ny)x\(layers.count)")
             }
             try time.write([Double(hour.value)], start: [record], count: [1])
             for field in fieldsToWrite {
@@ -82,7 +82,7 @@ public enum MetFileWriter {
                 case .v: values = fields.v
                 case .w:
                     guard let w = fields.w else {
-                        throw MeteorologyError(file: path, variable: "w", message: "provider gave w for \(hours[0]) but not for \(hour)")
+                        throw NetCDFError(path: path, object: "w", operation: "write meteorology", message: "provider gave w for \(hours[0]) but not for \(hour)")
                     }
                     values = w
                 case .temperature: values = fields.temperature
@@ -99,22 +99,5 @@ public enum MetFileWriter {
         }
         try file.commit()
         return hours.count
-    }
-}
-
-/// A problem with a meteorology file: which file, which variable, what is wrong.
-public struct MeteorologyError: Error, CustomStringConvertible, Sendable {
-    public let file: String
-    public let variable: String?
-    public let message: String
-
-    public init(file: String, variable: String?, message: String) {
-        self.file = file
-        self.variable = variable
-        self.message = message
-    }
-
-    public var description: String {
-        "\(file):" + (variable.map { " variable '\($0)':" } ?? "") + " \(message)"
     }
 }

@@ -19,9 +19,9 @@ public struct LandSeaMask: Sendable {
     /// Reads the mask named `land_sea` in the domain's `masks:` table.
     public init(domain: Domain) throws {
         guard let path = domain.maskFiles[Self.maskName] else {
-            throw SyntheticWorldError(file: domain.directory.appendingPathComponent(Domain.fileName).path,
-                                      variable: "masks.\(Self.maskName)",
-                                      message: "domain \(domain.name) has no land_sea mask file")
+            throw NetCDFError(path: domain.directory.appendingPathComponent(Domain.fileName).path,
+                                      object: "masks.\(Self.maskName)",
+                                      operation: "read land/sea mask", message: "domain \(domain.name) has no land_sea mask file")
         }
         try self.init(file: path, grid: domain.grid)
     }
@@ -34,30 +34,30 @@ public struct LandSeaMask: Sendable {
         defer { nc.close() }
         let root = nc.root
         guard root.hasVariable("land_fraction") else {
-            throw SyntheticWorldError(file: file, variable: "land_fraction", message: "variable missing")
+            throw NetCDFError(path: file, object: "land_fraction", operation: "read land/sea mask", message: "variable missing")
         }
         let variable = try root.variable("land_fraction")
         let shape = try variable.shape()
         guard shape == [grid.ny, grid.nx] else {
-            throw SyntheticWorldError(file: file, variable: "land_fraction",
-                                      message: "shape \(shape), expected (y, x) = [\(grid.ny), \(grid.nx)]")
+            throw NetCDFError(path: file, object: "land_fraction",
+                                      operation: "read land/sea mask", message: "shape \(shape), expected (y, x) = [\(grid.ny), \(grid.nx)]")
         }
         let values = try variable.read(Double.self)
         if let bad = values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
-            throw SyntheticWorldError(file: file, variable: "land_fraction",
-                                      message: "value \(values[bad]) at (y, x) = (\(bad / grid.nx), \(bad % grid.nx)) is not a fraction in [0, 1]")
+            throw NetCDFError(path: file, object: "land_fraction",
+                                      operation: "read land/sea mask", message: "value \(values[bad]) at (y, x) = (\(bad / grid.nx), \(bad % grid.nx)) is not a fraction in [0, 1]")
         }
         if root.hasVariable("lat") && root.hasVariable("lon") {
             let lat = try root.variable("lat").read(Double.self), lon = try root.variable("lon").read(Double.self)
             let centres = grid.centers()
             guard lat.count == centres.count, lon.count == centres.count else {
-                throw SyntheticWorldError(file: file, variable: "lat", message: "lat/lon do not have the grid's \(centres.count) cells")
+                throw NetCDFError(path: file, object: "lat", operation: "read land/sea mask", message: "lat/lon do not have the grid's \(centres.count) cells")
             }
             for (n, centre) in centres.enumerated() {
                 let dLon = abs(remainder(lon[n] - centre.longitude, 360))
                 guard abs(lat[n] - centre.latitude) < 1e-4, dLon < 1e-4 else {
-                    throw SyntheticWorldError(file: file, variable: "lat",
-                                              message: "cell (y, x) = (\(n / grid.nx), \(n % grid.nx)) is at \(lat[n]), \(lon[n]) in the file but \(centre) on the grid: the mask was made for another grid")
+                    throw NetCDFError(path: file, object: "lat",
+                                              operation: "read land/sea mask", message: "cell (y, x) = (\(n / grid.nx), \(n % grid.nx)) is at \(lat[n]), \(lon[n]) in the file but \(centre) on the grid: the mask was made for another grid")
                 }
             }
         }
@@ -69,21 +69,4 @@ public struct LandSeaMask: Sendable {
 
     /// True when more than half of cell (i, j) is land.
     public func isLand(_ i: Int, _ j: Int) -> Bool { landFraction[j * nx + i] > 0.5 }
-}
-
-/// A problem with a synthetic-world input file: file, variable, what is wrong.
-public struct SyntheticWorldError: Error, CustomStringConvertible, Sendable {
-    public let file: String
-    public let variable: String?
-    public let message: String
-
-    public init(file: String, variable: String?, message: String) {
-        self.file = file
-        self.variable = variable
-        self.message = message
-    }
-
-    public var description: String {
-        "\(file):" + (variable.map { " variable '\($0)':" } ?? "") + " \(message)"
-    }
 }

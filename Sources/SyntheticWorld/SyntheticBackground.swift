@@ -8,12 +8,15 @@ import ModelTime
 ///
 ///     χ = 402 + 2.3 (year − 2016.5)                     growth 2.3 ppm/yr
 ///       + 0.04 lat                                      north higher than south
-///       + A(lat) exp(−z/6 km) cos(2π (f − 0.36))        seasonal cycle, max early May
+///       + A(lat) exp(−z/6 km) S(f)                      seasonal cycle
+///       S(f) = [cos 2π(f − 0.33) + 0.35 cos 4π(f − 0.40)] / 1.1453
 ///       − 0.1 z/km  (z ≤ 12 km)                         surface above free troposphere
 ///       − 2.3 × age,  age = max(0, z − 12 km) / 3 km yr  older stratospheric air
 ///
-/// with A(lat) = 0.5 + 0.14 max(0, lat) ppm (7.5 ppm at 50° N, 1.9 at 10° N)
-/// and f the fraction of the year. Annual means: ≈ 402 ppm in 2016 at the
+/// with A(lat) = 0.5 + 0.14 max(0, lat) ppm (7.5 ppm at 50° N, 1.9 at 10° N),
+/// f the fraction of the year, and S a two-harmonic shape of unit half range
+/// and zero mean, maximal in mid-May (f = 0.37) and minimal at the end of
+/// September (f = 0.73), like the northern-hemisphere records. Annual means: ≈ 402 ppm in 2016 at the
 /// equator's surface.
 public struct SyntheticBackground: Sendable {
     public let grid: HorizontalGrid
@@ -39,8 +42,14 @@ public struct SyntheticBackground: Sendable {
         let amplitude = 0.5 + 0.14 * max(0, latitude)
         let age = max(0, z - 12_000) / 3_000
         return reference2016 + growthRate * years + 0.04 * latitude
-            + amplitude * exp(-z / 6_000) * cos(2 * .pi * (f - 0.36))
+            + amplitude * exp(-z / 6_000) * seasonalShape(f)
             - 0.1 * min(z, 12_000) / 1_000 - growthRate * age
+    }
+
+    /// The seasonal shape S(f): zero annual mean, maximum 1 in mid-May,
+    /// minimum −1 at the end of September.
+    static func seasonalShape(_ f: Double) -> Double {
+        (cos(2 * .pi * (f - 0.33)) + 0.35 * cos(4 * .pi * (f - 0.40))) / 1.145_291
     }
 
     /// The 3-D field (ppm) at `hour`, at cell centres and layer mid-heights,

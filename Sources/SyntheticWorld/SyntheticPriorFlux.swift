@@ -220,18 +220,31 @@ public struct SyntheticPriorFlux: Sendable {
     /// hour of the year from `year`-01-01 00 UTC (1 = every hour) and scaling
     /// to the full year.
     public func annualBudget(year: Int, strideHours: Int = 1) -> FluxBudget {
+        annualBudgets(year: year, strideHours: strideHours, regions: [[Bool](repeating: true, count: grid.cellCount)])[0]
+    }
+
+    /// Annual totals (Pg C yr⁻¹) over each region (cells where the mask is
+    /// true), sampled as in ``annualBudget(year:strideHours:)``.
+    public func annualBudgets(year: Int, strideHours: Int = 1, regions: [[Bool]]) -> [FluxBudget] {
         let areas = grid.cellAreas()
+        let weights = regions.map { mask in zip(mask, areas).map { $0 ? $1 : 0 } }
         let start = ModelHour(year: year, month: 1, day: 1), end = ModelHour(year: year + 1, month: 1, day: 1)
-        var budget = FluxBudget(), sampled = 0
+        var budgets = [FluxBudget](repeating: FluxBudget(), count: regions.count), sampled = 0
         for hour in stride(from: start, to: end, by: strideHours) {
             let c = components(at: hour)
-            func sum(_ x: [Double]) -> Double { zip(x, areas).reduce(0) { $0 + $1.0 * $1.1 } }
-            budget.bio += sum(c.bio); budget.ocn += sum(c.ocn); budget.fossil += sum(c.fossil); budget.fire += sum(c.fire)
+            for (r, w) in weights.enumerated() {
+                func sum(_ x: [Double]) -> Double { zip(x, w).reduce(0) { $0 + $1.0 * $1.1 } }
+                budgets[r].bio += sum(c.bio); budgets[r].ocn += sum(c.ocn)
+                budgets[r].fossil += sum(c.fossil); budgets[r].fire += sum(c.fire)
+            }
             sampled += 1
         }
-        // µmol s⁻¹ summed over sampled hours → Pg C per year.
+        // µmol s⁻¹ summed over the sampled hours → Pg C per year.
         let scale = 3600 * Double(start.distance(to: end)) / Double(sampled) * Self.gramsCarbonPerMicromole / 1e15
-        budget.bio *= scale; budget.ocn *= scale; budget.fossil *= scale; budget.fire *= scale
-        return budget
+        return budgets.map { b in
+            var scaled = FluxBudget()
+            scaled.bio = b.bio * scale; scaled.ocn = b.ocn * scale; scaled.fossil = b.fossil * scale; scaled.fire = b.fire * scale
+            return scaled
+        }
     }
 }

@@ -103,10 +103,20 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     #expect(abs(growth - 2.3) < 0.02)
     #expect(abs(annualMean(2016, latitude: 20) - 402.8) < 1)
     #expect(annualMean(2016, latitude: 45) > annualMean(2016, latitude: 10))
-    // Seasonal cycle: drawdown by late summer in the north, larger than in the tropics.
-    let may = SyntheticBackground.mixingRatio(latitude: 50, height: 10, hours: SyntheticClimate.hours(ModelHour(year: 2016, month: 5, day: 10)))
-    let september = SyntheticBackground.mixingRatio(latitude: 50, height: 10, hours: SyntheticClimate.hours(ModelHour(year: 2016, month: 9, day: 10)))
-    #expect(may - september > 10)
+    // Seasonal cycle: maximum in May, minimum at the end of September, peak to
+    // peak 2 × 7.5 ppm at 50° N near the ground (less the growth between the
+    // two dates) and much less in the tropics.
+    func seasonalRange(latitude: Double) -> (max: Int, min: Int, range: Double) {
+        let days = (0..<366).map { day in
+            SyntheticBackground.mixingRatio(latitude: latitude, height: 0,
+                                            hours: SyntheticClimate.hours(ModelHour(year: 2016, month: 1, day: 1).advanced(by: 24 * day)))
+        }
+        return (days.indices.max { days[$0] < days[$1] }!, days.indices.min { days[$0] < days[$1] }!, days.max()! - days.min()!)
+    }
+    let north = seasonalRange(latitude: 50), tropics = seasonalRange(latitude: 10)
+    #expect((125...145).contains(north.max) && (255...275).contains(north.min))
+    #expect(abs(north.range - (15 - 2.3 * Double(north.min - north.max) / 365.2425)) < 0.1)
+    #expect(tropics.range < north.range / 3)
 
     let domain = try loadDomain("test-small")
     let field = SyntheticBackground(domain: domain).field(at: ModelHour(year: 2016, month: 3, day: 1))
