@@ -25,6 +25,13 @@ private func values(_ f: MetFields, _ field: MetFileSchema.Field) -> [Double] {
 /// field given the cell-centre shape, to exercise the reader's checks.
 private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFileSchema.Field? = nil,
                                reshape: MetFileSchema.Field? = nil) throws {
+    try writeHandMadeFile(path, fields: f, omit: omit, reshape: reshape, edit: { _, _ in })
+}
+
+/// As above, letting `edit` change a field's values before they are written.
+private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFileSchema.Field?,
+                               reshape: MetFileSchema.Field?,
+                               edit: (MetFileSchema.Field, inout [Double]) -> Void) throws {
     let file = try NetCDFFile.create(path)
     let root = file.root
     for (name, length) in [("time", nil), ("z", f.nz), ("z_interface", f.nz + 1), ("y", f.ny), ("x", f.nx),
@@ -34,12 +41,13 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     let time = try root.addVariable("time", type: .double, dimensions: ["time"])
     try time.setAttribute("units", .text("seconds since 2016-01-01 00:00:00"))
     try time.write([Double(ModelHour(year: 2016, month: 1, day: 1).distance(to: f.time) * 3600)], start: [0], count: [1])
-    for field in MetFileSchema.Field.allCases where field != omit && field != .w {
+    for field in MetFileSchema.Field.allCases where field != omit && (field != .w || f.w != nil) {
         let dims = field == reshape ? ["z", "y", "x"] : field.dimensions
         let variable = try root.addVariable(field.defaultName, type: .double, dimensions: ["time"] + dims)
         var data = values(f, field)
         let count = try dims.map { (d: String) throws(NetCDFError) -> Int in try root.dimensionLength(d) }
         data = Array(data.prefix(count.reduce(1, *)))
+        edit(field, &data)
         try variable.write(data, start: [0] + count.map { _ in 0 }, count: [1] + count)
     }
     try file.commit()
@@ -127,4 +135,56 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(c?.hoursPerUnit == 24 && c?.reference == ModelHour(year: 2000, month: 1, day: 1))
     #expect(MetFileSchema.parseTimeUnits("fortnights since 2000-01-01") == nil)
     #expect(MetFileSchema.parseTimeUnits("hours since 2000-01-01 00:30:00") == nil)
+}
+
+@Test func readerTakesOptionalVerticalWindAndDerivesDensity() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)
+    var fields = SyntheticMeteorology(domain: domain).fields(at: hour)
+    let interfaces = (fields.nz + 1) * fields.nx * fields.ny
+    fields.w = (0..<interfaces).map { Double($0 % 7) * 0.01 }
+    let path = try TestEnvironment.temporaryDirectory("met-w").appendingPathComponent("w.nc").path
+    try writeHandMadeFile(path, fields: fields, omit: .airMolarDensity)
+    let read = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour)
+    #expect(read.w == fields.w)
+    for (n, value) in read.airMolarDensity.enumerated() {
+        #expect(value == fields.pressure[n] / (universalGasConstant * fields.temperature[n]))
+    }
+}
+
+@Test func readerRefusesImpossibleValuesAndNonzeroBoundaryKz() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)
+    let fields = SyntheticMeteorology(domain: domain).fields(at: hour)
+    let directory = try TestEnvironment.temporaryDirectory("met-values")
+    let hot = directory.appendingPathComponent("hot.nc").path
+    try writeHandMadeFile(hot, fields: fields, omit: nil, reshape: nil) { field, values in
+        if field == .temperature { values[3] = 1000 }
+    }
+    let hotText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [hot]).fields(at: hour) }
+    #expect(hotText.contains(hot) && hotText.contains("'temperature'") && hotText.contains("outside the possible range"))
+    let ground = directory.appendingPathComponent("kz.nc").path
+    try writeHandMadeFile(ground, fields: fields, omit: nil, reshape: nil) { field, values in
+        if field == .kz { values[0] = 1 }
+    }
+    let kzText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [ground]).fields(at: hour) }
+    #expect(kzText.contains(ground) && kzText.contains("'kz'") && kzText.contains("must be 0 at the ground"))
+}
+
+@Test func commandLineWritesAndChecksSyntheticMeteorology() throws {
+    let directory = try TestEnvironment.temporaryDirectory("met-cli")
+    let path = directory.appendingPathComponent("synth.nc").path
+    let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let synth = try TestEnvironment.rcas(["met", "synth", "--domain", domain, "--start", "2016-07-01T06",
+                                          "--hours", "3", "--output", path, "--seed", "4"])
+    #expect(synth.status == 0, "\(synth.stderr)")
+    let check = try TestEnvironment.rcas(["met", "check", "--domain", domain, path])
+    #expect(check.status == 0 && check.stdout.contains("3 hours, 2016-07-01T06:00:00Z to 2016-07-01T08:00:00Z, 0 gap(s)"))
+    // The file holds exactly the seed-4 synthetic fields.
+    let met = SyntheticMeteorology(domain: try loadDomain("test-small"), seed: 4)
+    let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 7)
+    #expect(try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour).v == met.fields(at: hour).v)
+    let wrong = try TestEnvironment.rcas(["met", "check", "--domain",
+                                          TestEnvironment.packageRoot.appendingPathComponent("Domains/china-64km").path, path])
+    #expect(wrong.status != 0 && wrong.stderr.contains(path) && wrong.stderr.contains("dimension 'x'"))
 }
