@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams", "SyntheticWorld"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,11 +30,15 @@ let package = Package(
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
         .target(name: "ModelTime"),
-        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
+        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
+                                              "RandomStreams", "SyntheticWorld"]),
+        .target(name: "RandomStreams"),
+        .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
+            "Meteorology", "ModelTime", "SyntheticWorld",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +52,11 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
+        .testTarget(name: "RandomStreamsTests", dependencies: ["RandomStreams"]),
+        .testTarget(name: "MeteorologyTests", dependencies: ["Meteorology", "Geometry", "ModelTime", "NetCDFIO",
+                                                            "TestSupport"]),
+        .testTarget(name: "SyntheticWorldTests", dependencies: ["SyntheticWorld", "Geometry", "ModelTime",
+                                                               "NetCDFIO", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )
