@@ -8,7 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Transport"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
+                                         "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -30,12 +31,15 @@ let package = Package(
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
         .target(name: "ModelTime"),
-        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
+        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
+                                              "RandomStreams"]),
+        .target(name: "RandomStreams"),
         .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
+            "Meteorology", "ModelTime", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +52,9 @@ let package = Package(
         .testTarget(name: "ConfigFormatTests", dependencies: ["ConfigFormat"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "RandomStreamsTests", dependencies: ["RandomStreams"]),
+        .testTarget(name: "MeteorologyTests", dependencies: ["Meteorology", "Geometry", "ModelTime", "NetCDFIO",
+                                                            "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),

@@ -41,6 +41,7 @@ struct AirMassFluxes {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
         }
         let n = met.airMolarDensity
+        let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
         var air = [Double](repeating: 0, count: cells)
         var fx = [Double](repeating: 0, count: (nx + 1) * ny * nz)
         var fy = [Double](repeating: 0, count: nx * (ny + 1) * nz)
@@ -51,14 +52,14 @@ struct AirMassFluxes {
                 for i in 0...nx {
                     let west = n[(k * ny + j) * nx + max(i - 1, 0)], east = n[(k * ny + j) * nx + min(i, nx - 1)]
                     let face = (k * ny + j) * (nx + 1) + i
-                    fx[face] = 0.5 * (west + east) * met.u[face] * metrics.xFaceLength[j * (nx + 1) + i] * dz
+                    fx[face] = 0.5 * (west + east) * met.u[face] * xLength[j * (nx + 1) + i] * dz
                 }
             }
             for j in 0...ny {
                 for i in 0..<nx {
                     let south = n[(k * ny + max(j - 1, 0)) * nx + i], north = n[(k * ny + min(j, ny - 1)) * nx + i]
                     let face = (k * (ny + 1) + j) * nx + i
-                    fy[face] = 0.5 * (south + north) * met.v[face] * metrics.yFaceLength[j * nx + i] * dz
+                    fy[face] = 0.5 * (south + north) * met.v[face] * yLength[j * nx + i] * dz
                 }
             }
         }

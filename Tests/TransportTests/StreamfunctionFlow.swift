@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import Meteorology
 import ModelTime
+import Transport
 
 /// Analytic meteorology whose horizontal flow comes from a streamfunction
 /// ψ(x, y, z, hour) (m² s-1, projection coordinates in m) sampled on cell
@@ -10,15 +11,15 @@ import ModelTime
 /// standard atmosphere (n_air depends on height only), Kz a given profile.
 /// For verification of the transport and for benchmarking it without a
 /// meteorology provider.
-public struct StreamfunctionFlow: Sendable {
-    public let metrics: GridMetrics
-    public let layers: VerticalLayers
+struct StreamfunctionFlow: Sendable {
+    let metrics: GridMetrics
+    let layers: VerticalLayers
     /// ψ at projection point (x, y) and layer mid-height z, at an hour.
-    public let streamfunction: @Sendable (_ x: Double, _ y: Double, _ z: Double, _ hour: ModelHour) -> Double
+    let streamfunction: @Sendable (_ x: Double, _ y: Double, _ z: Double, _ hour: ModelHour) -> Double
     /// Kz (m² s-1) at an interior interface height.
-    public let diffusivity: @Sendable (_ z: Double) -> Double
+    let diffusivity: @Sendable (_ z: Double) -> Double
 
-    public init(metrics: GridMetrics, layers: VerticalLayers,
+    init(metrics: GridMetrics, layers: VerticalLayers,
                 diffusivity: @escaping @Sendable (_ z: Double) -> Double = { _ in 0 },
                 streamfunction: @escaping @Sendable (_ x: Double, _ y: Double, _ z: Double, _ hour: ModelHour) -> Double) {
         self.metrics = metrics
@@ -30,7 +31,7 @@ public struct StreamfunctionFlow: Sendable {
     /// A steady solid-body rotation about the domain centre with angular speed
     /// `omega` (s-1), plus a uniform westerly `westerly` (m s-1), the same in
     /// every layer, and a boundary-layer Kz profile.
-    public static func rotation(metrics: GridMetrics, layers: VerticalLayers, omega: Double, westerly: Double,
+    static func rotation(metrics: GridMetrics, layers: VerticalLayers, omega: Double, westerly: Double,
                                 kz: Double) -> StreamfunctionFlow {
         let grid = metrics.grid
         let cx = grid.xOrigin + Double(grid.nx) * grid.dx / 2, cy = grid.yOrigin + Double(grid.ny) * grid.dy / 2
@@ -45,7 +46,7 @@ public struct StreamfunctionFlow: Sendable {
     }
 
     /// The meteorology at `hour`.
-    public func fields(at hour: ModelHour) -> MetFields {
+    func fields(at hour: ModelHour) -> MetFields {
         let grid = metrics.grid
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         var u = [Double](repeating: 0, count: (nx + 1) * ny * nz)
@@ -83,5 +84,21 @@ public struct StreamfunctionFlow: Sendable {
                          pressure: pressure, airMolarDensity: density, kz: kz,
                          pblHeight: [Double](repeating: 1000, count: nx * ny), waterVapour: water,
                          surfacePressure: [Double](repeating: 101_325, count: nx * ny))
+    }
+}
+
+extension GridMetrics {
+    /// The x-wind (m s-1) on x-face (i, j) of the flow with streamfunction ψ
+    /// given at cell corners (`psi(ci, cj)`, corner (ci, cj) the lower-left
+    /// corner of cell (ci, cj)): u = -∂ψ/∂y, so the volume flux per metre of
+    /// height through the face is exactly ψ(i, j) - ψ(i, j + 1).
+    func xFaceWind(_ i: Int, _ j: Int, psi: (Int, Int) -> Double) -> Double {
+        (psi(i, j) - psi(i, j + 1)) / faces.xFaceLength[j * (grid.nx + 1) + i]
+    }
+
+    /// The y-wind (m s-1) on y-face (i, j) of the same flow: v = ∂ψ/∂x, flux
+    /// per metre of height ψ(i + 1, j) - ψ(i, j).
+    func yFaceWind(_ i: Int, _ j: Int, psi: (Int, Int) -> Double) -> Double {
+        (psi(i + 1, j) - psi(i, j)) / faces.yFaceLength[j * grid.nx + i]
     }
 }

@@ -1,0 +1,178 @@
+import Foundation
+import Geometry
+import ModelTime
+import NetCDFIO
+
+/// Meteorology read from user-prepared NetCDF files in the RCAS schema
+/// (``MetFileSchema``, Docs/meteorology.md), e.g. converted from WRF or MCIP.
+///
+/// The provider is given a list of files (one per day, one per period, any
+/// mix); on creation it reads every file's `time` coordinate and checks its
+/// dimensions against the domain, so a missing hour or a file for another
+/// grid is reported before a run starts. Each call of ``fields(at:)`` reads
+/// one record and validates it: every required variable present with the
+/// expected shape, no NaN, infinity or `_FillValue`, values physically
+/// possible. Errors name the file, the variable and the problem.
+public final class NetCDFMeteorology: MeteorologyProvider {
+    public let domain: Domain
+    /// The files, in the order given.
+    public let files: [String]
+    /// Variable names in the files, by field.
+    public let names: [MetFileSchema.Field: String]
+    /// Where each hour is: file index and record.
+    private let index: [ModelHour: (file: Int, record: Int)]
+
+    /// Every hour available, ascending.
+    public var hours: [ModelHour] { index.keys.sorted() }
+
+    /// Indexes `files`. `names` overrides variable names (default:
+    /// ``MetFileSchema/Field/defaultName``).
+    public init(domain: Domain, files: [String], names overrides: [MetFileSchema.Field: String] = [:]) throws {
+        guard !files.isEmpty else {
+            throw MeteorologyError(file: "(no files)", variable: nil, message: "no meteorology files given")
+        }
+        self.domain = domain
+        self.files = files
+        var names: [MetFileSchema.Field: String] = [:]
+        for field in MetFileSchema.Field.allCases { names[field] = overrides[field] ?? field.defaultName }
+        self.names = names
+        var index: [ModelHour: (file: Int, record: Int)] = [:]
+        for (f, path) in files.enumerated() {
+            let file = try NetCDFFile.open(path)
+            defer { file.close() }
+            try Self.checkGrid(file, domain: domain)
+            for (record, hour) in try Self.readTimes(file).enumerated() {
+                if let earlier = index[hour] {
+                    throw MeteorologyError(file: path, variable: MetFileSchema.time,
+                                           message: "hour \(hour) is also in \(files[earlier.file]) (record \(earlier.record))")
+                }
+                index[hour] = (f, record)
+            }
+        }
+        self.index = index
+    }
+
+    /// The files in `directory` whose names match the shell pattern
+    /// `pattern` (`*`, `?`, `[...]`), sorted by name.
+    public static func files(inDirectory directory: String, matching pattern: String = "*.nc") throws -> [String] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw MeteorologyError(file: directory, variable: nil, message: "cannot list the directory: \(error.localizedDescription)")
+        }
+        let matching = names.filter { fnmatch(pattern, $0, 0) == 0 }.sorted()
+        guard !matching.isEmpty else {
+            throw MeteorologyError(file: directory, variable: nil, message: "no file matches '\(pattern)'")
+        }
+        return matching.map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
+    }
+
+    /// The hours of a file's `time` coordinate (CF units, whole hours).
+    static func readTimes(_ file: NetCDFFile) throws -> [ModelHour] {
+        let root = file.root
+        guard root.hasVariable(MetFileSchema.time) else {
+            throw MeteorologyError(file: file.path, variable: MetFileSchema.time, message: "time coordinate missing")
+        }
+        let variable = try root.variable(MetFileSchema.time)
+        guard let unitsText = try variable.attribute("units")?.text,
+              let (hoursPerUnit, reference) = MetFileSchema.parseTimeUnits(unitsText) else {
+            throw MeteorologyError(file: file.path, variable: MetFileSchema.time,
+                                   message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
+        }
+        return try variable.read(Double.self).enumerated().map { record, value in
+            let offset = value * hoursPerUnit
+            guard value.isFinite, abs(offset - offset.rounded()) < 1e-6 else {
+                throw MeteorologyError(file: file.path, variable: MetFileSchema.time,
+                                       message: "record \(record): \(value) \(unitsText) is not a whole hour")
+            }
+            return reference.advanced(by: Int(offset.rounded()))
+        }
+    }
+
+    /// Checks the file's dimensions and, where present, its coordinates
+    /// against the domain.
+    static func checkGrid(_ file: NetCDFFile, domain: Domain) throws {
+        let root = file.root
+        let grid = domain.grid, layers = domain.layers
+        let expected = [(MetFileSchema.x, grid.nx), (MetFileSchema.y, grid.ny), (MetFileSchema.xFace, grid.nx + 1),
+                        (MetFileSchema.yFace, grid.ny + 1), (MetFileSchema.layer, layers.count),
+                        (MetFileSchema.interface, layers.count + 1)]
+        let present = Set(try root.dimensionNames())
+        for (name, length) in expected where present.contains(name) {
+            let actual = try root.dimensionLength(name)
+            guard actual == length else {
+                throw MeteorologyError(file: file.path, variable: nil,
+                                       message: "dimension '\(name)' has length \(actual), domain \(domain.name) needs \(length)")
+            }
+        }
+        let coordinates: [(String, [Double], Double)] = [
+            (MetFileSchema.x, (0..<grid.nx).map(grid.x), 1.0), (MetFileSchema.y, (0..<grid.ny).map(grid.y), 1.0),
+            (MetFileSchema.interface, layers.interfaceHeights, 0.5)]
+        for (name, values, tolerance) in coordinates where root.hasVariable(name) {
+            let stored = try root.variable(name).read(Double.self)
+            guard stored.count == values.count, zip(stored, values).allSatisfy({ abs($0 - $1) <= tolerance }) else {
+                throw MeteorologyError(file: file.path, variable: name,
+                                       message: "coordinate values differ from domain \(domain.name) (by more than \(tolerance) m)")
+            }
+        }
+    }
+
+    public func fields(at time: ModelHour) throws -> MetFields {
+        guard let (f, record) = index[time] else {
+            let all = hours
+            let coverage = all.isEmpty ? "no hours" : "\(all.first!) to \(all.last!), \(all.count) hours"
+            throw MeteorologyError(file: files.count == 1 ? files[0] : "\(files.count) files", variable: MetFileSchema.time,
+                                   message: "hour \(time) is not in the meteorology files (\(coverage))")
+        }
+        let path = files[f]
+        let file = try NetCDFFile.open(path)
+        defer { file.close() }
+        let grid = domain.grid
+        let nx = grid.nx, ny = grid.ny, nz = domain.layers.count
+        let lengths = [MetFileSchema.x: nx, MetFileSchema.y: ny, MetFileSchema.xFace: nx + 1,
+                       MetFileSchema.yFace: ny + 1, MetFileSchema.layer: nz, MetFileSchema.interface: nz + 1]
+
+        func read(_ field: MetFileSchema.Field) throws -> [Double]? {
+            let name = names[field]!
+            guard file.root.hasVariable(name) else {
+                if field.isOptional { return nil }
+                throw MeteorologyError(file: path, variable: name, message: "variable missing (required: \(field.longName), \(field.units))")
+            }
+            let variable = try file.root.variable(name)
+            let shape = try variable.shape()
+            let expected = field.dimensions.map { lengths[$0]! }
+            guard shape.count == expected.count + 1, Array(shape.dropFirst()) == expected else {
+                let dims = ([MetFileSchema.time] + field.dimensions).joined(separator: ", ")
+                throw MeteorologyError(file: path, variable: name,
+                                       message: "shape \(shape) (\(try variable.dimensionNames().joined(separator: ", "))), expected (\(dims)) = [time, \(expected.map(String.init).joined(separator: ", "))]")
+            }
+            let values = try variable.read(Double.self, start: [record] + expected.map { _ in 0 }, count: [1] + expected)
+            let fill = try variable.attribute("_FillValue")?.numbers?.first
+            let range = field.validRange
+            for (n, value) in values.enumerated() where !value.isFinite || value == fill || !range.contains(value) {
+                var rest = n, position: [Int] = []
+                for length in expected.reversed() { position.insert(rest % length, at: 0); rest /= length }
+                let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value" : value == fill ? "missing value (_FillValue)"
+                    : "value \(value) \(field.units) outside the possible range \(range.lowerBound)...\(range.upperBound)"
+                throw MeteorologyError(file: path, variable: name,
+                                       message: "\(problem) at time \(time) (record \(record)), index (\(field.dimensions.joined(separator: ", "))) = \(position)")
+            }
+            return values
+        }
+
+        let temperature = try read(.temperature)!, pressure = try read(.pressure)!
+        let density = try read(.airMolarDensity)
+            ?? zip(pressure, temperature).map { $0 / (universalGasConstant * $1) }
+        let kz = try read(.kz)!
+        let cells = nx * ny
+        if kz[0..<cells].contains(where: { $0 != 0 }) || kz[(nz * cells)...].contains(where: { $0 != 0 }) {
+            throw MeteorologyError(file: path, variable: names[.kz]!,
+                                   message: "Kz must be 0 at the ground (z_interface 0) and the model top (z_interface \(nz)) at time \(time)")
+        }
+        return MetFields(time: time, nx: nx, ny: ny, nz: nz, u: try read(.u)!, v: try read(.v)!, w: try read(.w),
+                         temperature: temperature, pressure: pressure, airMolarDensity: density, kz: kz,
+                         pblHeight: try read(.pblHeight)!, waterVapour: try read(.waterVapour)!,
+                         surfacePressure: try read(.surfacePressure)!)
+    }
+}

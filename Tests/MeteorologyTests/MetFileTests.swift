@@ -1,0 +1,130 @@
+import Foundation
+import Geometry
+import Meteorology
+import ModelTime
+import NetCDFIO
+import Testing
+import TestSupport
+
+private func values(_ f: MetFields, _ field: MetFileSchema.Field) -> [Double] {
+    switch field {
+    case .u: f.u
+    case .v: f.v
+    case .w: f.w ?? []
+    case .temperature: f.temperature
+    case .pressure: f.pressure
+    case .airMolarDensity: f.airMolarDensity
+    case .kz: f.kz
+    case .pblHeight: f.pblHeight
+    case .waterVapour: f.waterVapour
+    case .surfacePressure: f.surfacePressure
+    }
+}
+
+/// A hand-made one-hour file in the schema, with one field left out or one
+/// field given the cell-centre shape, to exercise the reader's checks.
+private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFileSchema.Field? = nil,
+                               reshape: MetFileSchema.Field? = nil) throws {
+    let file = try NetCDFFile.create(path)
+    let root = file.root
+    for (name, length) in [("time", nil), ("z", f.nz), ("z_interface", f.nz + 1), ("y", f.ny), ("x", f.nx),
+                           ("y_face", f.ny + 1), ("x_face", f.nx + 1)] as [(String, Int?)] {
+        try root.addDimension(name, length: length)
+    }
+    let time = try root.addVariable("time", type: .double, dimensions: ["time"])
+    try time.setAttribute("units", .text("seconds since 2016-01-01 00:00:00"))
+    try time.write([Double(ModelHour(year: 2016, month: 1, day: 1).distance(to: f.time) * 3600)], start: [0], count: [1])
+    for field in MetFileSchema.Field.allCases where field != omit && field != .w {
+        let dims = field == reshape ? ["z", "y", "x"] : field.dimensions
+        let variable = try root.addVariable(field.defaultName, type: .double, dimensions: ["time"] + dims)
+        var data = values(f, field)
+        let count = try dims.map { (d: String) throws(NetCDFError) -> Int in try root.dimensionLength(d) }
+        data = Array(data.prefix(count.reduce(1, *)))
+        try variable.write(data, start: [0] + count.map { _ in 0 }, count: [1] + count)
+    }
+    try file.commit()
+}
+
+@Test func metFileRoundTripIsIdentical() throws {
+    let domain = try loadDomain("test-small")
+    let met = SyntheticMeteorology(domain: domain, seed: 9)
+    let directory = try TestEnvironment.temporaryDirectory("met-roundtrip")
+    let path = directory.appendingPathComponent("met.nc").path
+    let start = ModelHour(year: 2016, month: 2, day: 28, hour: 22)
+    let hours = Array(start..<start.advanced(by: 5))
+    #expect(try MetFileWriter.write(met, hours: hours, to: path) == 5)
+    let reader = try NetCDFMeteorology(domain: domain, files: [path])
+    #expect(reader.hours == hours)
+    for hour in hours {
+        let a = met.fields(at: hour), b = try reader.fields(at: hour)
+        #expect(b.time == hour && b.w == nil)
+        for field in MetFileSchema.Field.allCases { #expect(values(a, field) == values(b, field), "\(field)") }
+    }
+    // One file per day, found by pattern, gives the same hours.
+    let dayOne = directory.appendingPathComponent("met_20160228.nc").path
+    let dayTwo = directory.appendingPathComponent("met_20160229.nc").path
+    try MetFileWriter.write(met, hours: Array(hours[0..<2]), to: dayOne)
+    try MetFileWriter.write(met, hours: Array(hours[2...]), to: dayTwo)
+    let files = try NetCDFMeteorology.files(inDirectory: directory.path, matching: "met_2016*.nc")
+    #expect(files == [dayOne, dayTwo])
+    let daily = try NetCDFMeteorology(domain: domain, files: files)
+    #expect(daily.hours == hours)
+    #expect(try daily.fields(at: hours[3]).kz == met.fields(at: hours[3]).kz)
+}
+
+/// The error's text, or "" when none was thrown.
+private func errorText(_ body: () throws -> Void) -> String {
+    do { try body() } catch { return "\(error)" }
+    return ""
+}
+
+@Test func readerNamesFileAndVariableForBadInput() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)
+    let fields = SyntheticMeteorology(domain: domain).fields(at: hour)
+    let directory = try TestEnvironment.temporaryDirectory("met-errors")
+
+    // A hand-made file in seconds since 2016 is read like the writer's own.
+    let good = directory.appendingPathComponent("good.nc").path
+    try writeHandMadeFile(good, fields: fields)
+    #expect(try NetCDFMeteorology(domain: domain, files: [good]).fields(at: hour).u == fields.u)
+
+    let missing = directory.appendingPathComponent("missing.nc").path
+    try writeHandMadeFile(missing, fields: fields, omit: .kz)
+    let missingText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [missing]).fields(at: hour) }
+    #expect(missingText.contains(missing) && missingText.contains("'kz'") && missingText.contains("missing"))
+
+    let shape = directory.appendingPathComponent("shape.nc").path
+    try writeHandMadeFile(shape, fields: fields, reshape: .u)
+    let shapeText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [shape]).fields(at: hour) }
+    #expect(shapeText.contains(shape) && shapeText.contains("'u'") && shapeText.contains("shape [1, 6, 16, 20]"))
+
+    let nan = directory.appendingPathComponent("nan.nc").path
+    try MetFileWriter.write(SyntheticMeteorology(domain: domain), hours: [hour], to: nan)
+    let file = try NetCDFFile.open(nan, writable: true)
+    try file.root.variable("temperature").write([Double.nan], start: [0, 2, 5, 7], count: [1, 1, 1, 1])
+    try file.commit()
+    let nanText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [nan]).fields(at: hour) }
+    #expect(nanText.contains(nan) && nanText.contains("'temperature'") && nanText.contains("NaN")
+            && nanText.contains("[2, 5, 7]"))
+
+    let absent = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good]).fields(at: hour.advanced(by: 1)) }
+    #expect(absent.contains(good) && absent.contains("'time'") && absent.contains("not in the meteorology files"))
+
+    let duplicate = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good, nan]) }
+    #expect(duplicate.contains(nan) && duplicate.contains("also in"))
+
+    let otherGrid = errorText { _ = try NetCDFMeteorology(domain: try loadDomain("china-64km"), files: [good]) }
+    #expect(otherGrid.contains(good) && otherGrid.contains("dimension"))
+}
+
+@Test func cfTimeUnitsParse() {
+    let a = MetFileSchema.parseTimeUnits("hours since 1970-01-01 00:00:00")
+    #expect(a?.hoursPerUnit == 1 && a?.reference == ModelHour(0))
+    let b = MetFileSchema.parseTimeUnits("seconds since 2016-01-01T06:00:00Z")
+    #expect(b?.hoursPerUnit == 1.0 / 3600 && b?.reference == ModelHour(year: 2016, month: 1, day: 1, hour: 6))
+    let c = MetFileSchema.parseTimeUnits("days since 2000-01-01 00:00:00.0 UTC")
+    #expect(c?.hoursPerUnit == 24 && c?.reference == ModelHour(year: 2000, month: 1, day: 1))
+    #expect(MetFileSchema.parseTimeUnits("fortnights since 2000-01-01") == nil)
+    #expect(MetFileSchema.parseTimeUnits("hours since 2000-01-01 00:30:00") == nil)
+}
