@@ -94,6 +94,18 @@ public struct MassBudget: Sendable, Equatable {
     /// Steps taken in the hour.
     public let substeps: Int
 
+    public init(time: ModelHour, member: Int, massStart: Double, massEnd: Double, injected: Double,
+                lateralInflow: Double, topInflow: Double, substeps: Int) {
+        self.time = time
+        self.member = member
+        self.massStart = massStart
+        self.massEnd = massEnd
+        self.injected = injected
+        self.lateralInflow = lateralInflow
+        self.topInflow = topInflow
+        self.substeps = substeps
+    }
+
     /// massEnd - massStart - (injected + lateralInflow + topInflow): round-off
     /// when the scheme conserves mass.
     public var residual: Double { massEnd - massStart - (injected + lateralInflow + topInflow) }

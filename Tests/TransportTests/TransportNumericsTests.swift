@@ -231,6 +231,23 @@ struct TransportNumericsTests {
         }
     }
 
+    @Test("with the synthetic meteorology a uniform field stays uniform and the budget closes")
+    func syntheticMeteorology() throws {
+        let domain = try testSmall()
+        let model = TransportModel(grid: domain.grid, layers: domain.layers)
+        let provider = SyntheticMeteorology(domain: domain)
+        var uniform = model.makeEnsemble(members: 0..<1) { _, _, _, _ in 400 }
+        var varied = model.makeEnsemble(members: 0..<1, initial: patterned)
+        let flux = SurfaceFlux.zero(nx: domain.grid.nx, ny: domain.grid.ny, members: 0..<1)
+        for h in 0..<6 {
+            let met = provider.fields(at: ModelHour(year: 2016, month: 7, day: 1, hour: h))
+            _ = try model.advance(&uniform, met: met, flux: flux, boundary: .uniform(400), communicator: serial)
+            let b = try model.advanceWithBudget(&varied, met: met, flux: flux, boundary: .uniform(400), communicator: serial)[0]
+            #expect(abs(b.residual) <= 1e-13 * b.massStart)
+        }
+        #expect(uniform.ownedField(member: 0).map { abs($0 - 400) / 400 }.max()! < 1e-13)
+    }
+
     @Test("bad inputs are rejected with a message naming the problem")
     func badInputs() throws {
         let domain = try testSmall()
