@@ -37,6 +37,10 @@ final class LineSweeper {
     private let upper: UnsafeMutablePointer<Int>
     /// Tracer crossing each face (air mol x ppm), (f - first) * memberCount + m.
     let tracerFlux: UnsafeMutablePointer<Double>
+    /// Two contiguous copies of one column (layer k's members at k * memberCount)
+    /// for the vertical operators.
+    let column: UnsafeMutablePointer<Double>
+    let spareColumn: UnsafeMutablePointer<Double>
 
     init(capacity: Int, memberCount: Int) {
         self.capacity = capacity
@@ -50,10 +54,12 @@ final class LineSweeper {
         lower = .allocate(capacity: capacity + 1)
         upper = .allocate(capacity: capacity + 1)
         tracerFlux = .allocate(capacity: (capacity + 1) * memberCount)
+        column = .allocate(capacity: capacity * memberCount)
+        spareColumn = .allocate(capacity: capacity * memberCount)
     }
 
     deinit {
-        for p in [faceAir, airIn, airOut, inverseAirOut, coefficient, tracerFlux] { p.deallocate() }
+        for p in [faceAir, airIn, airOut, inverseAirOut, coefficient, tracerFlux, column, spareColumn] { p.deallocate() }
         for p in [upwind, lower, upper] { p.deallocate() }
     }
 

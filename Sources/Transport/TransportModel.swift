@@ -235,33 +235,35 @@ public final class TransportModel {
                 horizontalSweep(alongX: !xFirst, lines: xFirst ? ownedI : ownedJ, source: other, destination: &current,
                                 airBefore: before.baseAddress!)
             }
-            // Vertical advection of owned columns, Courant-limited sub-steps,
-            // ping-ponging between the two buffers.
+            // Vertical advection (Courant-limited sub-steps), surface
+            // injection and diffusion, column by column in a contiguous copy
+            // of the column so the state is read and written once.
             let nzs = air.verticalSubsteps
             let dtz = dt / Double(nzs)
-            current.withUnsafeMutableBufferPointer { a in
-                other.withUnsafeMutableBufferPointer { b in
-                    for lj in ownedJ {
-                        for li in ownedI {
-                            let i = li + iOff, j = lj + jOff
-                            for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
-                            for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
-                            let col = (lj - margin) * tnx + (li - margin)
-                            for s in 0..<nzs {
-                                let src = s % 2 == 0 ? a.baseAddress! : b.baseAddress!
-                                let dst = s % 2 == 0 ? b.baseAddress! : a.baseAddress!
-                                sweeper.sweep(source: src, destination: dst, base: (lj * lnx + li) * M, stride: plane * M,
-                                              count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
-                            }
+            let column = sweeper.column, spare = sweeper.spareColumn
+            current.withUnsafeMutableBufferPointer { state in
+                for lj in ownedJ {
+                    for li in ownedI {
+                        let i = li + iOff, j = lj + jOff
+                        let cell = state.baseAddress! + (lj * lnx + li) * M
+                        for k in 0..<nz { (column + k * M).update(from: cell + k * plane * M, count: M) }
+                        for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
+                        for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                        let col = (lj - margin) * tnx + (li - margin)
+                        for s in 0..<nzs {
+                            let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
+                            sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                          count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                            for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                            for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
                         }
+                        let result = nzs % 2 == 0 ? column : spare
+                        injectAndDiffuse(result, i: i, j: j, column: col, flux: flux, members: ensemble.members,
+                                         columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
+                        for k in 0..<nz { (cell + k * plane * M).update(from: result + k * M, count: M) }
                     }
                 }
             }
-            if nzs % 2 == 1 { swap(&current, &other) }
-            diffuseAndInject(&current, ensemble: ensemble, flux: flux, columnAir: columnAir, conductance: conductance,
-                             dt: dt, M: M, nz: nz, lnx: lnx, lny: lny)
         }
         ensemble.values = current
         scratch = other
@@ -308,62 +310,49 @@ public final class TransportModel {
         }
     }
 
-    /// Surface injection and implicit vertical diffusion of the owned columns,
-    /// one backward-Euler step solved by the Thomas algorithm, in mass form so
-    /// the column's CO2 is conserved exactly in exact arithmetic:
+    /// Surface injection and implicit vertical diffusion of one column (`values`
+    /// holds layer k's members at `k * M`), one backward-Euler step solved by
+    /// the Thomas algorithm, in mass form so the column's CO2 is conserved
+    /// exactly in exact arithmetic:
     ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
     /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
     /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
     /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)).
-    private func diffuseAndInject(_ values: inout [Double], ensemble: TracerEnsemble, flux: SurfaceFlux,
-                                  columnAir: [Double], conductance: [Double], dt: Double,
-                                  M: Int, nz: Int, lnx: Int, lny: Int) {
-        let margin = TracerEnsemble.margin, tnx = tile.iRange.count
-        let plane = lnx * lny
-        var w = [Double](repeating: 0, count: nz)
-        var inverseDiagonal = [Double](repeating: 0, count: nz)
-        var upperDiagonal = [Double](repeating: 0, count: nz)
-        var fluxDt = [Double](repeating: 0, count: M)
-        let firstMember = ensemble.members.lowerBound - flux.members.lowerBound
-        values.withUnsafeMutableBufferPointer { v in
-            for j in tile.jRange {
-                for i in tile.iRange {
-                    let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
-                    // Factorisation shared by all members.
-                    var previousPivot = 0.0, previousUpper = 0.0
-                    for k in 0..<nz {
-                        let gBelow = conductance[col * (nz + 1) + k], gAbove = conductance[col * (nz + 1) + k + 1]
-                        let lower = -dt * gBelow
-                        let diagonal = columnAir[col * nz + k] + dt * (gBelow + gAbove)
-                        upperDiagonal[k] = -dt * gAbove
-                        w[k] = k == 0 ? 0 : lower / previousPivot
-                        let pivot = diagonal - w[k] * previousUpper
-                        inverseDiagonal[k] = 1 / pivot
-                        previousPivot = pivot
-                        previousUpper = upperDiagonal[k]
-                    }
-                    for m in 0..<M { fluxDt[m] = flux.fields[firstMember + m][j * grid.nx + i] * dt }
-                    let lj = j - ensemble.jOffset, li = i - ensemble.iOffset
-                    precondition(lj >= margin && li >= margin)
-                    let base = (lj * lnx + li) * M
-                    let p0 = v.baseAddress! + base
-                    let mu0 = columnAir[col * nz]
-                    for m in 0..<M { p0[m] = mu0 * p0[m] + fluxDt[m] }
-                    for k in 1..<nz {
-                        let p = p0 + k * plane * M, below = p - plane * M
-                        let mu = columnAir[col * nz + k], wk = w[k]
-                        for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
-                    }
-                    let pTop = p0 + (nz - 1) * plane * M
-                    let topInverse = inverseDiagonal[nz - 1]
-                    for m in 0..<M { pTop[m] *= topInverse }
-                    for k in stride(from: nz - 2, through: 0, by: -1) {
-                        let p = p0 + k * plane * M, above = p + plane * M
-                        let c = upperDiagonal[k], inverse = inverseDiagonal[k]
-                        for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
-                    }
-                }
-            }
+    @inline(__always)
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, i: Int, j: Int, column col: Int,
+                                  flux: SurfaceFlux, members: Range<Int>, columnAir: [Double], conductance: [Double],
+                                  dt: Double, nz: Int) {
+        let M = members.count
+        let sweeper = sweeper(M)
+        let w = sweeper.faceAir, inverseDiagonal = sweeper.airIn, upperDiagonal = sweeper.airOut
+        // Factorisation shared by all members.
+        var previousPivot = 0.0, previousUpper = 0.0
+        for k in 0..<nz {
+            let gBelow = conductance[col * (nz + 1) + k], gAbove = conductance[col * (nz + 1) + k + 1]
+            let diagonal = columnAir[col * nz + k] + dt * (gBelow + gAbove)
+            upperDiagonal[k] = -dt * gAbove
+            w[k] = k == 0 ? 0 : -dt * gBelow / previousPivot
+            let pivot = diagonal - w[k] * previousUpper
+            inverseDiagonal[k] = 1 / pivot
+            previousPivot = pivot
+            previousUpper = upperDiagonal[k]
+        }
+        // Forward elimination; the right-hand side of layer 0 gains F Δt.
+        let mu0 = columnAir[col * nz], cell = j * grid.nx + i
+        for (m, member) in members.enumerated() {
+            values[m] = mu0 * values[m] + flux.fields[member - flux.members.lowerBound][cell] * dt
+        }
+        for k in 1..<nz {
+            let p = values + k * M, below = p - M
+            let mu = columnAir[col * nz + k], wk = w[k]
+            for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
+        }
+        let pTop = values + (nz - 1) * M, topInverse = inverseDiagonal[nz - 1]
+        for m in 0..<M { pTop[m] *= topInverse }
+        for k in stride(from: nz - 2, through: 0, by: -1) {
+            let p = values + k * M, above = p + M
+            let c = upperDiagonal[k], inverse = inverseDiagonal[k]
+            for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
         }
     }
 }
