@@ -34,7 +34,8 @@ let package = Package(
         .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
                                               "RandomStreams"]),
         .target(name: "RandomStreams"),
-        .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [

@@ -87,6 +87,8 @@ final class LineSweeper {
             airOut[c] = out
             inverseAirOut[c] = 1 / out
         }
+        // Face f's tracer flux, then (while it is in L1) the update of cell
+        // f - 1 from its two faces.
         for f in first...last {
             let F = faceAir[f], a = coefficient[f]
             let pc = source + base + upwind[f] * stride
@@ -101,14 +103,14 @@ final class LineSweeper {
                 let s = dl * dr > 0 ? (sum > 0 ? magnitude : -magnitude) : 0
                 out[m] = F * (c + a * s)
             }
-        }
-        for c in first..<last {
-            let m0 = airIn[c], inverse = inverseAirOut[c]
-            let ps = source + base + c * stride
-            let pd = destination + base + c * stride
-            let west = tracerFlux + (c - first) * M, east = west + M
+            guard f > first else { continue }
+            let cell = f - 1
+            let m0 = airIn[cell], inverse = inverseAirOut[cell]
+            let ps = source + base + cell * stride
+            let pd = destination + base + cell * stride
+            let west = out - M
             for m in 0..<M {
-                pd[m] = (m0 * ps[m] - (east[m] - west[m])) * inverse
+                pd[m] = (m0 * ps[m] - (out[m] - west[m])) * inverse
             }
         }
     }

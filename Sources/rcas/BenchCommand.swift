@@ -88,7 +88,7 @@ struct TransportBench: ParsableCommand {
                                   description: "ensemble mean of \(members) members (rcas bench transport)")
         } : nil
 
-        var transportSeconds = 0.0, steps = 0
+        var transportSeconds = 0.0, transportCPUSeconds = 0.0, steps = 0
         var budgets: [[MassBudget]] = []
         for h in 0..<hours {
             let time = first.advanced(by: h)
@@ -98,7 +98,7 @@ struct TransportBench: ParsableCommand {
                 (0..<(nx * ny)).map { c in 1.5 * random.normal(member: member, hour: time.value, cell: c, draw: 1) }
             })
             world.barrier()
-            let clock = Date()
+            let clock = Date(), cpuClock = processCPUSeconds()
             if budget != nil {
                 let hourBudgets = try world.abortOnError {
                     try model.advanceWithBudget(&ensemble, met: fields, flux: flux, boundary: boundary,
@@ -113,6 +113,7 @@ struct TransportBench: ParsableCommand {
                 }
             }
             transportSeconds += Date().timeIntervalSince(clock)
+            transportCPUSeconds += processCPUSeconds() - cpuClock
             if concentrations != nil {
                 let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
                                                 memberCount: members)
@@ -129,14 +130,27 @@ struct TransportBench: ParsableCommand {
                                             memberCount: members)
             if let all { try world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
         }
-        report(world: world, layout: layout, domain: d, seconds: transportSeconds, steps: steps)
+        report(world: world, layout: layout, domain: d, seconds: transportSeconds, cpuSeconds: transportCPUSeconds,
+               steps: steps)
+    }
+
+    /// CPU time (user + system) this process has used, in seconds: on a
+    /// shared machine the wall time also counts other programs' share of the
+    /// cores, the CPU time does not.
+    private func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Prints the speed: cell-member-steps (every cell of the grid, every
     /// member, every horizontal step) per second, seconds per simulated hour
-    /// (slowest rank) and peak resident memory summed over ranks.
-    private func report(world: any Communicator, layout: ParallelLayout, domain d: Domain, seconds: Double, steps: Int) {
+    /// (slowest rank), the same per CPU second, and peak resident memory
+    /// summed over ranks.
+    private func report(world: any Communicator, layout: ParallelLayout, domain d: Domain, seconds: Double,
+                        cpuSeconds: Double, steps: Int) {
         let slowest = world.allreduce(seconds, .max)
+        let cpu = world.allreduce(cpuSeconds, .max)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
@@ -151,6 +165,8 @@ struct TransportBench: ParsableCommand {
                 ("steps", "\(steps)"), ("cell_member_steps_per_second", "\(rate)"),
                 ("cell_member_steps_per_second_per_rank", "\(rate / Double(world.size))"),
                 ("seconds_per_simulated_hour", "\(perHour)"), ("peak_memory_bytes", "\(memory)"),
+                ("cpu_seconds_per_simulated_hour", "\(cpu / Double(hours))"),
+                ("cell_member_steps_per_cpu_second_per_rank", "\(cellMemberSteps / cpu / Double(world.size))"),
             ]
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
         } else {
@@ -159,6 +175,8 @@ struct TransportBench: ParsableCommand {
             print(String(format: "  steps             %d (%.2f per hour)", steps, Double(steps) / Double(hours)))
             print(String(format: "  cell-member-steps %.3e per second in total, %.3e per rank", rate, rate / Double(world.size)))
             print(String(format: "  wall              %.3f s per simulated hour (slowest rank, transport only)", perHour))
+            print(String(format: "  cpu               %.3f s per simulated hour (slowest rank), %.3e cell-member-steps per CPU second per rank",
+                         cpu / Double(hours), cellMemberSteps / cpu / Double(world.size)))
             print(String(format: "  peak memory       %.1f MiB (sum of ranks' max RSS)", Double(memory) / 1_048_576))
         }
     }
