@@ -246,7 +246,10 @@ public final class TransportModel {
                     for li in ownedI {
                         let i = li + iOff, j = lj + jOff
                         let cell = state.baseAddress! + (lj * lnx + li) * M
-                        for k in 0..<nz { (column + k * M).update(from: cell + k * plane * M, count: M) }
+                        for k in 0..<nz {
+                            let from = cell + k * plane * M, to = column + k * M
+                            for m in 0..<M { to[m] = from[m] }
+                        }
                         for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
                         for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
                         let col = (lj - margin) * tnx + (li - margin)
@@ -260,7 +263,10 @@ public final class TransportModel {
                         let result = nzs % 2 == 0 ? column : spare
                         injectAndDiffuse(result, i: i, j: j, column: col, flux: flux, members: ensemble.members,
                                          columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
-                        for k in 0..<nz { (cell + k * plane * M).update(from: result + k * M, count: M) }
+                        for k in 0..<nz {
+                            let from = result + k * M, to = cell + k * plane * M
+                            for m in 0..<M { to[m] = from[m] }
+                        }
                     }
                 }
             }
