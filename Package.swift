@@ -9,6 +9,8 @@ let package = Package(
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams", "SyntheticWorld"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
+                                         "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,11 +36,14 @@ let package = Package(
                                               "RandomStreams", "SyntheticWorld"]),
         .target(name: "RandomStreams"),
         .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),
+        .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
+                swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
             "Meteorology", "ModelTime", "SyntheticWorld",
+            "Meteorology", "ModelTime", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,6 +62,8 @@ let package = Package(
                                                             "TestSupport"]),
         .testTarget(name: "SyntheticWorldTests", dependencies: ["SyntheticWorld", "Geometry", "ModelTime",
                                                                "NetCDFIO", "TestSupport"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
+                                                          "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )

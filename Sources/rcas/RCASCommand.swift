@@ -12,6 +12,7 @@ struct RCASCommand: ParsableCommand {
             """,
         version: RCASVersion.string,
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self])
+        subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, BenchCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {

@@ -1,0 +1,100 @@
+import Geometry
+import Meteorology
+
+/// The air-mass fluxes of one hour on the whole grid (mol s-1), derived from a
+/// `MetFields`, and the time steps they allow. Every rank derives them from the
+/// same whole-grid fields in the same order, so they are identical whatever
+/// the decomposition.
+///
+/// - x-face flux `Fx = n̄_air · u · xFaceLength · Δz` (n̄_air the mean of the two
+///   cells, the inner cell on the domain edge), layout of `MetFields.u`;
+/// - y-face flux `Fy` likewise, layout of `MetFields.v`;
+/// - vertical flux `W` on layer interfaces (layout of `MetFields.kz`), derived
+///   from air-mass continuity column by column: W = 0 at the ground and
+///   `W(k+1) = W(k) - (Fx(i+1) - Fx(i) + Fy(j+1) - Fy(j))` in layer k, so the
+///   air mass of every cell is steady; what the column does not balance
+///   leaves or enters through the model top.
+struct AirMassFluxes {
+    let nx: Int, ny: Int, nz: Int
+    /// Air in each cell, n_air · area · Δz (mol), cell layout.
+    let cellAir: [Double]
+    let xFlux: [Double]
+    let yFlux: [Double]
+    let verticalFlux: [Double]
+    /// Horizontal steps per hour (Courant <= limit in x and in y).
+    let substeps: Int
+    /// Vertical advection sub-steps per horizontal step (Courant <= limit in z).
+    let verticalSubsteps: Int
+
+    init(met: MetFields, metrics: GridMetrics, layers: VerticalLayers, courantLimit: Double) throws(TransportError) {
+        let grid = metrics.grid
+        nx = grid.nx; ny = grid.ny; nz = layers.count
+        guard met.nx == nx, met.ny == ny, met.nz == nz else {
+            throw .invalidInput("meteorology of \(met.time) is \(met.nx) x \(met.ny) x \(met.nz), grid is \(nx) x \(ny) x \(nz)")
+        }
+        let cells = nx * ny * nz
+        guard met.u.count == (nx + 1) * ny * nz, met.v.count == nx * (ny + 1) * nz,
+              met.airMolarDensity.count == cells, met.kz.count == nx * ny * (nz + 1) else {
+            throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity or kz)")
+        }
+        if let bad = met.airMolarDensity.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
+            throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
+        }
+        let n = met.airMolarDensity
+        let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
+        var air = [Double](repeating: 0, count: cells)
+        var fx = [Double](repeating: 0, count: (nx + 1) * ny * nz)
+        var fy = [Double](repeating: 0, count: nx * (ny + 1) * nz)
+        for k in 0..<nz {
+            let dz = layers.thickness(k)
+            for j in 0..<ny {
+                for i in 0..<nx { air[(k * ny + j) * nx + i] = n[(k * ny + j) * nx + i] * metrics.cellArea[j * nx + i] * dz }
+                for i in 0...nx {
+                    let west = n[(k * ny + j) * nx + max(i - 1, 0)], east = n[(k * ny + j) * nx + min(i, nx - 1)]
+                    let face = (k * ny + j) * (nx + 1) + i
+                    fx[face] = 0.5 * (west + east) * met.u[face] * xLength[j * (nx + 1) + i] * dz
+                }
+            }
+            for j in 0...ny {
+                for i in 0..<nx {
+                    let south = n[(k * ny + max(j - 1, 0)) * nx + i], north = n[(k * ny + min(j, ny - 1)) * nx + i]
+                    let face = (k * (ny + 1) + j) * nx + i
+                    fy[face] = 0.5 * (south + north) * met.v[face] * yLength[j * nx + i] * dz
+                }
+            }
+        }
+        if let bad = fx.firstIndex(where: { !$0.isFinite }) ?? fy.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidInput("meteorology of \(met.time): wind at face \(bad) is not finite")
+        }
+        var w = [Double](repeating: 0, count: nx * ny * (nz + 1))
+        // Largest one-hour Courant numbers: air leaving a cell through the two
+        // faces of one direction, over the cell's air.
+        var cx = 0.0, cy = 0.0
+        for k in 0..<nz {
+            for j in 0..<ny {
+                for i in 0..<nx {
+                    let c = (k * ny + j) * nx + i
+                    let west = fx[(k * ny + j) * (nx + 1) + i], east = fx[(k * ny + j) * (nx + 1) + i + 1]
+                    let south = fy[(k * (ny + 1) + j) * nx + i], north = fy[(k * (ny + 1) + j + 1) * nx + i]
+                    w[((k + 1) * ny + j) * nx + i] = w[(k * ny + j) * nx + i] - (east - west + north - south)
+                    cx = max(cx, (max(east, 0) + max(-west, 0)) * 3600 / air[c])
+                    cy = max(cy, (max(north, 0) + max(-south, 0)) * 3600 / air[c])
+                }
+            }
+        }
+        substeps = max(1, Int((max(cx, cy) / courantLimit).rounded(.up)))
+        let dt = 3600 / Double(substeps)
+        var cz = 0.0
+        for k in 0..<nz {
+            for c in (k * ny * nx)..<((k + 1) * ny * nx) {
+                let below = w[c], above = w[c + nx * ny]
+                cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / air[c])
+            }
+        }
+        verticalSubsteps = max(1, Int((cz / courantLimit).rounded(.up)))
+        cellAir = air
+        xFlux = fx
+        yFlux = fy
+        verticalFlux = w
+    }
+}

@@ -1,0 +1,364 @@
+import Geometry
+import Meteorology
+import Parallel
+
+/// Choices of the transport numerics.
+public struct TransportOptions: Sendable {
+    /// Horizontal and vertical advection scheme.
+    public enum Scheme: Sendable {
+        /// van Leer MUSCL with the monotonised central limiter (the model).
+        case vanLeer
+        /// First-order upwind, only a reference for tests.
+        case upwind
+    }
+    public var scheme: Scheme
+    /// Largest Courant number allowed per direction and step (outgoing air
+    /// through the two faces of one direction over the cell's air).
+    public var courantLimit: Double
+
+    public init(scheme: Scheme = .vanLeer, courantLimit: Double = 1) {
+        self.scheme = scheme
+        self.courantLimit = courantLimit
+    }
+}
+
+/// What one hour of transport did on this tile, in the units the budget needs.
+public struct HourTransport: Sendable {
+    /// Horizontal steps taken (each Courant <= limit in x and in y).
+    public let substeps: Int
+    /// Vertical advection sub-steps per horizontal step.
+    public let verticalSubsteps: Int
+    /// CO2 (mol) that entered the domain through its lateral faces, per owned
+    /// column and member: `((j - j0) * tileNx + (i - i0)) * memberCount + m`.
+    public let lateralInflow: [Double]
+    /// CO2 (mol) that entered through the model top, same layout.
+    public let topInflow: [Double]
+}
+
+/// The forward tracer model on one tile of one member group: operator-split
+/// steps of horizontal advection (x and y sweeps, order alternating step by
+/// step), vertical advection, surface-flux injection and implicit vertical
+/// diffusion, each step's length set by the Courant limit so that the hour is
+/// a whole number of steps. See Docs/transport.md.
+public final class TransportModel {
+    public let grid: HorizontalGrid
+    public let layers: VerticalLayers
+    public let metrics: GridMetrics
+    public let decomposition: TileDecomposition
+    public let tile: Tile
+    public let options: TransportOptions
+    private let halo: HaloExchange
+    private var scratch: [Double] = []
+    private var sweepers: [Int: LineSweeper] = [:]
+
+    /// A model for tile `tileIndex` of `decomposition` (which must cut the
+    /// grid with a halo of at least ``TracerEnsemble/margin``).
+    public init(grid: HorizontalGrid, layers: VerticalLayers, decomposition: TileDecomposition, tileIndex: Int,
+                options: TransportOptions = TransportOptions(), metrics: GridMetrics? = nil) {
+        precondition(decomposition.nx == grid.nx && decomposition.ny == grid.ny, "decomposition is for another grid")
+        self.grid = grid
+        self.layers = layers
+        self.metrics = metrics ?? GridMetrics(grid: grid)
+        self.decomposition = decomposition
+        tile = decomposition.tiles[tileIndex]
+        self.options = options
+        halo = HaloExchange(decomposition: decomposition, tileIndex: tileIndex, margin: TracerEnsemble.margin)
+    }
+
+    /// A serial model of the whole grid (one tile).
+    public convenience init(grid: HorizontalGrid, layers: VerticalLayers, options: TransportOptions = TransportOptions()) {
+        let whole = try! TileDecomposition(nx: grid.nx, ny: grid.ny, count: 1, halo: TracerEnsemble.margin)
+        self.init(grid: grid, layers: layers, decomposition: whole, tileIndex: 0, options: options)
+    }
+
+    /// An ensemble on this model's tile.
+    public func makeEnsemble(members: Range<Int>,
+                             initial: (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) -> TracerEnsemble {
+        TracerEnsemble(tile: tile, nz: layers.count, members: members, initial: initial)
+    }
+
+    private func sweeper(_ M: Int) -> LineSweeper {
+        if let s = sweepers[M] { return s }
+        let s = LineSweeper(capacity: max(tile.iRange.count, tile.jRange.count, layers.count) + 2 * TracerEnsemble.margin,
+                            memberCount: M)
+        sweepers[M] = s
+        return s
+    }
+
+    /// Advances `ensemble` by one hour with the meteorology `met` (held for the
+    /// whole hour), the members' surface fluxes and lateral boundary.
+    /// `communicator` is the member group's (one rank per tile, rank = tile
+    /// index); every rank of the group must call this together.
+    public func advance(_ ensemble: inout TracerEnsemble, met: MetFields, flux: SurfaceFlux,
+                        boundary: LateralBoundary, communicator: any Communicator) throws(TransportError) -> HourTransport {
+        guard ensemble.tile == tile, ensemble.nz == layers.count else {
+            throw .invalidInput("ensemble is for another tile or layer count")
+        }
+        guard flux.nx == grid.nx, flux.ny == grid.ny, flux.members.lowerBound <= ensemble.members.lowerBound,
+              flux.members.upperBound >= ensemble.members.upperBound else {
+            throw .invalidInput("surface flux covers members \(flux.members), ensemble holds \(ensemble.members)")
+        }
+        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit)
+        let M = ensemble.memberCount
+        let nx = grid.nx, ny = grid.ny, nz = layers.count
+        let lnx = ensemble.localNx, lny = ensemble.localNy
+        let iOff = ensemble.iOffset, jOff = ensemble.jOffset
+        let margin = TracerEnsemble.margin
+        let tnx = tile.iRange.count, tny = tile.jRange.count
+        let dt = 3600 / Double(air.substeps)
+        let slopeScale = options.scheme == .vanLeer ? 1.0 : 0.0
+        let plane = lnx * lny
+        let sweeper = sweeper(M)
+
+        // Air per local cell (margin cells outside the domain copy the nearest
+        // domain cell: they are only ever upwind of an inflow face).
+        var cellAir = [Double](repeating: 0, count: nz * plane)
+        for k in 0..<nz {
+            for lj in 0..<lny {
+                let j = min(max(lj + jOff, 0), ny - 1)
+                for li in 0..<lnx {
+                    let i = min(max(li + iOff, 0), nx - 1)
+                    cellAir[(k * lny + lj) * lnx + li] = air.cellAir[(k * ny + j) * nx + i]
+                }
+            }
+        }
+        // Per-area air n_air·Δz (mol m-2) and interface conductances
+        // g = Kz n̄_air / Δz_centres (mol m-2 s-1) of owned columns, for
+        // diffusion and surface injection.
+        var columnAir = [Double](repeating: 0, count: tny * tnx * nz)
+        var conductance = [Double](repeating: 0, count: tny * tnx * (nz + 1))
+        for j in tile.jRange {
+            for i in tile.iRange {
+                let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
+                for k in 0..<nz {
+                    columnAir[col * nz + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
+                }
+                for k in 1..<nz {
+                    let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
+                    let kz = met.kz[(k * ny + j) * nx + i]
+                    guard kz >= 0, kz.isFinite else {
+                        throw .invalidInput("meteorology of \(met.time): kz at interface (\(i), \(j), \(k)) = \(kz) is not a diffusivity")
+                    }
+                    conductance[col * (nz + 1) + k] = kz * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                }
+            }
+        }
+        // Boundary mole fractions of this hour for the sides this tile touches,
+        // (k * sideLength + along) * M + m.
+        func side(_ touches: Bool, _ length: Int, _ cell: (Int) -> (Int, Int)) -> [Double] {
+            guard touches else { return [] }
+            var out = [Double](repeating: 0, count: nz * length * M)
+            for k in 0..<nz {
+                for a in 0..<length {
+                    let (i, j) = cell(a)
+                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member, i, j, k) }
+                }
+            }
+            return out
+        }
+        let west = side(tile.iRange.lowerBound == 0, ny) { (-1, $0) }
+        let east = side(tile.iRange.upperBound == nx, ny) { (nx, $0) }
+        let south = side(tile.jRange.lowerBound == 0, nx) { ($0, -1) }
+        let north = side(tile.jRange.upperBound == ny, nx) { ($0, ny) }
+
+        var lateral = [Double](repeating: 0, count: tnx * tny * M)
+        var top = [Double](repeating: 0, count: tnx * tny * M)
+        if scratch.count != ensemble.values.count { scratch = [Double](repeating: 0, count: ensemble.values.count) }
+        // Two buffers, moved out of their owners so that writing them never copies.
+        var current = ensemble.values
+        var other = scratch
+        ensemble.values = []
+        scratch = []
+        var airMid = cellAir
+        let ownedI = margin..<(margin + tnx), ownedJ = margin..<(margin + tny)
+        // Local ranges of domain cells (owned plus in-domain halo).
+        let domainI = max(0, -iOff)..<min(lnx, nx - iOff), domainJ = max(0, -jOff)..<min(lny, ny - jOff)
+
+        /// One horizontal sweep of `lines` from `source` into `destination`;
+        /// `airBefore` is the air in each local cell before it, `airMid` gets
+        /// the air after it on the swept cells.
+        func horizontalSweep(alongX: Bool, lines: Range<Int>, source: [Double], destination: inout [Double],
+                             airBefore: UnsafePointer<Double>) {
+            let first = margin, last = margin + (alongX ? tnx : tny)
+            let atLow = alongX ? tile.iRange.lowerBound == 0 : tile.jRange.lowerBound == 0
+            let atHigh = alongX ? tile.iRange.upperBound == nx : tile.jRange.upperBound == ny
+            source.withUnsafeBufferPointer { src in
+                destination.withUnsafeMutableBufferPointer { dst in
+                    airMid.withUnsafeMutableBufferPointer { after in
+                        for k in 0..<nz {
+                            for line in lines {
+                                let base: Int, stride: Int, count: Int, cellStep: Int, cell0: Int
+                                if alongX {
+                                    let faces = (k * ny + line + jOff) * (nx + 1) + iOff
+                                    for f in first...last { sweeper.faceAir[f] = air.xFlux[faces + f] * dt }
+                                    base = (k * lny + line) * lnx * M; stride = M; count = lnx
+                                    cell0 = (k * lny + line) * lnx; cellStep = 1
+                                } else {
+                                    let i = line + iOff
+                                    for f in first...last { sweeper.faceAir[f] = air.yFlux[(k * (ny + 1) + f + jOff) * nx + i] * dt }
+                                    base = (k * plane + line) * M; stride = lnx * M; count = lny
+                                    cell0 = k * plane + line; cellStep = lnx
+                                }
+                                for c in 0..<count { sweeper.airIn[c] = airBefore[cell0 + c * cellStep] }
+                                sweeper.sweep(source: src.baseAddress!, destination: dst.baseAddress!, base: base, stride: stride,
+                                              count: count, first: first, last: last, slopeScale: slopeScale)
+                                for c in first..<last { after[cell0 + c * cellStep] = sweeper.airOut[c] }
+                                // Lateral inflow through the domain edges (positive inward), owned lines only.
+                                guard alongX ? ownedJ.contains(line) : ownedI.contains(line) else { continue }
+                                let lowColumn = alongX ? (line - margin) * tnx : line - margin
+                                let highColumn = alongX ? lowColumn + tnx - 1 : (tny - 1) * tnx + lowColumn
+                                let highFace = (last - first) * M
+                                if atLow { for m in 0..<M { lateral[lowColumn * M + m] += sweeper.tracerFlux[m] * 1e-6 } }
+                                if atHigh { for m in 0..<M { lateral[highColumn * M + m] -= sweeper.tracerFlux[highFace + m] * 1e-6 } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        for step in 0..<air.substeps {
+            halo.exchange(&current, localNx: lnx, localNy: lny, nz: nz, memberCount: M, communicator: communicator)
+            let xFirst = step % 2 == 0
+            // The first sweep also covers the halo lines across it, so the
+            // second finds its upwind neighbours already advected.
+            fillGhosts(alongX: xFirst, values: &current, lines: xFirst ? domainJ : domainI, air: air,
+                       sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
+            cellAir.withUnsafeBufferPointer { before in
+                horizontalSweep(alongX: xFirst, lines: xFirst ? domainJ : domainI, source: current, destination: &other,
+                                airBefore: before.baseAddress!)
+            }
+            fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
+                       sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
+            let airAfterFirst = airMid
+            airAfterFirst.withUnsafeBufferPointer { before in
+                horizontalSweep(alongX: !xFirst, lines: xFirst ? ownedI : ownedJ, source: other, destination: &current,
+                                airBefore: before.baseAddress!)
+            }
+            // Vertical advection (Courant-limited sub-steps), surface
+            // injection and diffusion, column by column in a contiguous copy
+            // of the column so the state is read and written once.
+            let nzs = air.verticalSubsteps
+            let dtz = dt / Double(nzs)
+            let column = sweeper.column, spare = sweeper.spareColumn
+            current.withUnsafeMutableBufferPointer { state in
+                for lj in ownedJ {
+                    for li in ownedI {
+                        let i = li + iOff, j = lj + jOff
+                        let cell = state.baseAddress! + (lj * lnx + li) * M
+                        for k in 0..<nz {
+                            let from = cell + k * plane * M, to = column + k * M
+                            for m in 0..<M { to[m] = from[m] }
+                        }
+                        for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
+                        for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                        let col = (lj - margin) * tnx + (li - margin)
+                        for s in 0..<nzs {
+                            let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
+                            sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                          count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                            for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                            for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                        }
+                        let result = nzs % 2 == 0 ? column : spare
+                        injectAndDiffuse(result, i: i, j: j, column: col, flux: flux, members: ensemble.members,
+                                         columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
+                        for k in 0..<nz {
+                            let from = result + k * M, to = cell + k * plane * M
+                            for m in 0..<M { to[m] = from[m] }
+                        }
+                    }
+                }
+            }
+        }
+        ensemble.values = current
+        scratch = other
+        return HourTransport(substeps: air.substeps, verticalSubsteps: air.verticalSubsteps,
+                             lateralInflow: lateral, topInflow: top)
+    }
+
+    /// Sets the ghost cells outside the domain on the ends of `lines` before a
+    /// sweep: the boundary mole fraction where the edge face flows inward,
+    /// else the edge cell's value (zero-gradient outflow).
+    private func fillGhosts(alongX: Bool, values: inout [Double], lines: Range<Int>, air: AirMassFluxes,
+                            sides: (west: [Double], east: [Double], south: [Double], north: [Double]),
+                            lnx: Int, lny: Int, iOff: Int, jOff: Int, M: Int, nz: Int) {
+        let (west, east, south, north) = sides
+        let nx = grid.nx, ny = grid.ny, margin = TracerEnsemble.margin
+        let low = alongX ? tile.iRange.lowerBound == 0 : tile.jRange.lowerBound == 0
+        let high = alongX ? tile.iRange.upperBound == nx : tile.jRange.upperBound == ny
+        guard low || high else { return }
+        let n = alongX ? lnx : lny
+        values.withUnsafeMutableBufferPointer { v in
+            for k in 0..<nz {
+                for line in lines {
+                    func cell(_ c: Int) -> Int { alongX ? ((k * lny + line) * lnx + c) * M : ((k * lny + c) * lnx + line) * M }
+                    let along = alongX ? line + jOff : line + iOff
+                    let sideLength = alongX ? ny : nx
+                    if low {
+                        let face = alongX ? air.xFlux[(k * ny + along) * (nx + 1)] : air.yFlux[(k * (ny + 1)) * nx + along]
+                        let edge = cell(margin), b = alongX ? west : south
+                        for g in 0..<margin {
+                            let ghost = cell(g)
+                            for m in 0..<M { v[ghost + m] = face > 0 ? b[(k * sideLength + along) * M + m] : v[edge + m] }
+                        }
+                    }
+                    if high {
+                        let face = alongX ? air.xFlux[(k * ny + along) * (nx + 1) + nx] : air.yFlux[(k * (ny + 1) + ny) * nx + along]
+                        let edge = cell(n - margin - 1), b = alongX ? east : north
+                        for g in (n - margin)..<n {
+                            let ghost = cell(g)
+                            for m in 0..<M { v[ghost + m] = face < 0 ? b[(k * sideLength + along) * M + m] : v[edge + m] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Surface injection and implicit vertical diffusion of one column (`values`
+    /// holds layer k's members at `k * M`), one backward-Euler step solved by
+    /// the Thomas algorithm, in mass form so the column's CO2 is conserved
+    /// exactly in exact arithmetic:
+    ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
+    /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
+    /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
+    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)).
+    @inline(__always)
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, i: Int, j: Int, column col: Int,
+                                  flux: SurfaceFlux, members: Range<Int>, columnAir: [Double], conductance: [Double],
+                                  dt: Double, nz: Int) {
+        let M = members.count
+        let sweeper = sweeper(M)
+        let w = sweeper.faceAir, inverseDiagonal = sweeper.airIn, upperDiagonal = sweeper.airOut
+        // Factorisation shared by all members.
+        var previousPivot = 0.0, previousUpper = 0.0
+        for k in 0..<nz {
+            let gBelow = conductance[col * (nz + 1) + k], gAbove = conductance[col * (nz + 1) + k + 1]
+            let diagonal = columnAir[col * nz + k] + dt * (gBelow + gAbove)
+            upperDiagonal[k] = -dt * gAbove
+            w[k] = k == 0 ? 0 : -dt * gBelow / previousPivot
+            let pivot = diagonal - w[k] * previousUpper
+            inverseDiagonal[k] = 1 / pivot
+            previousPivot = pivot
+            previousUpper = upperDiagonal[k]
+        }
+        // Forward elimination; the right-hand side of layer 0 gains F Δt.
+        let mu0 = columnAir[col * nz], cell = j * grid.nx + i
+        for (m, member) in members.enumerated() {
+            values[m] = mu0 * values[m] + flux.fields[member - flux.members.lowerBound][cell] * dt
+        }
+        for k in 1..<nz {
+            let p = values + k * M, below = p - M
+            let mu = columnAir[col * nz + k], wk = w[k]
+            for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
+        }
+        let pTop = values + (nz - 1) * M, topInverse = inverseDiagonal[nz - 1]
+        for m in 0..<M { pTop[m] *= topInverse }
+        for k in stride(from: nz - 2, through: 0, by: -1) {
+            let p = values + k * M, above = p + M
+            let c = upperDiagonal[k], inverse = inverseDiagonal[k]
+            for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import ArgumentParser
+import Foundation
+import Geometry
+import Meteorology
+import ModelTime
+import NetCDFIO
+import Parallel
+import RandomStreams
+import Transport
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Measure the speed of RCAS components (Docs/performance-*.md).",
+        subcommands: [TransportBench.self])
+}
+
+/// Runs the transport model on a domain with the synthetic meteorology, an
+/// ensemble of members with keyed-random surface fluxes and a uniform-ish
+/// boundary, and reports its speed. Under mpirun the ranks form member groups
+/// x spatial tiles.
+struct TransportBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "transport",
+        abstract: "Benchmark the transport model (run under mpirun for several ranks).")
+
+    @Option(help: "A domain folder (holding domain.yaml) or a domain.yaml file.")
+    var domain: String
+
+    @Option(help: "Ensemble members.")
+    var members: Int = 50
+
+    @Option(help: "Simulated hours.")
+    var hours: Int = 6
+
+    @Option(help: "First hour (UTC), e.g. 2016-07-01 or 2016-07-01T06.")
+    var start: String = "2016-07-01"
+
+    @Option(help: "Seed of the synthetic meteorology and of the fluxes.")
+    var seed: UInt64 = SyntheticMeteorology.defaultSeed
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    @Option(help: "Write the hourly ensemble-mean concentration file (CF NetCDF) here.")
+    var concentrations: String?
+
+    @Option(help: "Write the hourly CO2 mass budget of every member (CF NetCDF) here.")
+    var budget: String?
+
+    @Option(name: .customLong("layout-groups"), help: ArgumentHelp("Member groups (default: automatic).", visibility: .hidden))
+    var layoutGroups: Int?
+
+    @Option(help: ArgumentHelp("Write every member's final 3-D field (double) to this NetCDF file.", visibility: .hidden))
+    var dump: String?
+
+    func validate() throws {
+        guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-07-01T06") }
+        guard members > 0 else { throw ValidationError("--members must be positive") }
+        guard hours > 0 else { throw ValidationError("--hours must be positive") }
+    }
+
+    func run() throws {
+        let world: any Communicator = MPIRuntime.launchedByMPI ? MPIRuntime.start() : SerialCommunicator()
+        defer { MPIRuntime.finish() }
+        let d = try world.abortOnError { try loadDomain(domain) }
+        let layout = try world.abortOnError {
+            try layoutGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
+                ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members)
+        }
+        let communicators = LayoutCommunicators(world: world, layout: layout)
+        let decomposition = try world.abortOnError {
+            try TileDecomposition(nx: d.grid.nx, ny: d.grid.ny, count: layout.tilesPerGroup, halo: TracerEnsemble.margin)
+        }
+        let model = TransportModel(grid: d.grid, layers: d.layers, decomposition: decomposition,
+                                   tileIndex: communicators.tileIndex)
+        let myMembers = layout.members(ofGroup: communicators.memberGroupIndex, memberCount: members)
+        let random = KeyedRandom(seed: seed, stream: "transport-bench")
+        let nx = d.grid.nx, ny = d.grid.ny
+        // Initial state: 400 ppm plus a keyed-random member perturbation.
+        var ensemble = model.makeEnsemble(members: myMembers) { member, i, j, k in
+            400 + random.normal(member: member, hour: 0, cell: (k * ny + j) * nx + i)
+        }
+        let boundary = LateralBoundary { member, _, _, k in 400 + 0.5 * Double(member % 5) - 0.2 * Double(k) }
+        let met = SyntheticMeteorology(domain: d, seed: seed)
+        let first = ModelHour(iso: start)!
+        let concentrationFile = try world.rank == 0 ? concentrations.map { path in
+            try ConcentrationFile(path: path, grid: d.grid, layers: d.layers,
+                                  description: "ensemble mean of \(members) members (rcas bench transport)")
+        } : nil
+
+        var transportSeconds = 0.0, transportCPUSeconds = 0.0, steps = 0
+        var budgets: [[MassBudget]] = []
+        for h in 0..<hours {
+            let time = first.advanced(by: h)
+            let fields = met.fields(at: time)
+            // Fluxes: keyed-random per member, hour and cell (µmol m-2 s-1).
+            let flux = try SurfaceFlux(nx: nx, ny: ny, members: myMembers, fields: myMembers.map { member in
+                (0..<(nx * ny)).map { c in 1.5 * random.normal(member: member, hour: time.value, cell: c, draw: 1) }
+            })
+            world.barrier()
+            let clock = Date(), cpuClock = processCPUSeconds()
+            if budget != nil {
+                let hourBudgets = try world.abortOnError {
+                    try model.advanceWithBudget(&ensemble, met: fields, flux: flux, boundary: boundary,
+                                                communicator: communicators.group)
+                }
+                budgets.append(hourBudgets)
+                steps += hourBudgets.first?.substeps ?? 0
+            } else {
+                steps += try world.abortOnError {
+                    try model.advance(&ensemble, met: fields, flux: flux, boundary: boundary,
+                                      communicator: communicators.group).substeps
+                }
+            }
+            transportSeconds += Date().timeIntervalSince(clock)
+            transportCPUSeconds += processCPUSeconds() - cpuClock
+            if concentrations != nil {
+                let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
+                                                memberCount: members)
+                if let all, let concentrationFile {
+                    let mean = (0..<all[0].count).map { c in all.reduce(0) { $0 + $1[c] } / Double(members) }
+                    try world.abortOnError { try concentrationFile.append(co2: mean, met: fields) }
+                }
+            }
+        }
+        try world.abortOnError { try concentrationFile?.commit() }
+        if let budget { try writeBudgets(budgets, to: budget, communicators: communicators, first: first) }
+        if let dump {
+            let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
+                                            memberCount: members)
+            if let all { try world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
+        }
+        report(world: world, layout: layout, domain: d, seconds: transportSeconds, cpuSeconds: transportCPUSeconds,
+               steps: steps)
+    }
+
+    /// CPU time (user + system) this process has used, in seconds: on a
+    /// shared machine the wall time also counts other programs' share of the
+    /// cores, the CPU time does not.
+    private func processCPUSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+
+    /// Prints the speed: cell-member-steps (every cell of the grid, every
+    /// member, every horizontal step) per second, seconds per simulated hour
+    /// (slowest rank), the same per CPU second, and peak resident memory
+    /// summed over ranks.
+    private func report(world: any Communicator, layout: ParallelLayout, domain d: Domain, seconds: Double,
+                        cpuSeconds: Double, steps: Int) {
+        let slowest = world.allreduce(seconds, .max)
+        let cpu = world.allreduce(cpuSeconds, .max)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
+        guard world.rank == 0 else { return }
+        let cellMemberSteps = Double(d.grid.cellCount * d.layers.count * members * steps)
+        let rate = cellMemberSteps / slowest
+        let perHour = slowest / Double(hours)
+        if json {
+            let fields: [(String, String)] = [
+                ("ranks", "\(world.size)"), ("member_groups", "\(layout.memberGroups)"),
+                ("tiles_per_group", "\(layout.tilesPerGroup)"), ("members", "\(members)"), ("hours", "\(hours)"),
+                ("steps", "\(steps)"), ("cell_member_steps_per_second", "\(rate)"),
+                ("cell_member_steps_per_second_per_rank", "\(rate / Double(world.size))"),
+                ("seconds_per_simulated_hour", "\(perHour)"), ("peak_memory_bytes", "\(memory)"),
+                ("cpu_seconds_per_simulated_hour", "\(cpu / Double(hours))"),
+                ("cell_member_steps_per_cpu_second_per_rank", "\(cellMemberSteps / cpu / Double(world.size))"),
+            ]
+            print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
+        } else {
+            print("transport benchmark on \(d.name) (\(d.grid.nx) x \(d.grid.ny) x \(d.layers.count)), \(members) members, "
+                  + "\(hours) h, \(world.size) rank(s): \(layout)")
+            print(String(format: "  steps             %d (%.2f per hour)", steps, Double(steps) / Double(hours)))
+            print(String(format: "  cell-member-steps %.3e per second in total, %.3e per rank", rate, rate / Double(world.size)))
+            print(String(format: "  wall              %.3f s per simulated hour (slowest rank, transport only)", perHour))
+            print(String(format: "  cpu               %.3f s per simulated hour (slowest rank), %.3e cell-member-steps per CPU second per rank",
+                         cpu / Double(hours), cellMemberSteps / cpu / Double(world.size)))
+            print(String(format: "  peak memory       %.1f MiB (sum of ranks' max RSS)", Double(memory) / 1_048_576))
+        }
+    }
+
+    /// Collects the budgets (each group's tile-0 rank holds its members') on
+    /// world rank 0 and writes them.
+    private func writeBudgets(_ budgets: [[MassBudget]], to path: String, communicators: LayoutCommunicators,
+                              first: ModelHour) throws {
+        let world = communicators.world
+        let fieldsPerBudget = 7
+        let local: [Double] = communicators.tileIndex == 0 ? budgets.flatMap { hour in
+            hour.flatMap { b in
+                [Double(b.member), b.massStart, b.massEnd, b.injected, b.lateralInflow, b.topInflow, Double(b.substeps)]
+            }
+        } : []
+        guard let parts = world.gather(local, root: 0) else { return }
+        var table = [[MassBudget?]](repeating: [MassBudget?](repeating: nil, count: members), count: hours)
+        for part in parts where !part.isEmpty {
+            let perHour = part.count / hours
+            for h in 0..<hours {
+                for o in stride(from: h * perHour, to: (h + 1) * perHour, by: fieldsPerBudget) {
+                    let v = Array(part[o..<(o + fieldsPerBudget)])
+                    table[h][Int(v[0])] = MassBudget(time: first.advanced(by: h), member: Int(v[0]), massStart: v[1],
+                                                     massEnd: v[2], injected: v[3], lateralInflow: v[4],
+                                                     topInflow: v[5], substeps: Int(v[6]))
+                }
+            }
+        }
+        try world.abortOnError {
+            try MassBudgetFile.write(table.map { $0.compactMap { $0 } }, members: 0..<members, path: path)
+        }
+    }
+
+    /// Every member's final field, `co2(member, z, y, x)` in double precision,
+    /// for bit-for-bit comparison of runs on different layouts.
+    private func writeDump(_ fields: [[Double]], grid: HorizontalGrid, nz: Int, to path: String) throws {
+        let file = try NetCDFFile.create(path)
+        let root = file.root
+        try root.addDimension("member", length: fields.count)
+        try root.addDimension("z", length: nz)
+        try root.addDimension("y", length: grid.ny)
+        try root.addDimension("x", length: grid.nx)
+        let co2 = try root.addVariable("co2", type: .double, dimensions: ["member", "z", "y", "x"])
+        try co2.setAttribute("units", .text("1e-6"))
+        try co2.write(fields.flatMap { $0 })
+        try file.commit()
+    }
+}
