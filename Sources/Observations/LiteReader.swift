@@ -33,20 +33,9 @@ public enum LiteReader {
 
     /// Reads one file.
     public static func read(_ path: String) throws(ObservationError) -> LiteFileContents {
-        let file: NetCDFFile
-        do { file = try NetCDFFile.open(path) } catch {
-            throw ObservationError(file: path, variable: nil, message: "cannot open as NetCDF: \(error.message)")
-        }
+        let file = try openObservationFile(path)
         defer { file.close() }
-        do {
-            return try read(file)
-        } catch let error as ObservationError {
-            throw error
-        } catch let error as NetCDFError {
-            throw ObservationError(file: path, variable: error.object, message: "\(error.operation) failed: \(error.message)")
-        } catch {
-            throw ObservationError(file: path, variable: nil, message: "\(error)")
-        }
+        return try reportingErrors(in: path) { try read(file) }
     }
 
     /// Reads several files (in the order given) and returns their contents.

@@ -40,20 +40,9 @@ public struct ObsPackFileContents: Sendable {
 /// (string or char rows); global attributes `site_code`, `site_name`.
 public enum ObsPackReader {
     public static func read(_ path: String) throws(ObservationError) -> ObsPackFileContents {
-        let file: NetCDFFile
-        do { file = try NetCDFFile.open(path) } catch {
-            throw ObservationError(file: path, variable: nil, message: "cannot open as NetCDF: \(error.message)")
-        }
+        let file = try openObservationFile(path)
         defer { file.close() }
-        do {
-            return try read(file)
-        } catch let error as ObservationError {
-            throw error
-        } catch let error as NetCDFError {
-            throw ObservationError(file: path, variable: error.object, message: "\(error.operation) failed: \(error.message)")
-        } catch {
-            throw ObservationError(file: path, variable: nil, message: "\(error)")
-        }
+        return try reportingErrors(in: path) { try read(file) }
     }
 
     private static func read(_ file: NetCDFFile) throws -> ObsPackFileContents {

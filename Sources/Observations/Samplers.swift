@@ -70,18 +70,9 @@ public final class ConcentrationFileSampler: EnsembleColumnSampler {
         self.path = path
         self.grid = grid
         self.layers = layers
-        do { file = try NetCDFFile.open(path) } catch {
-            throw ObservationError(file: path, variable: nil, message: "cannot open as NetCDF: \(error.message)")
-        }
-        do {
-            hours = try Self.validate(file, grid: grid, layers: layers)
-        } catch let error as ObservationError {
-            throw error
-        } catch let error as NetCDFError {
-            throw ObservationError(file: path, variable: error.object, message: "\(error.operation) failed: \(error.message)")
-        } catch {
-            throw ObservationError(file: path, variable: nil, message: "\(error)")
-        }
+        let opened = try openObservationFile(path)
+        file = opened
+        hours = try reportingErrors(in: path) { try Self.validate(opened, grid: grid, layers: layers) }
     }
 
     private static func validate(_ file: NetCDFFile, grid: HorizontalGrid, layers: VerticalLayers) throws -> [ModelHour] {

@@ -36,7 +36,8 @@ public enum LiteWriter {
 
         func variable(_ group: NetCDFGroup, _ name: String, _ type: NetCDFType, _ dims: [String],
                       units: String?, longName: String, missing: Bool = true) throws(NetCDFError) -> NetCDFVariable {
-            let v = try group.addVariable(name, type: type, dimensions: dims, deflateLevel: 1)
+            // NetCDF-4 cannot compress variable-length strings.
+            let v = try group.addVariable(name, type: type, dimensions: dims, deflateLevel: type == .string ? 0 : 1)
             if let units { try v.setAttribute("units", .text(units)) }
             try v.setAttribute("long_name", .text(longName))
             if missing {

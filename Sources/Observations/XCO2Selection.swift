@@ -111,15 +111,22 @@ public struct XCO2Observation: Sendable, Equatable {
         self.j = j
         hour = soundings[0].hour
         weights = soundings.map { 1 / ($0.uncertainty * $0.uncertainty) }
-        let total = weights.reduce(0, +)
-        value = zip(weights, soundings).map { $0 * $1.xco2 }.reduce(0, +) / total
-        uncertainty = 1 / total.squareRoot()
+        if soundings.count == 1 {
+            // Thinning: the retrieval as reported (Eq. 7-8 would round it).
+            value = soundings[0].xco2
+            uncertainty = soundings[0].uncertainty
+        } else {
+            let total = weights.reduce(0, +)
+            value = zip(weights, soundings).map { $0 * $1.xco2 }.reduce(0, +) / total
+            uncertainty = 1 / total.squareRoot()
+        }
     }
 
     /// Simulated values per member: the column operator for each sounding,
     /// combined with the observation's weights (seed 002 Eq. 9). Nil when a
     /// sounding is outside the sampler's grid.
     public func simulate(with sampler: some EnsembleColumnSampler) throws -> [Double]? {
+        if soundings.count == 1 { return try ColumnOperator.simulate(soundings[0], with: sampler) }
         var combined = [Double](repeating: 0, count: sampler.memberCount)
         let total = weights.reduce(0, +)
         for (sounding, w) in zip(soundings, weights) {
@@ -162,9 +169,10 @@ public enum XCO2Selector {
     /// Name of the OMB-gate step in the report.
     public static let gateStep = "OMB gate"
 
-    /// Steps 1-5.
-    public static func select(_ input: [XCO2Sounding], grid: HorizontalGrid,
-                              options: XCO2SelectionOptions) -> XCO2Selection {
+    /// Steps 1-5. `droppedInvalid` (the readers' count of unusable rows) is
+    /// reported as the first step's drops.
+    public static func select(_ input: [XCO2Sounding], grid: HorizontalGrid, options: XCO2SelectionOptions,
+                              droppedInvalid: Int = 0) -> XCO2Selection {
         var report = SelectionReport()
         var soundings = input.sorted { ($0.time, $0.id) < ($1.time, $1.id) }
         func keep(_ name: String, _ predicate: (XCO2Sounding) -> Bool) {
@@ -172,7 +180,7 @@ public enum XCO2Selector {
             soundings = soundings.filter(predicate)
             report.record(name, kept: soundings.count, dropped: before - soundings.count)
         }
-        report.record("read", kept: soundings.count, dropped: 0)
+        report.record("read (valid rows)", kept: soundings.count, dropped: droppedInvalid)
         keep("quality flag 0") { $0.qualityFlag == 0 }
         switch options.instrument {
         case .oco2:

@@ -5,6 +5,7 @@ import ModelTime
 import NetCDFIO
 @testable import Observations
 import TestSupport
+import Testing
 
 /// Shared test inputs: the small test domain, analytic model fields and
 /// hand-made soundings.
@@ -95,3 +96,7 @@ enum Fixture {
         return try TestEnvironment.run("/usr/bin/env", ["python3", "-c", script])
     }
 }
+
+/// Every test of this target, run one at a time: NetCDF-C and HDF5 are not
+/// thread-safe, and Swift Testing otherwise runs tests in parallel.
+@Suite(.serialized) struct ObservationsSuite {}
