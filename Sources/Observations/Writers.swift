@@ -51,6 +51,8 @@ public enum LiteWriter {
         }
         func floats(_ values: [Double]) -> [Float] { values.map(Float.init) }
 
+        try variable(root, "levels", .int32, ["levels"], units: nil, longName: "retrieval level, 1 = top of atmosphere",
+                     missing: false).write((1...levels).map { Int32($0) })
         try variable(root, "sounding_id", .int64, ["sounding_id"], units: nil,
                      longName: "sounding id YYYYMMDDhhmmss and tenths of a second and footprint", missing: false)
             .write(soundings.map(\.id))
@@ -93,16 +95,20 @@ public enum LiteWriter {
         try variable(retrieval, "surface_type", .int8, ["sounding_id"], units: nil,
                      longName: "surface type, 0 = water, 1 = land", missing: false)
             .write(soundings.map { Int8($0.surfaceType.rawValue) })
+        try variable(retrieval, "psurf", .float, ["sounding_id"], units: "hPa", longName: "retrieved surface pressure")
+            .write(soundings.map { Float(($0.pressureLevels.last ?? missingValue * 100) / 100) })
         let sounding = try root.addGroup("Sounding")
         try variable(sounding, "land_fraction", .float, ["sounding_id"], units: "percent",
                      longName: "land fraction of the footprint").write(floats(soundings.map { $0.landFraction ?? missingValue }))
         if instrument == .oco2 {
+            try variable(sounding, "footprint", .int8, ["sounding_id"], units: nil, longName: "footprint number, 1-8",
+                         missing: false).write(soundings.map { Int8($0.id % 10) })
             try variable(sounding, "operation_mode", .int8, ["sounding_id"], units: nil,
-                         longName: "operation mode, 0 = nadir, 1 = glint, 2 = target, 3 = transition", missing: false)
+                         longName: "operation mode, 0 = nadir, 1 = glint, 2 = target, 3 = transition, 4 = snapshot area map", missing: false)
                 .write(soundings.map { Int8($0.operationMode?.rawValue ?? 3) })
         } else {
             try variable(sounding, "gain", .string, ["sounding_id"], units: nil,
-                         longName: "gain, H = high (land), M = medium (ocean glint)", missing: false)
+                         longName: "gain, H = high, M = medium (bright surfaces)", missing: false)
                 .writeStrings(soundings.map { $0.gain ?? "H" })
         }
         try file.commit()

@@ -158,7 +158,8 @@ public struct XCO2Selection: Sendable {
 /// Selection and quality control of satellite XCO2 (SCIENCE.md 6.1).
 ///
 /// Order: (1) quality flag 0; (2) viewing mode — OCO-2 land nadir and land
-/// glint only (seed 001), GOSAT soundings over water in glint only (seed 000);
+/// glint only (seed 001), GOSAT soundings over water in glint only (seed 000;
+/// see the note in the code on files without `operation_mode`);
 /// (3) time window; (4) inside the domain; (5) thinning or super-observations
 /// per model column and hour; then, once the ensemble is simulated,
 /// (6) the OMB gate on the reported value and (7) the error model on the
@@ -186,9 +187,11 @@ public enum XCO2Selector {
         case .oco2:
             keep("land nadir + land glint") { $0.surfaceType == .land && ($0.operationMode == .nadir || $0.operationMode == .glint) }
         case .gosat:
-            // Operation mode where the file has it, else the gain: GOSAT's ocean glint is medium gain.
+            // ACOS GOSAT Lite files have no operation_mode: their water
+            // soundings are ocean-glint retrievals by construction, so the
+            // check bites only on files that state a mode.
             keep("water soundings in glint mode only") {
-                $0.surfaceType == .land || $0.operationMode == .glint || ($0.operationMode == nil && $0.gain == "M")
+                $0.surfaceType == .land || $0.operationMode == nil || $0.operationMode == .glint
             }
         }
         keep("time window") { s in

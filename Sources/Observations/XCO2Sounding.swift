@@ -9,12 +9,13 @@ public enum SurfaceType: Int, Sendable, Equatable {
 }
 
 /// Observation mode (`Sounding/operation_mode` of OCO-2 Lite files: 0 nadir,
-/// 1 glint, 2 target, 3 transition).
+/// 1 glint, 2 target, 3 transition, 4 snapshot area map).
 public enum OperationMode: Int, Sendable, Equatable {
     case nadir = 0
     case glint = 1
     case target = 2
     case transition = 3
+    case snapshotAreaMap = 4
 }
 
 /// Satellite XCO2 instruments RCAS knows.

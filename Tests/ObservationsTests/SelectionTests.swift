@@ -94,9 +94,12 @@ extension ObservationsSuite {
         ]
         let oco2 = XCO2Selector.select(soundings, grid: grid, options: XCO2SelectionOptions(instrument: .oco2))
         #expect(oco2.observations.map { $0.soundings[0].id } == [1, 2])
-        // GOSAT (seed 000): over water, glint only.
-        let gosat = XCO2Selector.select(soundings, grid: grid, options: XCO2SelectionOptions(instrument: .gosat))
-        #expect(gosat.observations.map { $0.soundings[0].id } == [1, 2, 3, 4])
+        // GOSAT (seed 000): over water, glint only; a water sounding without a
+        // stated mode (ACOS GOSAT Lite: ocean glint by construction) is kept.
+        var unstated = soundings
+        unstated.append(Fixture.sounding(id: 6, at: point(8, 3), time: t, surface: .water, mode: nil))
+        let gosat = XCO2Selector.select(unstated, grid: grid, options: XCO2SelectionOptions(instrument: .gosat))
+        #expect(gosat.observations.map { $0.soundings[0].id } == [1, 2, 3, 4, 6])
         #expect(gosat.report.description.contains("water soundings in glint mode only"))
     }
 }
