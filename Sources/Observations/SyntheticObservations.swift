@@ -268,27 +268,31 @@ public struct SyntheticObservationGenerator {
         return s
     }
 
-    /// In-situ records of `site` in [start, start + hours): one per sampling
-    /// interval (hourly sites every hour; daily and weekly ones at 06 UTC,
-    /// early afternoon in China, on each day or every 7th day from `start`),
-    /// the truth in the site's cell and the layer of the intake height, plus
-    /// noise. Nil when the site is outside the grid.
-    public func site(_ site: SurfaceSite, index: Int, start: ModelHour, hours: Int) throws -> [InSituRecord]? {
-        guard grid.cell(containing: site.location) != nil else { return nil }
-        var records: [InSituRecord] = []
+    /// In-situ records of each site in [start, start + hours): one per
+    /// sampling interval (hourly sites every hour; daily and weekly ones at
+    /// 06 UTC, early afternoon in China, on each day or every 7th day from
+    /// `start`), the truth in the site's cell and the layer of the intake
+    /// height, plus noise keyed by (seed, site index in `sites`, hour). Nil
+    /// for a site outside the grid. Hours are the outer loop so that a
+    /// file-backed truth reads each hour once.
+    public func sites(_ sites: [SurfaceSite], start: ModelHour, hours: Int) throws -> [[InSituRecord]?] {
+        var records: [[InSituRecord]?] = sites.map { grid.cell(containing: $0.location) == nil ? nil : [] }
         for offset in 0..<hours {
             let hour = start.advanced(by: offset)
-            if site.intervalHours > 1 {
-                let dayIndex = (hour.value - start.value + start.hourOfDay) / 24
-                guard hour.hourOfDay == 6, (dayIndex * 24) % site.intervalHours == 0 else { continue }
+            let dayIndex = (offset + start.hourOfDay) / 24
+            for (index, site) in sites.enumerated() where records[index] != nil {
+                if site.intervalHours > 1 {
+                    guard hour.hourOfDay == 6, (dayIndex * 24) % site.intervalHours == 0 else { continue }
+                }
+                guard let truthValues = try PointOperator.simulate(site: site.location, heightAboveGround: Self.siteIntakeHeight,
+                                                                   hour: hour, with: truth) else { continue }
+                let noise = Self.siteError * random.gaussian(Stream.siteNoise.rawValue, UInt64(index),
+                                                             UInt64(bitPattern: Int64(hour.value)))
+                records[index]!.append(InSituRecord(
+                    obspackID: "obspack_co2_rcas_synthetic~co2_\(site.code.lowercased())_surface-insitu~\(hour.value)",
+                    time: hour.secondsSince1970, latitude: site.latitude, longitude: site.longitude,
+                    altitude: Self.siteIntakeHeight, intakeHeight: Self.siteIntakeHeight, value: truthValues[0] + noise))
             }
-            guard let truthValues = try PointOperator.simulate(site: site.location, heightAboveGround: Self.siteIntakeHeight,
-                                                               hour: hour, with: truth) else { return nil }
-            let noise = Self.siteError * random.gaussian(Stream.siteNoise.rawValue, UInt64(index), UInt64(bitPattern: Int64(hour.value)))
-            records.append(InSituRecord(obspackID: "obspack_co2_rcas_synthetic~co2_\(site.code.lowercased())_surface-insitu~\(hour.value)",
-                                        time: hour.secondsSince1970, latitude: site.latitude, longitude: site.longitude,
-                                        altitude: Self.siteIntakeHeight, intakeHeight: Self.siteIntakeHeight,
-                                        value: truthValues[0] + noise))
         }
         return records
     }

@@ -133,8 +133,9 @@ struct ObsSynth: ParsableCommand {
             print(String(format: "%d sunlit footprints in the domain, %d clear (%.1f %%), %d with quality flag 0",
                          run.candidates, run.clear, share, run.soundings.filter { $0.qualityFlag == 0 }.count))
             if sites {
-                for (index, site) in SurfaceSite.seed000Table4.enumerated() {
-                    guard let records = try generator.site(site, index: index, start: first, hours: hours) else {
+                let table = SurfaceSite.seed000Table4
+                for (site, records) in zip(table, try generator.sites(table, start: first, hours: hours)) {
+                    guard let records else {
                         print("site \(site.code) (\(site.name)) is outside the domain: skipped")
                         continue
                     }

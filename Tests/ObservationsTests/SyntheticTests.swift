@@ -7,12 +7,12 @@ import Testing
 
 private let day = ModelHour(year: 2016, month: 7, day: 1)
 
-/// A 24-hour truth file on the test domain with horizontal and vertical
+/// An 8-day truth file on the test domain with horizontal and vertical
 /// structure and a diurnal change, shared by the tests of this file.
 private let truthFile: String = {
     let directory = try! TestEnvironment.temporaryDirectory("obs-truth")
     let path = directory.appendingPathComponent("truth.nc").path
-    try! Fixture.writeConcentrationFile(path, hours: (0..<24).map { day.advanced(by: $0) }) { t, i, j, k in
+    try! Fixture.writeConcentrationFile(path, hours: (0..<(24 * 8)).map { day.advanced(by: $0) }) { t, i, j, k in
         400 + 3 * sin(Double(i) / 3) + 2 * cos(Double(j) / 4) - 0.8 * Double(k) + 0.1 * Double(t)
     }
     return path
@@ -90,9 +90,13 @@ extension ObservationsSuite {
         let g = try generator(seed: 3)
         let sites = SurfaceSite.seed000Table4
         #expect(sites.count == 14)
-        let sdz = try #require(try g.site(sites[1], index: 1, start: day, hours: 24))   // hourly
-        let wlg = try #require(try g.site(sites[2], index: 2, start: day, hours: 24))   // daily
-        #expect(sdz.count == 24 && wlg.count == 1 && wlg[0].hour.hourOfDay == 6)
+        let records = try g.sites(sites, start: day, hours: 24 * 8)
+        let sdz = try #require(records[1]), wlg = try #require(records[2]), jsa = try #require(records[5])
+        // hourly, daily at 06 UTC, weekly on the first and eighth day
+        #expect(sdz.count == 24 * 8 && wlg.count == 8 && wlg.allSatisfy { $0.hour.hourOfDay == 6 })
+        #expect(jsa.map(\.hour) == [day.advanced(by: 6), day.advanced(by: 7 * 24 + 6)])
+        #expect(try g.sites([SurfaceSite(code: "X", name: "far away", latitude: -40, longitude: 10, intervalHours: 1,
+                                         description: "")], start: day, hours: 2) == [nil])
         let truth = try ConcentrationFileSampler(path: truthFile, grid: Fixture.grid, layers: Fixture.layers)
         for r in sdz {
             let model = try #require(try PointOperator.simulate(site: r.location, heightAboveGround: r.intakeHeight, hour: r.hour, with: truth))
@@ -109,7 +113,7 @@ extension ObservationsSuite {
                                  to: directory.appendingPathComponent(LiteWriter.fileName(instrument, day: day)).path, comment: "test")
         }
         let site = SurfaceSite.seed000Table4[0]
-        try ObsPackWriter.write(try #require(try g.site(site, index: 0, start: day, hours: 24)), site: site, error: 0.1,
+        try ObsPackWriter.write(try #require(try g.sites([site], start: day, hours: 24)[0]), site: site, error: 0.1,
                                 to: directory.appendingPathComponent(ObsPackWriter.fileName(site)).path, comment: "test")
         let script = """
             import glob, sys, numpy as np, netCDF4
