@@ -26,6 +26,21 @@ struct ObsScan: ParsableCommand {
     @Flag(help: "Print one JSON object instead of a table.")
     var json = false
 
+    @Option(help: "gosat or oco2: also run the selection steps (quality, mode, domain, one per column and hour) and report their counts.")
+    var instrument: String?
+
+    @Option(help: "With --instrument: thinning (default) or super-observations.")
+    var combination: String = XCO2Combination.thinning.rawValue
+
+    func validate() throws {
+        if let instrument, SatelliteInstrument(rawValue: instrument) == nil {
+            throw ValidationError("--instrument must be gosat or oco2")
+        }
+        guard XCO2Combination(rawValue: combination) != nil else {
+            throw ValidationError("--combination must be thinning or super-observations")
+        }
+    }
+
     @Argument(help: "Lite files or folders of them (every *.nc4 / *.nc inside, sorted by name).")
     var files: [String]
 
@@ -36,10 +51,12 @@ struct ObsScan: ParsableCommand {
         var flags: [Int: Int] = [:]
         var reasons: [String: Int] = [:]
         var first = Double.infinity, last = -Double.infinity
+        var all: [XCO2Sounding] = []
         for path in paths {
             let contents: LiteFileContents
             do { contents = try LiteReader.read(path) } catch { throw ObsFailure(description: "\(error)") }
             dropped += contents.droppedInvalid
+            if instrument != nil { all += contents.soundings }
             for (k, v) in contents.dropReasons { reasons[k, default: 0] += v }
             for s in contents.soundings {
                 soundings += 1
@@ -52,13 +69,22 @@ struct ObsScan: ParsableCommand {
         }
         let start = soundings > 0 ? isoSeconds(first) : nil
         let end = soundings > 0 ? isoSeconds(last) : nil
+        let selection = instrument.map { name in
+            XCO2Selector.select(all, grid: grid, options: XCO2SelectionOptions(
+                instrument: SatelliteInstrument(rawValue: name)!, combination: XCO2Combination(rawValue: combination)!),
+                droppedInvalid: dropped)
+        }
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "files": paths.count, "soundings": soundings, "good_quality": good, "inside_domain": inside,
                 "dropped_invalid": dropped, "time_start": start ?? NSNull(), "time_end": end ?? NSNull(),
                 "quality_flags": Dictionary(uniqueKeysWithValues: flags.map { (String($0.key), $0.value) }),
                 "dropped_by_variable": reasons,
             ]
+            if let selection {
+                object["selection"] = selection.report.steps.map { ["step": $0.name, "kept": $0.kept, "dropped": $0.dropped] }
+                object["validation"] = selection.validation.count
+            }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
             return
@@ -70,6 +96,11 @@ struct ObsScan: ParsableCommand {
         print("good quality     \(good)")
         print("inside domain    \(inside)")
         print("time span        \(start ?? "-") to \(end ?? "-")")
+        if let selection {
+            print("selection (\(instrument!), \(combination)):")
+            print(selection.report.description)
+            print("  validation set: \(selection.validation.count) soundings")
+        }
     }
 }
 

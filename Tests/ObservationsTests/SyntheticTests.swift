@@ -174,6 +174,15 @@ extension ObservationsSuite {
         let start = try #require(object["time_start"] as? String)
         #expect(start.hasPrefix("2016-07-01T") && start.hasSuffix("Z") && object["time_end"] is String)
 
+        // With --instrument the selection steps are reported; thinning keeps one per column and hour.
+        let select = try TestEnvironment.rcas(["obs", "scan", "--domain", domain, "--json", "--instrument", "gosat", lite])
+        #expect(select.status == 0, "\(select.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(select.stdout.utf8)) as? [String: Any])
+        let steps = try #require(report["selection"] as? [[String: Any]])
+        let expected = XCO2Selector.select(contents.soundings, grid: Fixture.grid, options: XCO2SelectionOptions(instrument: .gosat))
+        #expect(steps.map { $0["kept"] as? Int } == expected.report.steps.map(\.kept))
+        #expect(report["validation"] as? Int == expected.validation.count)
+
         let missing = try TestEnvironment.rcas(["obs", "scan", "--domain", domain, directory.appendingPathComponent("none.nc4").path])
         #expect(missing.status != 0 && missing.stderr.contains("none.nc4"))
     }
