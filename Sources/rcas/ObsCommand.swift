@@ -183,11 +183,17 @@ struct ObsSynth: ParsableCommand {
 }
 
 /// Files named on the command line, with folders replaced by their *.nc4 and
-/// *.nc files (sorted by name).
+/// *.nc files (sorted by name) and quoted glob patterns expanded (sorted).
 func expandObservationPaths(_ arguments: [String]) throws -> [String] {
     var paths: [String] = []
     for argument in arguments {
         var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: argument), argument.contains(where: { "*?[".contains($0) }) {
+            let matches = globMatches(argument)
+            guard !matches.isEmpty else { throw ObsFailure(description: "\(argument): no file matches") }
+            paths += matches
+            continue
+        }
         guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
             throw ObsFailure(description: "\(argument): no such file or folder")
         }
@@ -207,4 +213,12 @@ func isoSeconds(_ secondsSince1970: Double) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(identifier: "UTC")
     return formatter.string(from: Date(timeIntervalSince1970: secondsSince1970.rounded(.down)))
+}
+
+/// The paths matching a shell glob pattern, sorted.
+func globMatches(_ pattern: String) -> [String] {
+    var result = glob_t()
+    defer { globfree(&result) }
+    guard glob(pattern, 0, nil, &result) == 0 else { return [] }
+    return (0..<Int(result.gl_pathc)).compactMap { result.gl_pathv[$0].map { String(cString: $0) } }.sorted()
 }

@@ -164,7 +164,8 @@ extension ObservationsSuite {
         let contents = try LiteReader.read(lite)
         #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: output).appendingPathComponent("co2_sdz_surface-insitu_RCAS-synthetic.nc").path))
 
-        let scan = try TestEnvironment.rcas(["obs", "scan", "--domain", domain, "--json", lite])
+        // A quoted glob pattern is expanded by rcas itself.
+        let scan = try TestEnvironment.rcas(["obs", "scan", "--domain", domain, "--json", output + "/acos_LtCO2_*.nc4"])
         #expect(scan.status == 0, "\(scan.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(scan.stdout.utf8)) as? [String: Any])
         #expect(object["soundings"] as? Int == contents.soundings.count)
