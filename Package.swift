@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams", "SyntheticWorld"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
                                          "Transport"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Observations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +45,9 @@ let package = Package(
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
             "Meteorology", "ModelTime", "SyntheticWorld",
             "Meteorology", "ModelTime", "Transport",
+        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
+        .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
+            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "Observations", "ModelTime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -64,6 +68,8 @@ let package = Package(
                                                                "NetCDFIO", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
+        .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
+                                                               "CFOutput", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )

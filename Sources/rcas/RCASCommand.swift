@@ -13,6 +13,7 @@ struct RCASCommand: ParsableCommand {
         version: RCASVersion.string,
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self])
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, BenchCommand.self])
+        subcommands: [VersionCommand.self, DomainCommand.self, ObsCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {
