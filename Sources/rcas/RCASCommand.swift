@@ -11,7 +11,7 @@ struct RCASCommand: ParsableCommand {
             tracer transport model with an ensemble Kalman smoother.
             """,
         version: RCASVersion.string,
-        subcommands: [VersionCommand.self, DomainCommand.self])
+        subcommands: [VersionCommand.self, DomainCommand.self, ToyCommand.self, BenchCommand.self, SelftestCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {
