@@ -91,27 +91,39 @@ public struct ColumnTranspose {
     public func toOwners(_ block: ColumnEnsemble) -> ColumnEnsemble {
         let me = communicator.rank
         precondition(block.columns == inputColumns[me] && block.members == inputMembers[me])
-        var outgoing = Array(repeating: [Double](), count: communicator.size)
         let stride = block.columnStride
-        for (c, column) in block.columns.enumerated() {
-            outgoing[owner[column]!].append(contentsOf: block.values[(c * stride)..<((c + 1) * stride)])
+        var counts = [Int](repeating: 0, count: communicator.size)
+        for column in block.columns { counts[owner[column]!] += stride }
+        var outgoing = counts.map { count -> [Double] in
+            var message = [Double]()
+            message.reserveCapacity(count)
+            return message
+        }
+        block.values.withUnsafeBufferPointer { values in
+            for (c, column) in block.columns.enumerated() {
+                outgoing[owner[column]!].append(contentsOf: values[(c * stride)..<((c + 1) * stride)])
+            }
         }
         let incoming = communicator.alltoallv(outgoing)
         var result = ColumnEnsemble(columns: ownedColumns[me], variableCount: variableCount, members: 0..<memberCount)
         let local = Dictionary(uniqueKeysWithValues: result.columns.enumerated().map { ($1, $0) })
-        for (source, message) in incoming.enumerated() {
-            let members = inputMembers[source]
-            var position = 0
-            for column in inputColumns[source] where owner[column] == me {
-                let c = local[column]!
-                for v in 0..<variableCount {
-                    for m in members {
-                        result[column: c, variable: v, member: m] = message[position]
-                        position += 1
+        result.values.withUnsafeMutableBufferPointer { target in
+            for (source, message) in incoming.enumerated() {
+                let members = inputMembers[source]
+                var position = 0
+                message.withUnsafeBufferPointer { message in
+                    for column in inputColumns[source] where owner[column] == me {
+                        let c = local[column]!
+                        // Each (column, variable) row of the sender is a contiguous run of its members.
+                        for v in 0..<variableCount {
+                            let start = (c * variableCount + v) * memberCount + members.lowerBound
+                            for m in 0..<members.count { target[start + m] = message[position + m] }
+                            position += members.count
+                        }
                     }
+                    precondition(position == message.count, "transpose message size mismatch")
                 }
             }
-            precondition(position == message.count, "transpose message size mismatch")
         }
         return result
     }
@@ -122,11 +134,17 @@ public struct ColumnTranspose {
         precondition(owned.columns == ownedColumns[me] && owned.members == 0..<memberCount)
         let local = Dictionary(uniqueKeysWithValues: owned.columns.enumerated().map { ($1, $0) })
         var outgoing = Array(repeating: [Double](), count: communicator.size)
-        for destination in 0..<communicator.size {
-            for column in inputColumns[destination] where owner[column] == me {
-                let c = local[column]!
-                for v in 0..<variableCount {
-                    for m in inputMembers[destination] { outgoing[destination].append(owned[column: c, variable: v, member: m]) }
+        owned.values.withUnsafeBufferPointer { values in
+            for destination in 0..<communicator.size {
+                let members = inputMembers[destination]
+                let columns = inputColumns[destination].filter { owner[$0] == me }
+                outgoing[destination].reserveCapacity(columns.count * variableCount * members.count)
+                for column in columns {
+                    let c = local[column]!
+                    for v in 0..<variableCount {
+                        let start = (c * variableCount + v) * memberCount + members.lowerBound
+                        outgoing[destination].append(contentsOf: values[start..<(start + members.count)])
+                    }
                 }
             }
         }
@@ -134,11 +152,15 @@ public struct ColumnTranspose {
         var result = ColumnEnsemble(columns: inputColumns[me], variableCount: variableCount, members: inputMembers[me])
         var positions = [Int](repeating: 0, count: communicator.size)
         let stride = result.columnStride
-        for (c, column) in result.columns.enumerated() {
-            let source = owner[column]!
-            let start = positions[source]
-            result.values.replaceSubrange((c * stride)..<((c + 1) * stride), with: incoming[source][start..<(start + stride)])
-            positions[source] += stride
+        result.values.withUnsafeMutableBufferPointer { target in
+            for (c, column) in result.columns.enumerated() {
+                let source = owner[column]!
+                let start = positions[source]
+                incoming[source].withUnsafeBufferPointer { message in
+                    for i in 0..<stride { target[c * stride + i] = message[start + i] }
+                }
+                positions[source] += stride
+            }
         }
         return result
     }

@@ -58,6 +58,25 @@ public struct ParallelAnalysis {
         return priors
     }
 
+    /// Wall time (s) of the phases of one analysis on this rank.
+    public struct Timings: Sendable {
+        /// Allgather of the simulated observations.
+        public var gather = 0.0
+        /// The observation-space sweep (identical on every rank).
+        public var observationSpace = 0.0
+        /// Column ownership and both transposes (on one rank: ownership only).
+        public var transposes = 0.0
+        /// The column updates of this rank's columns.
+        public var columnUpdates = 0.0
+
+        public init(gather: Double = 0, observationSpace: Double = 0, transposes: Double = 0, columnUpdates: Double = 0) {
+            self.gather = gather
+            self.observationSpace = observationSpace
+            self.transposes = transposes
+            self.columnUpdates = columnUpdates
+        }
+    }
+
     /// Runs the analysis collectively. `state` is this rank's model-layout
     /// block (its members, its tile's columns); `allColumns` every column of the
     /// domain. Returns the observation-space record (identical on all ranks).
@@ -65,19 +84,50 @@ public struct ParallelAnalysis {
     public func run(state: inout ColumnEnsemble, allColumns: [Int], observations: ObservationBatch,
                     priors piece: ObservationPriorPiece, geometry: some LocalizationGeometry,
                     communicator: any Communicator) -> ObservationSpaceUpdate {
+        var timings = Timings()
+        return run(state: &state, allColumns: allColumns, observations: observations, priors: piece,
+                   geometry: geometry, communicator: communicator, timings: &timings)
+    }
+
+    /// `run`, also reporting the time spent in each phase on this rank.
+    public func run(state: inout ColumnEnsemble, allColumns: [Int], observations: ObservationBatch,
+                    priors piece: ObservationPriorPiece, geometry: some LocalizationGeometry,
+                    communicator: any Communicator, timings: inout Timings) -> ObservationSpaceUpdate {
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap() -> Double {
+            let now = clock.now
+            let elapsed = (now - mark).components
+            mark = now
+            return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+        }
         let n = filter.memberCount
         let priors = Self.gatherPriors(piece, observationCount: observations.count, memberCount: n,
                                        communicator: communicator)
+        timings.gather = lap()
         let update = filter.assimilateObservationSpace(observations, priors: priors, geometry: geometry)
+        timings.observationSpace = lap()
         let costs = ColumnOwnership.costs(columns: allColumns, observationCount: observations.count,
                                           reach: filter.configuration.horizontal.reach, geometry: geometry)
         let owned = ColumnOwnership.balanced(columns: allColumns, costs: costs, rankCount: communicator.size)
+        if communicator.size == 1 {
+            // One rank: the model layout already is the analysis layout (all
+            // members, every column), so the transposes would be plain copies.
+            precondition(state.members == 0..<n && state.columns == owned[0], "one rank must hold the whole ensemble")
+            timings.transposes = lap()
+            filter.updateColumns(&state, observations: observations, update: update, geometry: geometry)
+            timings.columnUpdates = lap()
+            return update
+        }
         let transpose = ColumnTranspose(communicator: communicator, localColumns: state.columns,
                                         localMembers: state.members, ownedColumns: owned,
                                         variableCount: state.variableCount, memberCount: n)
         var columns = transpose.toOwners(state)
+        timings.transposes = lap()
         filter.updateColumns(&columns, observations: observations, update: update, geometry: geometry)
+        timings.columnUpdates = lap()
         state = transpose.toMembers(columns)
+        timings.transposes += lap()
         return update
     }
 }

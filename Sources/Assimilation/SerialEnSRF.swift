@@ -174,7 +174,8 @@ public struct SerialEnSRF: Sendable {
 
     /// Pass 2: applies the recorded sequence to every column of `block`, which
     /// must hold all members. Inflation (multiplicative before, RTPS after) acts
-    /// on `configuration.inflatedVariables`.
+    /// on `configuration.inflatedVariables`. Columns that no observation reaches
+    /// are left unchanged unless multiplicative inflation applies.
     public func updateColumns(_ block: inout ColumnEnsemble, observations: ObservationBatch,
                               update: ObservationSpaceUpdate, geometry: some LocalizationGeometry) {
         let members = memberCount
@@ -192,37 +193,41 @@ public struct SerialEnSRF: Sendable {
         let lambda = configuration.multiplicativeInflation
         let rtps = configuration.relaxationToPriorSpread
 
-        var x = [Double](repeating: 0, count: nv * members)
-        var mean = [Double](repeating: 0, count: nv)
-        var cov = [Double](repeating: 0, count: nv)
-        var gain = [Double](repeating: 0, count: nv)
-        var priorSpread = [Double](repeating: 0, count: nv)
+        let x = UnsafeMutablePointer<Double>.allocate(capacity: nv * members)
+        let mean = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let cov = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let gain = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let priorSpread = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        defer { for p in [x, mean, cov, gain, priorSpread] { p.deallocate() } }
+        let n = Int32(nv), nm = Int32(members)
 
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
                 for c in block.columns.indices {
-                    let base = c * nv * members
+                    // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
+                    if near[c].isEmpty && lambda == 1 { continue }
+                    let column = values.baseAddress! + c * nv * members
                     for v in 0..<nv {
+                        let row = column + v * members
                         var sum = 0.0
-                        for m in 0..<members { sum += values[base + v * members + m] }
+                        for m in 0..<members { sum += row[m] }
                         mean[v] = sum / Double(members)
-                        for m in 0..<members { x[v * members + m] = values[base + v * members + m] - mean[v] }
+                        for m in 0..<members { x[v * members + m] = row[m] - mean[v] }
                     }
                     if lambda != 1 {
                         for v in inflated { for m in 0..<members { x[v * members + m] *= lambda } }
                     }
-                    if rtps != 0 { for v in inflated { priorSpread[v] = spread(x, row: v, members: members) } }
+                    if rtps != 0 { for v in inflated { priorSpread[v] = spread(x + v * members, members: members) } }
 
                     for (j, distance) in near[c] {
                         let u = record.baseAddress! + j * members
                         let d = update.innovationVariances[j]
                         // (P^b H^T)_v = X'_v · u / (N - 1)
-                        cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(nv), Int32(members), 1 / nm1, x,
-                                    Int32(members), u, 1, 0, &cov, 1)
+                        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
                         if let threshold {
                             let su = (d - observations.errorVariances[j]).squareRoot()
                             for v in 0..<nv {
-                                let sv = spread(x, row: v, members: members)
+                                let sv = spread(x + v * members, members: members)
                                 let w = horizontalWeight(distance: distance, threshold: threshold) {
                                     sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
                                 }
@@ -236,13 +241,12 @@ public struct SerialEnSRF: Sendable {
                         let innovation = update.innovations[j]
                         for v in 0..<nv { mean[v] += gain[v] * innovation }
                         // X' -= α K u^T
-                        cblas_dger(CblasRowMajor, Int32(nv), Int32(members), -update.squareRootFactors[j], gain, 1,
-                                   u, 1, &x, Int32(members))
+                        cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                     }
 
                     if rtps != 0 {
                         for v in inflated {
-                            let posterior = spread(x, row: v, members: members)
+                            let posterior = spread(x + v * members, members: members)
                             guard posterior > 0 else { continue }
                             // σ ← α σ^b + (1 - α) σ^a (Whitaker and Hamill 2012, Eq. 4)
                             let factor = (rtps * priorSpread[v] + (1 - rtps) * posterior) / posterior
@@ -250,7 +254,8 @@ public struct SerialEnSRF: Sendable {
                         }
                     }
                     for v in 0..<nv {
-                        for m in 0..<members { values[base + v * members + m] = mean[v] + x[v * members + m] }
+                        let row = column + v * members
+                        for m in 0..<members { row[m] = mean[v] + x[v * members + m] }
                     }
                 }
             }
@@ -270,10 +275,16 @@ public struct SerialEnSRF: Sendable {
 /// Sample standard deviation (N - 1) of row `row` of a [row][member] matrix.
 @inline(__always)
 func spread(_ matrix: [Double], row: Int, members: Int) -> Double {
+    matrix.withUnsafeBufferPointer { spread($0.baseAddress! + row * members, members: members) }
+}
+
+/// Sample standard deviation (N - 1) of `members` consecutive values.
+@inline(__always)
+func spread(_ values: UnsafePointer<Double>, members: Int) -> Double {
     var mean = 0.0
-    for m in 0..<members { mean += matrix[row * members + m] }
+    for m in 0..<members { mean += values[m] }
     mean /= Double(members)
     var ss = 0.0
-    for m in 0..<members { let e = matrix[row * members + m] - mean; ss += e * e }
+    for m in 0..<members { let e = values[m] - mean; ss += e * e }
     return (ss / Double(members - 1)).squareRoot()
 }

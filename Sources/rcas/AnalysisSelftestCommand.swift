@@ -114,6 +114,8 @@ struct SyntheticAnalysisRun {
     let state: ColumnEnsemble
     let update: ObservationSpaceUpdate
     let seconds: Double
+    /// Phase timings of every rank (rank order).
+    let timings: [ParallelAnalysis.Timings]
 
     init(world: any Communicator, domainPath: String, members: Int, observations: Int, seed: UInt64,
          memberGroups: Int?, localization: String, cutoffKilometres: Double, inflation: Double, rtps: Double) throws {
@@ -137,13 +139,16 @@ struct SyntheticAnalysisRun {
                                               relaxationToPriorSpread: rtps,
                                               inflatedVariables: problem.layout.concentrationVariables)
         let analysis = ParallelAnalysis(filter: SerialEnSRF(configuration: configuration, memberCount: members))
+        var phases = ParallelAnalysis.Timings()
         world.barrier()
         let start = Date()
         update = analysis.run(state: &state, allColumns: Array(0..<domain.grid.cellCount),
                               observations: problem.observations, priors: priors, geometry: geometry,
-                              communicator: world)
+                              communicator: world, timings: &phases)
         world.barrier()
         seconds = Date().timeIntervalSince(start)
+        timings = world.allgather([phases.gather, phases.observationSpace, phases.transposes, phases.columnUpdates])
+            .map { ParallelAnalysis.Timings(gather: $0[0], observationSpace: $0[1], transposes: $0[2], columnUpdates: $0[3]) }
         self.state = state
     }
 }
