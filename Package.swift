@@ -47,7 +47,8 @@ let package = Package(
         .testTarget(name: "NetCDFIOTests", dependencies: ["NetCDFIO", "TestSupport"]),
         .testTarget(name: "ConfigFormatTests", dependencies: ["ConfigFormat"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
