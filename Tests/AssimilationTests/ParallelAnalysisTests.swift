@@ -14,9 +14,10 @@ import TestSupport
     let owned = transpose.toOwners(block)
     #expect(owned == block)
     #expect(transpose.toMembers(owned) == block)
-    // Longest-processing-time greedy: costs 5, 4, 3, 3, 1 over two ranks -> loads 8 and 8.
+    // Longest-processing-time greedy over two ranks: 11 (5) -> 0, 13 (4) -> 1, 10 (3) -> 1,
+    // 14 (3) -> 0, 12 (1) -> 1: loads 8 and 8.
     let split = ColumnOwnership.balanced(columns: [10, 11, 12, 13, 14], costs: [3, 5, 1, 4, 3], rankCount: 2)
-    #expect(split == [[11, 12, 14], [10, 13]])
+    #expect(split == [[11, 14], [10, 12, 13]])
 }
 
 @Test func parallelAnalysisMatchesSerialFilter() {
