@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
                                          "Transport"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Observations"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Assimilation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +49,8 @@ let package = Package(
         .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
         .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "Observations", "ModelTime",
+        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
+            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "Assimilation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -70,6 +73,7 @@ let package = Package(
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
                                                                "CFOutput", "TestSupport"]),
+        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )

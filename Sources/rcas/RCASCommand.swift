@@ -14,6 +14,7 @@ struct RCASCommand: ParsableCommand {
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self])
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, BenchCommand.self])
         subcommands: [VersionCommand.self, DomainCommand.self, ObsCommand.self])
+        subcommands: [VersionCommand.self, DomainCommand.self, ToyCommand.self, BenchCommand.self, SelftestCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {

@@ -1,0 +1,290 @@
+import CBLAS
+
+/// Settings of one analysis.
+public struct AnalysisConfiguration: Sendable, Equatable {
+    public var horizontal: HorizontalLocalization
+    public var vertical: VerticalLocalization?
+    /// Multiplicative prior inflation of the perturbations of `inflatedVariables`
+    /// (1 = none), applied before the analysis; the simulated-observation
+    /// perturbations are inflated by the same factor, which is exact when the
+    /// observations depend linearly on the inflated variables only (XCO2 of the
+    /// current hour's concentrations, the Lorenz-96 identity).
+    public var multiplicativeInflation: Double
+    /// Relaxation to prior spread (Whitaker and Hamill 2012) on `inflatedVariables`:
+    /// 0 = none, 1 = posterior spread reset to prior spread.
+    public var relaxationToPriorSpread: Double
+    /// Which variables of a column inflation acts on (the concentrations; fluxes
+    /// get their spread from β in the flux forecast model).
+    public var inflatedVariables: Range<Int>
+
+    public init(horizontal: HorizontalLocalization, vertical: VerticalLocalization? = nil,
+                multiplicativeInflation: Double = 1, relaxationToPriorSpread: Double = 0,
+                inflatedVariables: Range<Int> = 0..<0) {
+        self.horizontal = horizontal
+        self.vertical = vertical
+        self.multiplicativeInflation = multiplicativeInflation
+        self.relaxationToPriorSpread = relaxationToPriorSpread
+        self.inflatedVariables = inflatedVariables
+    }
+}
+
+/// Serial ensemble square root filter (Whitaker and Hamill 2002) with the EnKS
+/// extension of seed 000 §2.2.2 (lagged fluxes are ordinary state variables).
+///
+/// Observations are assimilated one at a time in batch index order. For
+/// observation j with simulated-observation perturbations u = H x'^b (N members):
+///     d  = u·u/(N-1) + R                      (H P H^T + R)
+///     K  = ρ ∘ X' u / ((N-1) d)               (X' the state perturbations)
+///     x̄ += K (y - H x̄)
+///     X' -= α K u^T,  α = (1 + sqrt(R/d))^-1  (K~ = α K)
+/// The simulated observations of all observations are part of the augmented
+/// state and are updated with the same gain (localized by observation-observation
+/// distance), so later observations see the earlier ones' effect.
+///
+/// The work is split in two passes that give exactly the interleaved result:
+/// 1. `assimilateObservationSpace` runs the whole sequence in observation space
+///    (it needs only the simulated observations) and records, for each
+///    observation, u, d, α and the innovation. Every rank runs it identically.
+/// 2. `updateColumns` replays that record on each state column independently:
+///    a column's arithmetic depends only on the column and the record, never on
+///    which rank owns it or what other columns it holds, so the result is
+///    bit-identical for any decomposition. Each column stays in cache while all
+///    its observations are applied.
+public struct SerialEnSRF: Sendable {
+    public let configuration: AnalysisConfiguration
+    public let memberCount: Int
+
+    public init(configuration: AnalysisConfiguration, memberCount: Int) {
+        precondition(memberCount >= 2, "an ensemble needs at least 2 members")
+        self.configuration = configuration
+        self.memberCount = memberCount
+        openblas_set_num_threads(1)  // one BLAS thread per rank; MPI supplies the parallelism
+    }
+
+    /// The critical |correlation| for the significance rule, if it is in use.
+    var significanceThreshold: Double? {
+        if case .significance(_, _, let p) = configuration.horizontal {
+            return criticalCorrelation(memberCount: memberCount, pValue: p)
+        }
+        return nil
+    }
+
+    /// Horizontal weight for a pair at `distance` with ensemble correlation
+    /// `correlation()` (evaluated only for the significance rule).
+    @inline(__always)
+    func horizontalWeight(distance: Double, threshold: Double?, correlation: () -> Double) -> Double {
+        switch configuration.horizontal {
+        case .none: return 1
+        case .gaspariCohn(let cutoff): return gaspariCohn(distance: distance, cutoff: cutoff)
+        case .significance(let near, let far, _):
+            if distance >= far { return 0 }
+            let r = correlation()
+            if distance < near { return r > 0 ? 1 : 0 }
+            return abs(r) > threshold! ? 1 : 0
+        }
+    }
+
+    /// Pass 1: the serial sweep in observation space. `priors` holds the full
+    /// prior ensemble of simulated observations, [obs][member].
+    public func assimilateObservationSpace(
+        _ observations: ObservationBatch, priors: [Double], geometry: some LocalizationGeometry
+    ) -> ObservationSpaceUpdate {
+        let n = observations.count
+        let members = memberCount
+        precondition(priors.count == n * members, "observation priors must be [obs][member] for all members")
+        let nm1 = Double(members - 1)
+        let threshold = significanceThreshold
+
+        var means = [Double](repeating: 0, count: n)
+        var pert = [Double](repeating: 0, count: n * members)
+        for j in 0..<n {
+            var sum = 0.0
+            for m in 0..<members { sum += priors[j * members + m] }
+            means[j] = sum / Double(members)
+            for m in 0..<members {
+                pert[j * members + m] = (priors[j * members + m] - means[j]) * configuration.multiplicativeInflation
+            }
+        }
+        let priorMeans = means
+        let priorSpreads = (0..<n).map { spread(pert, row: $0, members: members) }
+
+        var innovations = [Double](repeating: 0, count: n)
+        var variances = [Double](repeating: 0, count: n)
+        var factors = [Double](repeating: 0, count: n)
+        var record = [Double](repeating: 0, count: n * members)
+        var cov = [Double](repeating: 0, count: n)
+        var gain = [Double](repeating: 0, count: n)
+        var u = [Double](repeating: 0, count: members)
+
+        for j in 0..<n {
+            for m in 0..<members { u[m] = pert[j * members + m] }
+            var uu = 0.0
+            for m in 0..<members { uu += u[m] * u[m] }
+            let hph = uu / nm1
+            let r = observations.errorVariances[j]
+            let d = hph + r
+            let innovation = observations.values[j] - means[j]
+            let alpha = 1 / (1 + (r / d).squareRoot())
+            innovations[j] = innovation
+            variances[j] = d
+            factors[j] = alpha
+            for m in 0..<members { record[j * members + m] = u[m] }
+
+            // Covariances of every simulated observation with observation j: (P H^T)_k = pert_k · u / (N-1).
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(members), 1 / nm1, pert, Int32(members),
+                        u, 1, 0, &cov, 1)
+            for k in 0..<n {
+                var w = 1.0
+                if k != j {
+                    w = horizontalWeight(distance: geometry.observationDistance(j, k), threshold: threshold) {
+                        let sk = spread(pert, row: k, members: members)
+                        return sk > 0 && hph > 0 ? cov[k] / (sk * hph.squareRoot()) : 0
+                    }
+                    if w != 0, let vertical = configuration.vertical,
+                       let hj = observations.heights[j], let hk = observations.heights[k] {
+                        w *= gaspariCohn(distance: hj - hk, cutoff: vertical.cutoff)
+                    }
+                }
+                gain[k] = w * cov[k] / d
+                means[k] += gain[k] * innovation
+            }
+            cblas_dger(CblasRowMajor, Int32(n), Int32(members), -alpha, gain, 1, u, 1, &pert, Int32(members))
+        }
+        return ObservationSpaceUpdate(
+            memberCount: members, innovations: innovations, innovationVariances: variances,
+            squareRootFactors: factors, perturbations: record, priorMeans: priorMeans, priorSpreads: priorSpreads,
+            posteriorMeans: means, posteriorSpreads: (0..<n).map { spread(pert, row: $0, members: members) })
+    }
+
+    /// For each local column of `columns`, the observations (ascending) that can
+    /// touch it and their horizontal distance.
+    func observationsNear(columns: [Int], observationCount: Int,
+                          geometry: some LocalizationGeometry) -> [[(observation: Int, distance: Double)]] {
+        var lists = Array(repeating: [(observation: Int, distance: Double)](), count: columns.count)
+        let reach = configuration.horizontal.reach
+        for j in 0..<observationCount {
+            for c in columns.indices {
+                if let distance = geometry.columnDistance(observation: j, column: columns[c], below: reach) {
+                    lists[c].append((j, distance))
+                }
+            }
+        }
+        return lists
+    }
+
+    /// Pass 2: applies the recorded sequence to every column of `block`, which
+    /// must hold all members. Inflation (multiplicative before, RTPS after) acts
+    /// on `configuration.inflatedVariables`. Columns that no observation reaches
+    /// are left unchanged unless multiplicative inflation applies.
+    public func updateColumns(_ block: inout ColumnEnsemble, observations: ObservationBatch,
+                              update: ObservationSpaceUpdate, geometry: some LocalizationGeometry) {
+        let members = memberCount
+        precondition(block.members == 0..<members, "the column update needs all members of each column")
+        let nv = block.variableCount
+        let nm1 = Double(members - 1)
+        let near = observationsNear(columns: block.columns, observationCount: observations.count, geometry: geometry)
+        let threshold = significanceThreshold
+        let verticalWeights: [[Double]?] = observations.heights.map { height in
+            guard let vertical = configuration.vertical, let height else { return nil }
+            precondition(vertical.variableHeights.count == nv, "vertical localization needs one height per variable")
+            return vertical.variableHeights.map { gaspariCohn(distance: height - $0, cutoff: vertical.cutoff) }
+        }
+        let inflated = configuration.inflatedVariables.clamped(to: 0..<nv)
+        let lambda = configuration.multiplicativeInflation
+        let rtps = configuration.relaxationToPriorSpread
+
+        let x = UnsafeMutablePointer<Double>.allocate(capacity: nv * members)
+        let mean = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let cov = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let gain = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        let priorSpread = UnsafeMutablePointer<Double>.allocate(capacity: nv)
+        defer { for p in [x, mean, cov, gain, priorSpread] { p.deallocate() } }
+        let n = Int32(nv), nm = Int32(members)
+
+        block.values.withUnsafeMutableBufferPointer { values in
+            update.perturbations.withUnsafeBufferPointer { record in
+                for c in block.columns.indices {
+                    // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
+                    if near[c].isEmpty && lambda == 1 { continue }
+                    let column = values.baseAddress! + c * nv * members
+                    for v in 0..<nv {
+                        let row = column + v * members
+                        var sum = 0.0
+                        for m in 0..<members { sum += row[m] }
+                        mean[v] = sum / Double(members)
+                        for m in 0..<members { x[v * members + m] = row[m] - mean[v] }
+                    }
+                    if lambda != 1 {
+                        for v in inflated { for m in 0..<members { x[v * members + m] *= lambda } }
+                    }
+                    if rtps != 0 { for v in inflated { priorSpread[v] = spread(x + v * members, members: members) } }
+
+                    for (j, distance) in near[c] {
+                        let u = record.baseAddress! + j * members
+                        let d = update.innovationVariances[j]
+                        // (P^b H^T)_v = X'_v · u / (N - 1)
+                        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
+                        if let threshold {
+                            let su = (d - observations.errorVariances[j]).squareRoot()
+                            for v in 0..<nv {
+                                let sv = spread(x + v * members, members: members)
+                                let w = horizontalWeight(distance: distance, threshold: threshold) {
+                                    sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
+                                }
+                                gain[v] = w * cov[v] / d
+                            }
+                        } else {
+                            let w = horizontalWeight(distance: distance, threshold: nil) { 0 }
+                            for v in 0..<nv { gain[v] = w * cov[v] / d }
+                        }
+                        if let vertical = verticalWeights[j] { for v in 0..<nv { gain[v] *= vertical[v] } }
+                        let innovation = update.innovations[j]
+                        for v in 0..<nv { mean[v] += gain[v] * innovation }
+                        // X' -= α K u^T
+                        cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
+                    }
+
+                    if rtps != 0 {
+                        for v in inflated {
+                            let posterior = spread(x + v * members, members: members)
+                            guard posterior > 0 else { continue }
+                            // σ ← α σ^b + (1 - α) σ^a (Whitaker and Hamill 2012, Eq. 4)
+                            let factor = (rtps * priorSpread[v] + (1 - rtps) * posterior) / posterior
+                            for m in 0..<members { x[v * members + m] *= factor }
+                        }
+                    }
+                    for v in 0..<nv {
+                        let row = column + v * members
+                        for m in 0..<members { row[m] = mean[v] + x[v * members + m] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Serial convenience: both passes on a block holding all columns and members.
+    @discardableResult
+    public func assimilate(_ block: inout ColumnEnsemble, observations: ObservationBatch, priors: [Double],
+                           geometry: some LocalizationGeometry) -> ObservationSpaceUpdate {
+        let update = assimilateObservationSpace(observations, priors: priors, geometry: geometry)
+        updateColumns(&block, observations: observations, update: update, geometry: geometry)
+        return update
+    }
+}
+
+/// Sample standard deviation (N - 1) of row `row` of a [row][member] matrix.
+@inline(__always)
+func spread(_ matrix: [Double], row: Int, members: Int) -> Double {
+    matrix.withUnsafeBufferPointer { spread($0.baseAddress! + row * members, members: members) }
+}
+
+/// Sample standard deviation (N - 1) of `members` consecutive values.
+@inline(__always)
+func spread(_ values: UnsafePointer<Double>, members: Int) -> Double {
+    var mean = 0.0
+    for m in 0..<members { mean += values[m] }
+    mean /= Double(members)
+    var ss = 0.0
+    for m in 0..<members { let e = values[m] - mean; ss += e * e }
+    return (ss / Double(members - 1)).squareRoot()
+}

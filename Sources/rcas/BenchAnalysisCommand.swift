@@ -1,0 +1,76 @@
+import ArgumentParser
+import Assimilation
+import Foundation
+import Geometry
+import Parallel
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Benchmarks (use a release build).",
+        subcommands: [BenchAnalysis.self])
+}
+
+struct BenchAnalysis: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analysis",
+        abstract: "Time one parallel EnSRF analysis on a domain (synthetic ensemble, XCO2-like observations).",
+        discussion: """
+            State per column: the domain's layers + 24 window hours x 2 flux components. Reports the wall \
+            time of the analysis (gather of simulated observations, observation-space sweep, ownership, \
+            transposes and column updates; not the set-up) and the cost per observation per core.
+            """)
+
+    @Option(help: "Domain folder.") var domain: String
+    @Option(help: "Ensemble size.") var members: Int = 50
+    @Option(help: "Number of observations.") var observations: Int = 50
+    @Option(help: "Gaspari-Cohn cut-off (km).") var cutoffKm: Double = 1280
+    @Option(help: "gaspari-cohn, significance or none.") var localization: String = "gaspari-cohn"
+    @Option(help: "Random seed.") var seed: UInt64 = 11
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() throws {
+        let world = worldCommunicator()
+        defer { MPIRuntime.finish() }
+        world.abortOnError {
+            let run = try SyntheticAnalysisRun(
+                world: world, domainPath: domain, members: members, observations: observations, seed: seed,
+                memberGroups: nil, localization: localization, cutoffKilometres: cutoffKm, inflation: 1, rtps: 0)
+            let (d, problem, configuration, seconds) = (run.domain, run.problem, run.configuration, run.seconds)
+            let geometry = problem.geometry
+            guard world.rank == 0 else { return }
+            let reach = configuration.horizontal.reach
+            var pairs = 0
+            for j in 0..<observations {
+                for c in 0..<d.grid.cellCount where geometry.columnDistance(observation: j, column: c, below: reach) != nil {
+                    pairs += 1
+                }
+            }
+            let nv = problem.layout.variableCount
+            let n = Double(observations)
+            // Core time of the work that scales with the observations: the
+            // observation-space sweep (replicated on every rank) and the column updates.
+            let filterCoreSeconds = run.timings.map { $0.observationSpace + $0.columnUpdates }.reduce(0, +)
+            let perObservationPerCore = filterCoreSeconds * 1000 / n
+            let transposes = run.timings.map(\.transposes).max() ?? 0
+            let gather = run.timings.map(\.gather).max() ?? 0
+            let updates = run.timings.map(\.columnUpdates)
+            if json {
+                print(String(format: "{\"ranks\": %d, \"members\": %d, \"observations\": %d, \"variables_per_column\": %d, "
+                             + "\"columns_per_observation\": %.1f, \"seconds\": %.4f, \"ms_per_observation\": %.4f, "
+                             + "\"ms_per_observation_per_core\": %.4f, \"transpose_seconds\": %.4f, "
+                             + "\"gather_seconds\": %.4f, \"column_update_seconds_max\": %.4f}",
+                             world.size, members, observations, nv, Double(pairs) / n, seconds, seconds * 1000 / n,
+                             perObservationPerCore, transposes, gather, updates.max() ?? 0))
+            } else {
+                print("analysis bench on \(d.name): \(d.grid.nx) x \(d.grid.ny) columns x \(nv) variables, "
+                      + "\(members) members, \(observations) observations, \(world.size) rank(s)")
+                print(String(format: "  %.1f columns within reach per observation", Double(pairs) / n))
+                print(String(format: "  analysis wall time %.3f s (%.3f ms per observation)", seconds, seconds * 1000 / n))
+                print(String(format: "  filter (observation sweep + column updates): %.3f ms per observation per core",
+                             perObservationPerCore))
+                print(String(format: "  fixed cost: gather %.3f s, ownership + transposes %.3f s; column updates per rank %@ s",
+                             gather, transposes, updates.map { String(format: "%.3f", $0) }.joined(separator: " ")))
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Assimilation
+import Geometry
+import Testing
+
+@Test func gaspariCohnValuesAtKnownDistances() {
+    let cutoff = 1_280_000.0
+    #expect(gaspariCohn(distance: 0, cutoff: cutoff) == 1)
+    // At half the cut-off, z = r/c = 1: −1/4 + 1/2 + 5/8 − 5/3 + 1 = 5/24.
+    #expect(abs(gaspariCohn(distance: cutoff / 2, cutoff: cutoff) - 5.0 / 24.0) < 1e-15)
+    #expect(abs(5.0 / 24.0 - 0.2083333333333333) < 1e-15)
+    #expect(gaspariCohn(distance: cutoff, cutoff: cutoff) == 0)
+    #expect(gaspariCohn(distance: 1.5 * cutoff, cutoff: cutoff) == 0)
+    // Both branches meet at z = 1 and the outer one vanishes smoothly at z = 2.
+    let below = gaspariCohn(distance: cutoff / 2 * (1 - 1e-9), cutoff: cutoff)
+    let above = gaspariCohn(distance: cutoff / 2 * (1 + 1e-9), cutoff: cutoff)
+    #expect(abs(below - above) < 1e-8)
+    #expect(gaspariCohn(distance: cutoff * 0.999, cutoff: cutoff) < 1e-7)
+    // Monotone decreasing.
+    let values = stride(from: 0.0, through: cutoff, by: cutoff / 100).map { gaspariCohn(distance: $0, cutoff: cutoff) }
+    #expect(zip(values, values.dropFirst()).allSatisfy { $0 >= $1 })
+}
+
+@Test func taperOfOneReproducesUnlocalizedResultExactly() {
+    // All observations and columns at one place: the Gaspari-Cohn weights are exactly 1.
+    let problem = LinearProblem(seed: 31)
+    let geometry = RingLocalizationGeometry(size: 1, observationSites: Array(repeating: 0, count: 6))
+    var unlocalized = problem.block
+    var tapered = problem.block
+    let a = SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .none), memberCount: problem.members)
+        .assimilate(&unlocalized, observations: problem.batch, priors: problem.priors, geometry: geometry)
+    let b = SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .gaspariCohn(cutoff: 3)), memberCount: problem.members)
+        .assimilate(&tapered, observations: problem.batch, priors: problem.priors, geometry: geometry)
+    #expect(unlocalized.values == tapered.values)
+    #expect(a.posteriorMeans == b.posteriorMeans)
+}
+
+@Test func localizationLimitsTheUpdateToTheCutoff() {
+    // Ring of 40 columns, one observation at index 0, cut-off 10: columns 10..30 untouched.
+    let members = 20
+    var block = ColumnEnsemble(columns: Array(0..<40), variableCount: 1, members: 0..<members)
+    for c in 0..<40 { for m in 0..<members { block[column: c, variable: 0, member: m] = KeyedRandom.normal(seed: 3, key: [c, m]) } }
+    let before = block
+    let priors = (0..<members).map { before[column: 0, variable: 0, member: $0] }
+    SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .gaspariCohn(cutoff: 10)), memberCount: members)
+        .assimilate(&block, observations: ObservationBatch(values: [2], errorVariances: [1]), priors: priors,
+                    geometry: RingLocalizationGeometry(size: 40, observationSites: [0]))
+    for c in 0..<40 {
+        let changed = (0..<members).contains { block[column: c, variable: 0, member: $0] != before[column: c, variable: 0, member: $0] }
+        #expect(changed == (c < 10 || c > 30), "column \(c)")
+    }
+}
+
+@Test func criticalCorrelationMatchesStudentT() {
+    // scipy: t.ppf(0.975, 48) = 2.010634757624232 -> r_c = t / sqrt(48 + t^2).
+    #expect(abs(criticalCorrelation(memberCount: 50, pValue: 0.05) - 0.2787105932305166) < 1e-9)
+    #expect(abs(criticalCorrelation(memberCount: 30, pValue: 0.05) - 0.3610069077332332) < 1e-9)
+}
+
+@Test func significanceRuleAcceptsAndRejectsPairs() {
+    // Observation on the equator at 0°E; columns at 100 km (positively and
+    // negatively correlated), 1500 km (strongly and weakly correlated) and 3500 km.
+    let members = 50
+    let kilometre = 1000.0
+    let degree = cmaqEarthRadius * .pi / 180
+    let distances = [100 * kilometre, 100 * kilometre, 1500 * kilometre, 1500 * kilometre, 3500 * kilometre]
+    let centers = distances.map { GeoPoint(latitude: 0, longitude: $0 / degree) }
+    let geometry = SphericalLocalizationGeometry(columnCenters: centers, observationPoints: [GeoPoint(latitude: 0, longitude: 0)])
+    let u = (0..<members).map { KeyedRandom.normal(seed: 8, key: [0, $0]) }
+    let noise = (0..<members).map { KeyedRandom.normal(seed: 8, key: [1, $0]) }
+    // Correlations: +strong, −strong, +strong, ~0 (pure noise), +strong.
+    let related: [Double] = zip(u, noise).map { $0 + 0.3 * $1 }
+    let opposed: [Double] = zip(u, noise).map { -$0 + 0.3 * $1 }
+    let columns: [[Double]] = [related, opposed, related, noise, related]
+    var block = ColumnEnsemble(columns: Array(0..<5), variableCount: 1, members: 0..<members,
+                               values: columns.flatMap { $0 })
+    let before = block
+    #expect(abs(correlation(u, noise)) < criticalCorrelation(memberCount: members, pValue: 0.05), "the noise column must be insignificant")
+    SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .significance(nearDistance: 500 * kilometre,
+                                                                               farDistance: 3000 * kilometre,
+                                                                               pValue: 0.05)),
+                memberCount: members)
+        .assimilate(&block, observations: ObservationBatch(values: [1], errorVariances: [0.5]), priors: u, geometry: geometry)
+    // Rejected pairs leave the column as it was up to the rounding of x̄ + x'.
+    let changed = (0..<5).map { c in
+        (0..<members).contains { abs(block[column: c, variable: 0, member: $0] - before[column: c, variable: 0, member: $0]) > 1e-12 }
+    }
+    #expect(changed == [true, false, true, false, false])
+}
+
+/// Pearson correlation of two samples.
+private func correlation(_ a: [Double], _ b: [Double]) -> Double {
+    let ma = a.reduce(0, +) / Double(a.count)
+    let mb = b.reduce(0, +) / Double(b.count)
+    var sab = 0.0, saa = 0.0, sbb = 0.0
+    for (x, y) in zip(a, b) {
+        sab += (x - ma) * (y - mb)
+        saa += (x - ma) * (x - ma)
+        sbb += (y - mb) * (y - mb)
+    }
+    return sab / (saa * sbb).squareRoot()
+}
