@@ -8,11 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams", "SyntheticWorld"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
-                                         "Transport"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Observations"]),
-        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "Assimilation"]),
+        .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "RandomStreams",
+                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,23 +31,19 @@ let package = Package(
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
         .target(name: "ModelTime"),
-        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
-                                              "RandomStreams", "SyntheticWorld"]),
         .target(name: "RandomStreams"),
         .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),
+        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
+                                                    "RandomStreams", "SyntheticWorld"]),
         .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
+        .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
+        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
-            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
-            "Meteorology", "ModelTime", "SyntheticWorld",
-            "Meteorology", "ModelTime", "Transport",
-        .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
-        .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
-            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "Observations", "ModelTime",
-        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
-            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "Assimilation",
+            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
+            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

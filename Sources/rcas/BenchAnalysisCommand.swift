@@ -4,12 +4,6 @@ import Foundation
 import Geometry
 import Parallel
 
-struct BenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Benchmarks (use a release build).",
-        subcommands: [BenchAnalysis.self])
-}
-
 struct BenchAnalysis: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analysis",

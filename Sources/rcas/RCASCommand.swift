@@ -11,10 +11,8 @@ struct RCASCommand: ParsableCommand {
             tracer transport model with an ensemble Kalman smoother.
             """,
         version: RCASVersion.string,
-        subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self])
-        subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, BenchCommand.self])
-        subcommands: [VersionCommand.self, DomainCommand.self, ObsCommand.self])
-        subcommands: [VersionCommand.self, DomainCommand.self, ToyCommand.self, BenchCommand.self, SelftestCommand.self])
+        subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self, ObsCommand.self,
+                      ToyCommand.self, BenchCommand.self, SelftestCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {
