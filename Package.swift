@@ -70,6 +70,7 @@ let package = Package(
         .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
                                                                "CFOutput", "TestSupport"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "ConfigFormat", "RandomStreams", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )

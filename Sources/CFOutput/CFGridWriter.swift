@@ -71,6 +71,7 @@ public enum CFGridWriter {
         try group.setAttribute("title", .text(title))
         try group.setAttribute("institution", .text("RCAS (Regional Carbon Assimilation System)"))
         try group.setAttribute("source", .text("RCAS \(RCASVersion.string)"))
+        try group.setAttribute("history", .text("written by rcas \(RCASVersion.string)"))
         for (name, value) in extra { try group.setAttribute(name, .text(value)) }
     }
 }

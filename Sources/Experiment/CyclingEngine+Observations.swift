@@ -15,26 +15,44 @@ extension CyclingEngine {
                              errorFloor: config.errorFloor)
     }
 
+    /// One observation of the hour, as the operators see it.
+    enum Item {
+        case column(XCO2Observation)
+        case site(code: String, record: InSituRecord)
+
+        var points: [GeoPoint] {
+            switch self {
+            case .column(let o): o.soundings.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) }
+            case .site(_, let r): [r.location]
+            }
+        }
+
+        func simulate(with sampler: some EnsembleColumnSampler) throws -> [Double]? {
+            switch self {
+            case .column(let o): try o.simulate(with: sampler)
+            case .site(_, let r): try PointOperator.simulate(site: r.location, heightAboveGround: r.intakeHeight,
+                                                             hour: r.hour, with: sampler)
+            }
+        }
+    }
+
     /// Simulated observations of every member, [observation][member] in member
     /// order on every rank, plus this rank's own rows when it computed some.
     /// One rank per member group (its tile 0) runs the operators for the
     /// group's members over the exchanged columns.
-    func simulate(_ list: [XCO2Observation], met: MetFields) throws -> (all: [Double], local: [Double]) {
+    func simulate(_ list: [Item], met: MetFields) throws -> (all: [Double], local: [Double]) {
         var cells = Set<Int>()
-        for observation in list {
-            for sounding in observation.soundings {
-                let point = GeoPoint(latitude: sounding.latitude, longitude: sounding.longitude)
-                cells.formUnion(ExchangedColumnsSampler.neighbourhood(of: point, grid: grid))
-            }
+        for item in list {
+            for point in item.points { cells.formUnion(ExchangedColumnsSampler.neighbourhood(of: point, grid: grid)) }
         }
         let sampler = ExchangedColumnsSampler.exchange(cells: cells.sorted(), ensemble: concentrations, grid: grid,
                                                        layers: layers, met: met, hour: now.advanced(by: -1),
                                                        group: comms.group)
         var local: [Double] = []
         if comms.tileIndex == 0 {
-            for observation in list {
-                guard let values = try observation.simulate(with: sampler) else {
-                    throw ExperimentError.internalFailure("observation at cell (\(observation.i), \(observation.j)) lies outside the grid")
+            for item in list {
+                guard let values = try item.simulate(with: sampler) else {
+                    throw ExperimentError.internalFailure("an observation at \(item.points[0]) lies outside the model")
                 }
                 local.append(contentsOf: values)
             }
@@ -48,6 +66,8 @@ extension CyclingEngine {
 
     /// Observations of `hour` against the state valid at its end (`now`): the
     /// analysis in assimilation mode, the model values in forward mode.
+    /// Satellite candidates may be assimilated; thinned-out soundings and
+    /// in-situ records are independent validation.
     func observe(hour: ModelHour, met: MetFields) throws {
         let candidates = observations.candidates[hour] ?? []
         let validation = (observations.validation[hour] ?? []).compactMap { sounding -> XCO2Observation? in
@@ -56,7 +76,11 @@ extension CyclingEngine {
             }
             return XCO2Observation(soundings: [sounding], i: cell.i, j: cell.j)
         }
-        let list = candidates + validation
+        let sites = (observations.inSitu[hour] ?? []).filter {
+            PointOperator.location(of: $0.record.location, heightAboveGround: $0.record.intakeHeight, grid: grid,
+                                   layers: layers) != nil
+        }
+        let list = (candidates + validation).map(Item.column) + sites.map { Item.site(code: $0.site, record: $0.record) }
         guard !list.isEmpty else { return }
         let N = memberCount
         let (priors, local) = try simulate(list, met: met)
@@ -64,9 +88,9 @@ extension CyclingEngine {
         let options = selectionOptions
 
         guard !isForward else {
-            for (o, observation) in list.enumerated() {
-                record(observation, set: o < candidates.count ? 0 : 1, status: o < candidates.count ? .assimilated : .validation,
-                       error: options.modelError(observation.uncertainty), background: background[o], analysis: background[o])
+            for (o, item) in list.enumerated() {
+                record(item, candidate: o < candidates.count, status: o < candidates.count ? .assimilated : .validation,
+                       options: options, background: background[o], analysis: background[o])
             }
             return
         }
@@ -110,16 +134,15 @@ extension CyclingEngine {
             for (p, o) in passive.enumerated() { analysisOfPassive[o] = meanAndSpread(after[(p * N)..<((p + 1) * N)]) }
         }
         var keptRow = 0
-        for (o, observation) in list.enumerated() {
-            let error = options.modelError(observation.uncertainty)
+        for (o, item) in list.enumerated() {
+            let candidate = o < candidates.count
             if accepted.contains(o), let update {
-                record(observation, set: 0, status: .assimilated, error: error, background: background[o],
+                record(item, candidate: true, status: .assimilated, options: options, background: background[o],
                        analysis: (update.posteriorMeans[keptRow], update.posteriorSpreads[keptRow]))
                 keptRow += 1
             } else {
-                let candidate = o < candidates.count
-                record(observation, set: candidate ? 0 : 1, status: candidate ? .rejectedOMBGate : .validation,
-                       error: error, background: background[o], analysis: analysisOfPassive[o]!)
+                record(item, candidate: candidate, status: candidate ? .rejectedOMBGate : .validation, options: options,
+                       background: background[o], analysis: analysisOfPassive[o]!)
             }
         }
     }
@@ -166,14 +189,25 @@ extension CyclingEngine {
         }
     }
 
-    func record(_ observation: XCO2Observation, set: Int8, status: ObservationRecord.Status, error: Double,
+    func record(_ item: Item, candidate: Bool, status: ObservationRecord.Status, options: XCO2SelectionOptions,
                 background: (mean: Double, spread: Double), analysis: (mean: Double, spread: Double)) {
-        guard world.rank == 0, observation.hour >= config.firstAssessedHour.advanced(by: -1) else { return }
-        let first = observation.soundings[0]
-        observationRecords.append(ObservationRecord(
-            time: first.time, analysisHour: now, latitude: first.latitude, longitude: first.longitude, kind: 0, set: set,
-            status: status, site: "", instrument: config.instrument, value: observation.value, error: error,
-            backgroundMean: background.mean, backgroundSpread: background.spread,
-            analysisMean: analysis.mean, analysisSpread: analysis.spread))
+        guard world.rank == 0 else { return }
+        let row: ObservationRecord
+        switch item {
+        case .column(let observation):
+            let first = observation.soundings[0]
+            row = ObservationRecord(
+                time: first.time, analysisHour: now, latitude: first.latitude, longitude: first.longitude, kind: 0,
+                set: candidate ? 0 : 1, status: status, site: "", instrument: config.instrument, value: observation.value,
+                error: options.modelError(observation.uncertainty), backgroundMean: background.mean,
+                backgroundSpread: background.spread, analysisMean: analysis.mean, analysisSpread: analysis.spread)
+        case .site(let code, let r):
+            row = ObservationRecord(
+                time: r.time, analysisHour: now, latitude: r.latitude, longitude: r.longitude, kind: 1, set: 1,
+                status: .validation, site: code, instrument: "insitu", value: r.value, error: 0,
+                backgroundMean: background.mean, backgroundSpread: background.spread, analysisMean: analysis.mean,
+                analysisSpread: analysis.spread)
+        }
+        observationRecords.append(row)
     }
 }

@@ -21,6 +21,8 @@ public struct HourlyObservations: Sendable {
     public var candidates: [ModelHour: [XCO2Observation]] = [:]
     /// Independent validation soundings (removed by thinning).
     public var validation: [ModelHour: [XCO2Sounding]] = [:]
+    /// In-situ records (site code, record), used for validation.
+    public var inSitu: [ModelHour: [(site: String, record: InSituRecord)]] = [:]
     public var instrument: String
     public var report: SelectionReport
 
@@ -58,6 +60,11 @@ public final class CyclingEngine {
     let columnCenters: [GeoPoint]
     let components: [FluxComponent] = [.biosphere, .ocean]
     let perturbation: RandomStreams.KeyedRandom
+    /// Each member's initial (hour key 0) and boundary (hour key -1)
+    /// perturbation pattern δ, unit variance, grid order; a column is scaled by
+    /// (1 + σ δ) in every layer.
+    let initialPattern: [[Double]]
+    let boundaryPattern: [[Double]]
 
     /// Time the concentrations are valid at (top of an hour).
     public internal(set) var now: ModelHour
@@ -138,10 +145,19 @@ public final class CyclingEngine {
         block = ColumnEnsemble(columns: tileColumns, variableCount: stateLayout.variableCount, members: members)
         let initial = background.field(at: config.start)
         let sigma = forward ? 0 : config.initialBoundaryPerturbation
-        let ny = grid.ny, random = perturbation
+        if sigma > 0 {
+            let noise = CorrelatedNoise(grid: grid, length: config.perturbationCorrelationLength)
+            let random = perturbation
+            initialPattern = members.map { noise.field(random, member: $0, hour: 0) }
+            boundaryPattern = members.map { noise.field(random, member: $0, hour: -1) }
+        } else {
+            let zero = [Double](repeating: 0, count: grid.cellCount)
+            initialPattern = members.map { _ in zero }
+            boundaryPattern = initialPattern
+        }
+        let ny = grid.ny, first = members.lowerBound, pattern = initialPattern
         concentrations = model.makeEnsemble(members: members) { m, i, j, k in
-            let cell = (k * ny + j) * nx + i
-            return initial[cell] * (1 + sigma * random.normal(member: m, hour: 0, cell: cell))
+            initial[(k * ny + j) * nx + i] * (1 + sigma * pattern[m - first][j * nx + i])
         }
     }
 
@@ -187,13 +203,12 @@ public final class CyclingEngine {
         let flux = try SurfaceFlux(nx: grid.nx, ny: grid.ny, members: members, fields: fields)
         let boundaryField = background.field(at: hour)
         let sigma = isForward ? 0 : config.initialBoundaryPerturbation
-        let random = perturbation, nx = grid.nx, ny = grid.ny
+        let nx = grid.nx, ny = grid.ny, first = members.lowerBound, pattern = boundaryPattern
+        // Boundary perturbations are fixed per member (each member keeps its
+        // own inflow bias); ghost cells take the nearest edge column's value.
         let boundary = LateralBoundary { m, i, j, k in
             let ci = min(max(i, 0), nx - 1), cj = min(max(j, 0), ny - 1)
-            let cell = (k * ny + cj) * nx + ci
-            // Boundary perturbations are fixed per member and boundary cell
-            // (hour key -1), so each member keeps its own inflow bias.
-            return boundaryField[cell] * (1 + sigma * random.normal(member: m, hour: -1, cell: cell))
+            return boundaryField[(k * ny + cj) * nx + ci] * (1 + sigma * pattern[m - first][cj * nx + ci])
         }
         _ = try model.advance(&concentrations, met: met, flux: flux, boundary: boundary, communicator: comms.group)
         now = hour.advanced(by: 1)

@@ -28,6 +28,8 @@ public struct ExperimentConfig: Sendable {
     public let seed: UInt64
     /// Relative standard deviation of the initial/boundary perturbation.
     public let initialBoundaryPerturbation: Double
+    /// Correlation length (m) of that perturbation; 0 = independent per cell.
+    public let perturbationCorrelationLength: Double
 
     public let fluxGenerator: FluxGenerator
     public let beta: Double
@@ -118,6 +120,7 @@ public struct ExperimentConfig: Sendable {
         members = try ensemble.value("members", default: 50, in: 2...10_000)
         seed = UInt64(try ensemble.value("seed", default: 1, in: 0...Int.max))
         initialBoundaryPerturbation = try ensemble.value("ic_bc_perturbation", default: 0.05, in: 0...0.5)
+        perturbationCorrelationLength = 1000 * (try ensemble.value("perturbation_correlation_km", default: 0.0, in: 0...5000))
         try ensemble.finish()
 
         let flux = try top.optionalMapping("flux_model")

@@ -6,8 +6,23 @@ import Observations
 /// Reads the configured satellite files and selects the assimilation
 /// candidates and the validation set, grouped by hour.
 public enum ObservationInput {
-    /// Lite files named by `paths` (files, folders or globs).
-    public static func load(paths: [String], config: ExperimentConfig) throws -> HourlyObservations {
+    /// Lite files named by `paths` and ObsPack files named by `inSitu`
+    /// (files or folders of `.nc` files).
+    public static func load(paths: [String], inSitu: [String] = [], config: ExperimentConfig) throws -> HourlyObservations {
+        let contents = try LiteReader.read(try expand(paths))
+        var hourly = select(contents.flatMap(\.soundings), droppedInvalid: contents.map(\.droppedInvalid).reduce(0, +),
+                            config: config)
+        for file in try expand(inSitu) {
+            let site = try ObsPackReader.read(file)
+            for record in site.records where record.hour >= config.start && record.hour <= config.end {
+                hourly.inSitu[record.hour, default: []].append((site.siteCode, record))
+            }
+        }
+        return hourly
+    }
+
+    /// Files, plus the `.nc` files of folders (sorted).
+    static func expand(_ paths: [String]) throws -> [String] {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
@@ -18,9 +33,7 @@ public enum ObservationInput {
                 files.append(path)
             }
         }
-        let contents = try LiteReader.read(files)
-        return select(contents.flatMap(\.soundings), droppedInvalid: contents.map(\.droppedInvalid).reduce(0, +),
-                      config: config)
+        return files
     }
 
     /// Selection (quality, mode, window, domain, thinning or super-observations).

@@ -109,11 +109,11 @@ public enum RunOutputWriter {
             .write(rows.map(\.latitude), start: [0], count: count)
         try add("longitude", .double, [("standard_name", .text("longitude")), ("units", .text("degrees_east"))])
             .write(rows.map(\.longitude), start: [0], count: count)
-        try add("kind", .int8, [("flag_values", .int8s([0, 1])), ("flag_meanings", .text("satellite_xco2 in_situ"))])
+        try add("kind", .int8, [("long_name", .text("kind of observation")), ("flag_values", .int8s([0, 1])), ("flag_meanings", .text("satellite_xco2 in_situ"))])
             .write(rows.map(\.kind), start: [0], count: count)
-        try add("set", .int8, [("flag_values", .int8s([0, 1])), ("flag_meanings", .text("assimilation_candidate independent_validation"))])
+        try add("set", .int8, [("long_name", .text("assimilation candidate or independent validation")), ("flag_values", .int8s([0, 1])), ("flag_meanings", .text("assimilation_candidate independent_validation"))])
             .write(rows.map(\.set), start: [0], count: count)
-        try add("status", .int8, [("flag_values", .int8s([0, 1, 2, 3, 4])),
+        try add("status", .int8, [("long_name", .text("use of the observation in the analysis")), ("flag_values", .int8s([0, 1, 2, 3, 4])),
                                   ("flag_meanings", .text("assimilated rejected_omb_gate validation outside_window not_assimilated_kind"))])
             .write(rows.map(\.status.rawValue), start: [0], count: count)
         try add("site", .string, [("long_name", .text("in-situ site code (empty for satellite)"))])

@@ -29,26 +29,10 @@ public struct TwinExperiment {
                                             seed: config.truthSeed)
     }
 
-    /// A smooth random field with unit variance: white noise keyed by cell,
-    /// convolved with a Gaussian of e-folding `length` (great-circle distance,
-    /// cut at 3 lengths), then normalised.
+    /// The truth pattern: unit-variance noise with the configured correlation length.
     static func correlatedField(grid: HorizontalGrid, length: Double, seed: UInt64) -> [Double] {
-        let random = KeyedRandom(seed: seed, stream: "twin-truth-perturbation")
-        let centres = grid.centers()
-        let noise = centres.indices.map { random.normal(member: 0, hour: 0, cell: $0) }
-        var field = [Double](repeating: 0, count: centres.count)
-        for (a, p) in centres.enumerated() {
-            var sum = 0.0
-            for (b, q) in centres.enumerated() {
-                let d = greatCircleDistance(p, q, radius: grid.projection.earthRadius)
-                guard d < 3 * length else { continue }
-                sum += exp(-0.5 * (d / length) * (d / length)) * noise[b]
-            }
-            field[a] = sum
-        }
-        let mean = field.reduce(0, +) / Double(field.count)
-        let sd = (field.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(field.count)).squareRoot()
-        return field.map { ($0 - mean) / sd }
+        CorrelatedNoise(grid: grid, length: length)
+            .field(KeyedRandom(seed: seed, stream: "twin-truth-perturbation"), member: 0, hour: 0)
     }
 
     /// Truth natural flux: the prior scaled by (1 + a δ) per cell, so the
@@ -77,6 +61,8 @@ public struct TwinExperiment {
         let truthEngine = try CyclingEngine(config: config, mode: .forward(label: "truth", natural: truthSource),
                                             world: world, observations: HourlyObservations(instrument: config.instrument))
         var soundings: [XCO2Sounding] = []
+        let sites = SurfaceSite.seed000Table4
+        var siteRecords = [[InSituRecord]](repeating: [], count: sites.count)
         let grid = config.domain.grid, layers = config.domain.layers
         let generatorSeed = config.seed &+ 7_919
         truthEngine.afterStep = { engine, met in
@@ -87,15 +73,26 @@ public struct TwinExperiment {
             let generator = SyntheticObservationGenerator(truth: sampler, seed: generatorSeed)
             soundings += try generator.satellite(SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
                                                  start: label, hours: 1).soundings
+            for (index, records) in try generator.sites(sites, start: label, hours: 1).enumerated() {
+                siteRecords[index] += records ?? []
+            }
         }
         try truthEngine.run()
         if world.rank == 0 {
             let path = observationFolder.appendingPathComponent("synthetic_\(config.instrument).nc").path
             try LiteWriter.write(soundings, instrument: SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
                                  to: path, comment: "RCAS twin experiment: sampled from the truth run")
+            let siteFolder = observationFolder.appendingPathComponent("insitu")
+            try FileManager.default.createDirectory(at: siteFolder, withIntermediateDirectories: true)
+            for (site, records) in zip(sites, siteRecords) where !records.isEmpty {
+                try ObsPackWriter.write(records, site: site, error: SyntheticObservationGenerator.siteError,
+                                        to: siteFolder.appendingPathComponent(ObsPackWriter.fileName(site)).path,
+                                        comment: "RCAS twin experiment: sampled from the truth run")
+            }
         }
         world.barrier()
-        let observations = try ObservationInput.load(paths: [observationFolder.path], config: config)
+        let observations = try ObservationInput.load(
+            paths: [observationFolder.path], inSitu: [observationFolder.appendingPathComponent("insitu").path], config: config)
 
         progress?("assimilation (\(config.members) members)")
         let analysis = try CyclingEngine(config: config, mode: .assimilation, world: world, observations: observations)

@@ -20,8 +20,12 @@ public struct TwinSummary: Sendable {
     public let rmseFluxPrior: Double
     public let rmseFluxPosterior: Double
     public let regionTotals: [RegionTotal]
-    /// RMSE of the model against the independent validation XCO2 (ppm), for CTRL, FC and AN.
+    /// RMSE of the model against all independent observations (thinned-out
+    /// XCO2 and in-situ sites), ppm, for CTRL, FC and AN.
     public let validationRMSE: [String: Double]
+    /// The same for the independent XCO2 only and for the in-situ sites only.
+    public let validationRMSEXCO2: [String: Double]
+    public let validationRMSEInSitu: [String: Double]
     public let assimilatedRMSE: [String: Double]
     public let assessedHours: Int
     public let selection: String
@@ -75,13 +79,20 @@ public struct TwinSummary: Sendable {
         obsAssimilated = assessedRows.filter { $0.status == .assimilated }.count
         obsRejected = assessedRows.filter { $0.status == .rejectedOMBGate }.count
         obsValidation = assessedRows.filter { $0.set == 1 }.count
-        func score(_ rows: [ObservationRecord], set: Int8, model: (ObservationRecord) -> Double) -> Double {
-            let chosen = rows.filter { $0.analysisHour > first && $0.set == set && (set == 1 || $0.status == .assimilated) }
+        func score(_ rows: [ObservationRecord], set: Int8, kind: Int8? = nil, model: (ObservationRecord) -> Double) -> Double {
+            let chosen = rows.filter {
+                $0.analysisHour > first && $0.set == set && (set == 1 || $0.status == .assimilated) && (kind == nil || $0.kind == kind)
+            }
             guard !chosen.isEmpty else { return .nan }
             return (chosen.map { (model($0) - $0.value) * (model($0) - $0.value) }.reduce(0, +) / Double(chosen.count)).squareRoot()
         }
-        validationRMSE = ["CTRL": score(ctrl, set: 1) { $0.backgroundMean }, "FC": score(fc, set: 1) { $0.backgroundMean },
-                          "AN": score(analysis, set: 1) { $0.analysisMean }]
+        func validation(kind: Int8?) -> [String: Double] {
+            ["CTRL": score(ctrl, set: 1, kind: kind) { $0.backgroundMean }, "FC": score(fc, set: 1, kind: kind) { $0.backgroundMean },
+             "AN": score(analysis, set: 1, kind: kind) { $0.analysisMean }]
+        }
+        validationRMSE = validation(kind: nil)
+        validationRMSEXCO2 = validation(kind: 0)
+        validationRMSEInSitu = validation(kind: 1)
         assimilatedRMSE = ["CTRL": score(ctrl, set: 0) { $0.backgroundMean }, "FC": score(fc, set: 0) { $0.backgroundMean },
                            "background": score(analysis, set: 0) { $0.backgroundMean },
                            "AN": score(analysis, set: 0) { $0.analysisMean }]
@@ -111,6 +122,8 @@ public struct TwinSummary: Sendable {
             \(regions)
               },
               "validation_rmse": {\(table(validationRMSE))},
+              "validation_rmse_xco2": {\(table(validationRMSEXCO2))},
+              "validation_rmse_insitu": {\(table(validationRMSEInSitu))},
               "assimilated_rmse": {\(table(assimilatedRMSE))}
             }
 
@@ -129,8 +142,11 @@ public struct TwinSummary: Sendable {
                          + String(format: " %11.3f %16.3f %12.3f %13.3f %12.3f", r.prior, r.posterior, r.truth,
                                   abs(r.prior - r.truth), abs(r.posterior - r.truth)))
         }
-        lines.append(String(format: "validation XCO2 RMSE (ppm): CTRL %.3f  FC %.3f  AN %.3f",
-                            validationRMSE["CTRL"]!, validationRMSE["FC"]!, validationRMSE["AN"]!))
+        for (name, table) in [("all independent", validationRMSE), ("independent XCO2", validationRMSEXCO2),
+                              ("in-situ sites", validationRMSEInSitu)] {
+            lines.append(String(format: "validation RMSE, %@ (ppm): CTRL %.3f  FC %.3f  AN %.3f", name,
+                                table["CTRL"]!, table["FC"]!, table["AN"]!))
+        }
         return lines.joined(separator: "\n")
     }
 }

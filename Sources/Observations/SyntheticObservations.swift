@@ -279,7 +279,9 @@ public struct SyntheticObservationGenerator {
         var records: [[InSituRecord]?] = sites.map { grid.cell(containing: $0.location) == nil ? nil : [] }
         for offset in 0..<hours {
             let hour = start.advanced(by: offset)
-            let dayIndex = (offset + start.hourOfDay) / 24
+            // Whole days since 1970, so the flask schedule does not depend on
+            // how the period is cut into calls.
+            let dayIndex = Int((Double(hour.value) / 24).rounded(.down))
             for (index, site) in sites.enumerated() where records[index] != nil {
                 if site.intervalHours > 1 {
                     guard hour.hourOfDay == 6, (dayIndex * 24) % site.intervalHours == 0 else { continue }

@@ -112,7 +112,8 @@ struct RunCommand: ParsableCommand {
         let resume = resume
         withWorld { world in
             let clock = ContinuousClock(), started = clock.now
-            let observations = try ObservationInput.load(paths: experiment.satelliteFiles, config: experiment)
+            let observations = try ObservationInput.load(paths: experiment.satelliteFiles, inSitu: experiment.inSituFiles,
+                                                         config: experiment)
             say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
                 + "\(world.size) rank(s)\n\(observations.report)")
             let engine = try CyclingEngine(config: experiment, mode: .assimilation, world: world, observations: observations)
@@ -176,10 +177,11 @@ struct ForwardCommand: ParsableCommand {
         try prepareOutputFolder(folder)
         let label = flux == .prior ? "CTRL" : "FC"
         withWorld { world in
+            let twinObservations = URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations")
             let observations = experiment.satelliteSource == .files
-                ? try ObservationInput.load(paths: experiment.satelliteFiles, config: experiment)
-                : try ObservationInput.load(paths: [URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations").path],
-                                            config: experiment)
+                ? try ObservationInput.load(paths: experiment.satelliteFiles, inSitu: experiment.inSituFiles, config: experiment)
+                : try ObservationInput.load(paths: [twinObservations.path],
+                                            inSitu: [twinObservations.appendingPathComponent("insitu").path], config: experiment)
             let prior = try SyntheticPriorFlux(domain: experiment.domain)
             let posterior = try runDirectory.map {
                 try PosteriorFlux(path: URL(fileURLWithPath: $0).appendingPathComponent("fluxes.nc").path, config: experiment, world: world)

@@ -1,0 +1,81 @@
+import ConfigFormat
+import Foundation
+import Testing
+import TestSupport
+@testable import Experiment
+
+@Suite struct ExperimentConfigTests {
+    let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+
+    func write(_ text: String) throws -> String {
+        let folder = try TestEnvironment.temporaryDirectory("config")
+        let path = folder.appendingPathComponent("experiment.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    var minimal: String {
+        """
+        name: t
+        domain: \(domain)
+        period: {start: 2016-07-01T00, end: 2016-07-02T23, spin_up_days: 1}
+        ensemble: {members: 6}
+        observations:
+          satellite: {source: synthetic, instrument: gosat}
+        """
+    }
+
+    @Test func defaultsFollowSeed000() throws {
+        let config = try ExperimentConfig.load(try write(minimal))
+        #expect(config.beta == 80 && config.smoothingDays == 4 && config.windowHours == 24)
+        #expect(config.localizationCutoff == 1_280_000 && config.ombGate == 5)
+        #expect(config.initialBoundaryPerturbation == 0.05)
+        #expect(config.errorInflation == 1 && config.errorFloor == 0)
+        #expect(config.hourCount == 48 && config.firstAssessedHour.iso == "2016-07-02T00:00:00Z")
+        #expect(config.text.contains("name: t"))
+    }
+
+    @Test(arguments: [
+        ("unknown key", "ensemble: {members: 6}", "ensemble: {members: 6, membres: 3}", "ensemble.membres"),
+        ("negative members", "ensemble: {members: 6}", "ensemble: {members: -4}", "ensemble.members"),
+        ("end before start", "end: 2016-07-02T23", "end: 2016-06-02T23", "period.end"),
+        ("missing file", "source: synthetic, instrument: gosat", "source: files, instrument: gosat, files: [/no/such.nc4]", "observations"),
+        ("bad domain", "domain: ", "domain: /no/such/domain #", "domain"),
+    ])
+    func badConfigurationsNameTheKey(_ case: (String, String, String, String)) throws {
+        let (_, original, replacement, key) = `case`
+        let text = minimal.replacingOccurrences(of: original, with: replacement)
+        #expect(text != minimal)
+        let error = #expect(throws: ConfigError.self) { try ExperimentConfig.load(try write(text)) }
+        #expect(error?.key?.hasPrefix(key) == true, "\(String(describing: error))")
+    }
+
+    @Test func correlatedNoiseHasUnitVarianceAndTheStatedCorrelation() throws {
+        let config = try ExperimentConfig.load(try write(minimal))
+        let grid = config.domain.grid
+        let noise = CorrelatedNoise(grid: grid, length: 600_000)
+        for row in noise.kernel { #expect(abs(row.map { $0.1 * $0.1 }.reduce(0, +) - 1) < 1e-12) }
+        let random = KeyedRandomForTests.make()
+        let fields = (0..<400).map { noise.field(random, member: $0, hour: 0) }
+        // Sample variance near 1 everywhere, and neighbours strongly correlated.
+        let cell = grid.index(10, 8), neighbour = grid.index(11, 8)
+        let variance = fields.map { $0[cell] * $0[cell] }.reduce(0, +) / 400
+        let covariance = fields.map { $0[cell] * $0[neighbour] }.reduce(0, +) / 400
+        #expect(abs(variance - 1) < 0.2)
+        #expect(covariance > 0.6)
+        let white = CorrelatedNoise(grid: grid, length: 0)
+        #expect(white.kernel.allSatisfy { $0.count == 1 && $0[0].1 == 1 })
+    }
+
+    @Test func meanAndSpreadAreTheUnbiasedSampleMoments() {
+        let (mean, spread) = meanAndSpread([1.0, 2, 3, 4][...])
+        #expect(mean == 2.5)
+        #expect(abs(spread - (5.0 / 3).squareRoot()) < 1e-15)
+        #expect(meanAndSpread([7.0][...]).spread == 0)
+    }
+}
+
+import RandomStreams
+enum KeyedRandomForTests {
+    static func make() -> RandomStreams.KeyedRandom { RandomStreams.KeyedRandom(seed: 5, stream: "test") }
+}
