@@ -1,3 +1,4 @@
+import ConfigFormat
 import Foundation
 import Geometry
 import Meteorology
@@ -187,4 +188,34 @@ private func errorText(_ body: () throws -> Void) -> String {
     let wrong = try TestEnvironment.rcas(["met", "check", "--domain",
                                           TestEnvironment.packageRoot.appendingPathComponent("Domains/china-64km").path, path])
     #expect(wrong.status != 0 && wrong.stderr.contains(path) && wrong.stderr.contains("dimension 'x'"))
+}
+
+@Test func settingsChooseTheProvider() throws {
+    let domain = try loadDomain("test-small")
+    let base = try TestEnvironment.temporaryDirectory("met-settings")
+    let synthetic = try MeteorologySettings.read(ConfigMapping.parse("seed: 7", file: "exp.yaml"), baseDirectory: base)
+    #expect(synthetic == .synthetic(seed: 7))
+    #expect((try synthetic.makeProvider(domain: domain) as? SyntheticMeteorology)?.seed == 7)
+
+    let hour = ModelHour(year: 2016, month: 1, day: 1)
+    try FileManager.default.createDirectory(at: base.appendingPathComponent("met"), withIntermediateDirectories: true)
+    try MetFileWriter.write(SyntheticMeteorology(domain: domain), hours: [hour],
+                            to: base.appendingPathComponent("met/met_20160101.nc").path)
+    let text = "source: files\ndirectory: met\npattern: met_2016*.nc\nvariables: {temperature: temperature}\n"
+    let files = try MeteorologySettings.read(ConfigMapping.parse(text, file: "exp.yaml"), baseDirectory: base)
+    #expect(files == .files(paths: nil, directory: base.appendingPathComponent("met").path, pattern: "met_2016*.nc",
+                            names: [.temperature: "temperature"]))
+    let provider = try files.makeProvider(domain: domain)
+    #expect(try provider.fields(at: hour).kz == SyntheticMeteorology(domain: domain).fields(at: hour).kz)
+
+    func message(_ yaml: String) -> String {
+        do { _ = try MeteorologySettings.read(ConfigMapping.parse(yaml, file: "exp.yaml"), baseDirectory: base) } catch {
+            return "\(error)"
+        }
+        return ""
+    }
+    #expect(message("source: files\nfiles: [a.nc]\ndirectory: met\n").contains("not both"))
+    #expect(message("source: files\ndirectory: met\nvariables: {temprature: T}\n").contains("temprature"))
+    #expect(message("source: synthetic\nseeds: 3\n").contains("seeds"))
+    #expect(message("source: era5\n").contains("source"))
 }
