@@ -30,9 +30,15 @@ struct MetSynth: ParsableCommand {
     @Option(help: "Seed of the synthetic weather (waves).")
     var seed: UInt64 = SyntheticMeteorology.defaultSeed
 
+    @Option(help: "Storage precision: double (exact round trip) or float (half the size).")
+    var precision: String = "double"
+
     func validate() throws {
         guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-01-01T06") }
         guard hours > 0 else { throw ValidationError("--hours must be positive") }
+        guard MetFileWriter.Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be double or float")
+        }
     }
 
     func run() throws {
@@ -40,7 +46,8 @@ struct MetSynth: ParsableCommand {
         let first = ModelHour(iso: start)!
         let met = SyntheticMeteorology(domain: d, seed: seed)
         let count = try MetFileWriter.write(met, hours: Array(first..<first.advanced(by: hours)), to: output,
-                                            title: "RCAS synthetic meteorology (seed \(seed)) on domain \(d.name)")
+                                            title: "RCAS synthetic meteorology (seed \(seed)) on domain \(d.name)",
+                                            precision: MetFileWriter.Precision(rawValue: precision)!)
         print("wrote \(output): \(count) hours from \(first) on domain \(d.name) (\(d.grid.nx) x \(d.grid.ny) x \(d.layers.count)), seed \(seed)")
     }
 }

@@ -79,6 +79,14 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     let daily = try NetCDFMeteorology(domain: domain, files: files)
     #expect(daily.hours == hours)
     #expect(try daily.fields(at: hours[3]).kz == met.fields(at: hours[3]).kz)
+
+    // Single precision: every value rounded to the nearest Float.
+    let single = directory.appendingPathComponent("float.nc").path
+    try MetFileWriter.write(met, hours: [hours[1]], to: single, precision: .float)
+    let a = met.fields(at: hours[1]), b = try NetCDFMeteorology(domain: domain, files: [single]).fields(at: hours[1])
+    for field in MetFileSchema.Field.allCases where field != .w {
+        #expect(values(b, field) == values(a, field).map { Double(Float($0)) }, "\(field)")
+    }
 }
 
 /// The error's text, or "" when none was thrown.
