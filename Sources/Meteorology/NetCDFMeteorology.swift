@@ -80,6 +80,11 @@ public final class NetCDFMeteorology: MeteorologyProvider {
             throw NetCDFError(path: file.path, object: MetFileSchema.time,
                                    operation: "read meteorology", message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
         }
+        if let calendar = try variable.attribute("calendar")?.text?.lowercased(),
+           !["standard", "gregorian", "proleptic_gregorian"].contains(calendar) {
+            throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
+                              message: "calendar '\(calendar)' is not supported (use standard, gregorian or proleptic_gregorian)")
+        }
         return try variable.read(Double.self).enumerated().map { record, value in
             let offset = value * hoursPerUnit
             guard value.isFinite, abs(offset - offset.rounded()) < 1e-6 else {

@@ -131,6 +131,14 @@ private func errorText(_ body: () throws -> Void) -> String {
     let duplicate = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good, nan]) }
     #expect(duplicate.contains(nan) && duplicate.contains("also in"))
 
+    let noleap = directory.appendingPathComponent("noleap.nc").path
+    try writeHandMadeFile(noleap, fields: fields)
+    let calendarFile = try NetCDFFile.open(noleap, writable: true)
+    try calendarFile.root.variable("time").setAttribute("calendar", .text("noleap"))
+    try calendarFile.commit()
+    let calendarText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [noleap]) }
+    #expect(calendarText.contains(noleap) && calendarText.contains("'time'") && calendarText.contains("noleap"))
+
     let otherGrid = errorText { _ = try NetCDFMeteorology(domain: try loadDomain("china-64km"), files: [good]) }
     #expect(otherGrid.contains(good) && otherGrid.contains("dimension"))
 }
