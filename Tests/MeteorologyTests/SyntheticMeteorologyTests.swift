@@ -142,3 +142,23 @@ func windsHaveZeroDiscreteDivergenceInEveryLayer(domainName: String) throws {
     #expect(f.waterVapour.allSatisfy { $0 > 0 && $0 <= 0.04 })
     #expect(f.temperature.allSatisfy { $0 > 190 && $0 < 320 })
 }
+
+@Test func synopticWavesMoveEast() throws {
+    // v along the middle row of china-64km at ~5 km: the pattern 6 h later is
+    // best matched by shifting it east (phase speeds 4-12 m/s = 1-4 cells in 6 h).
+    let met = SyntheticMeteorology(domain: try loadDomain("china-64km"), seed: 2)
+    let k = met.domain.layers.layer(containingHeight: 5_000)!
+    let start = ModelHour(year: 2016, month: 4, day: 10)
+    var eastward = 0
+    for day in 0..<8 {
+        let a = met.fields(at: start.advanced(by: 24 * day)), b = met.fields(at: start.advanced(by: 24 * day + 6))
+        let j = a.ny / 2
+        let rowA = (0..<a.nx).map { a.v[a.yFace($0, j, k)] }, rowB = (0..<b.nx).map { b.v[b.yFace($0, j, k)] }
+        func misfit(_ shift: Int) -> Double {
+            (20..<(a.nx - 20)).reduce(0) { $0 + pow(rowB[$1 + shift] - rowA[$1], 2) }
+        }
+        let best = (-8...8).min { misfit($0) < misfit($1) }!
+        if best > 0 { eastward += 1 }
+    }
+    #expect(eastward >= 7)
+}
