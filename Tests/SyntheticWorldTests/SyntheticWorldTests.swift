@@ -40,7 +40,7 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     let path = china.maskFiles["land_sea"]!
     let text: String
     do { _ = try LandSeaMask(file: path, grid: small.grid); text = "" } catch { text = "\(error)" }
-    #expect(text.contains(path) && text.contains("'land_fraction'") && text.contains("shape"))
+    #expect(text.contains(path) && text.contains("'land_fraction'") && text.contains("shape"), "\(text)")
 }
 
 @Test func biosphereTakesUpByDayInSummerAndReleasesAtNightAndInWinter() throws {
@@ -136,4 +136,16 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     let july = SyntheticClimate.hours(ModelHour(year: 2016, month: 7, day: 20))
     #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: 45, january) < 265)
     #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: 45, july) > 290)
+}
+
+@Test func budgetCommandPrintsTheModelsAnnualTotals() throws {
+    let path = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let result = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--year", "2016", "--stride-hours", "23"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let budget = try SyntheticPriorFlux(domain: try loadDomain("test-small")).annualBudget(year: 2016, strideHours: 23)
+    let row = "whole domain".padding(toLength: 36, withPad: " ", startingAt: 0)
+        + String(format: " %8.3f %8.3f %8.3f %8.3f %8.3f", budget.bio, budget.ocn, budget.fossil, budget.fire, budget.total)
+    #expect(result.stdout.contains(row))
+    let bad = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--stride-hours", "0"])
+    #expect(bad.status != 0)
 }
