@@ -149,3 +149,22 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     let bad = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--stride-hours", "0"])
     #expect(bad.status != 0)
 }
+
+@Test func writeCommandStoresTheWorldsFields() throws {
+    let path = try TestEnvironment.temporaryDirectory("world-write").appendingPathComponent("world.nc").path
+    let domainPath = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let result = try TestEnvironment.rcas(["world", "write", "--domain", domainPath, "--start", "2016-04-01T12",
+                                           "--hours", "2", "--output", path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let domain = try loadDomain("test-small")
+    let second = ModelHour(year: 2016, month: 4, day: 1, hour: 13)
+    let file = try NetCDFFile.open(path)
+    defer { file.close() }
+    let n = domain.grid.cellCount, nz = domain.layers.count
+    let flux = try SyntheticPriorFlux(domain: domain).components(at: second)
+    #expect(try file.root.variable("bio").read(Double.self, start: [1, 0, 0], count: [1, 16, 20]) == flux.bio)
+    #expect(try file.root.variable("fossil").read(Double.self, start: [1, 0, 0], count: [1, 16, 20]) == flux.fossil)
+    #expect(try file.root.variable("co2_background").read(Double.self, start: [1, 0, 0, 0], count: [1, nz, 16, 20])
+            == SyntheticBackground(domain: domain).field(at: second))
+    #expect(try file.root.variable("land_fraction").read(Double.self).count == n)
+}
