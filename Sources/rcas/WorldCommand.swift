@@ -65,25 +65,11 @@ struct WorldWrite: ParsableCommand {
             (each for the hour starting at time); co2_background(time, z, y, x) in ppm at the top of the hour.
             """)
 
-    @Option(help: "A domain folder (holding domain.yaml, with a land_sea mask).")
-    var domain: String
-
-    @Option(help: "First hour (UTC), e.g. 2016-07-01 or 2016-07-01T06.")
-    var start: String
-
-    @Option(help: "Number of hours to write.")
-    var hours: Int
-
-    @Option(name: .shortAndLong, help: "The NetCDF file to write.")
-    var output: String
-
-    func validate() throws {
-        guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-01-01T06") }
-        guard hours > 0 else { throw ValidationError("--hours must be positive") }
-    }
+    @OptionGroup var period: HourlyFileOptions
 
     func run() throws {
-        let d = try loadDomain(domain)
+        let d = try loadDomain(period.domain)
+        let hours = period.hours, output = period.output
         let flux = try SyntheticPriorFlux(domain: d)
         let background = SyntheticBackground(domain: d)
         let grid = d.grid, nz = d.layers.count
@@ -120,7 +106,7 @@ struct WorldWrite: ParsableCommand {
         try co2.setAttribute("units", .text("ppm"))
         try CFGridWriter.attachGrid(to: co2)
 
-        let first = ModelHour(iso: start)!
+        let first = period.first
         for record in 0..<hours {
             let hour = first.advanced(by: record)
             try time.write([Double(hour.value)], start: [record], count: [1])
