@@ -1,6 +1,7 @@
 import ConfigFormat
 import Foundation
 import Geometry
+import SyntheticWorld
 
 /// Where a run's meteorology comes from: the `meteorology:` section of an
 /// experiment configuration (Docs/meteorology.md, "Configuration").
@@ -16,7 +17,8 @@ import Geometry
 ///       # or: files: [met/jan.nc, met/feb.nc]
 ///       variables: {temperature: TA, pbl_height: PBL}   # optional renames
 public enum MeteorologySettings: Sendable, Equatable {
-    /// ``SyntheticMeteorology`` with this seed.
+    /// ``SyntheticMeteorology`` with this seed (and the domain's land/sea
+    /// mask when it lists one).
     case synthetic(seed: UInt64)
     /// ``NetCDFMeteorology`` on these files (absolute paths, or a directory
     /// and a pattern resolved when the provider is made) and variable names.
@@ -59,7 +61,9 @@ public enum MeteorologySettings: Sendable, Equatable {
     public func makeProvider(domain: Domain) throws -> any MeteorologyProvider {
         switch self {
         case .synthetic(let seed):
-            return SyntheticMeteorology(domain: domain, seed: seed)
+            // The domain's land/sea mask, when it has one, shapes the boundary layer.
+            let land = domain.maskFiles[LandSeaMask.maskName] == nil ? nil : try LandSeaMask(domain: domain).landFraction
+            return SyntheticMeteorology(domain: domain, seed: seed, landFraction: land)
         case .files(let paths, let directory, let pattern, let names):
             let files = try paths ?? NetCDFMeteorology.files(inDirectory: directory!, matching: pattern)
             return try NetCDFMeteorology(domain: domain, files: files, names: names)

@@ -57,11 +57,14 @@ import SyntheticWorld
 ///
 /// **Boundary layer.** Local solar time = UTC + longitude/15. With H the
 /// cosine of the solar zenith angle 1.5 h earlier (clipped at 0; the lag puts
-/// the deepest mixing in the afternoon), the PBL height is 250 + 2000 H m
-/// (250 m at night, up to 2.2 km on summer afternoons) and Kz on interface z
-/// is the O'Brien/Holtslag–Boville profile κ w_s z (1 − z/h)² with
-/// w_s = 0.3 + 2 H m s⁻¹, floored at 0.5 m² s⁻¹ in the free troposphere and
-/// 0.1 m² s⁻¹ above 12 km; Kz = 0 at the ground and the model top.
+/// the deepest mixing in the afternoon), the PBL height over land is
+/// 250 + 2000 H m (250 m at night, up to 2.2 km on summer afternoons), over
+/// sea 600 + 200 H m; Kz on interface z is the O'Brien/Holtslag–Boville
+/// profile κ w_s z (1 − z/h)² with w_s = 0.3 + 2 H m s⁻¹ over land and
+/// 0.6 + 0.3 H over sea, floored at 0.5 m² s⁻¹ in the free troposphere and
+/// 0.1 m² s⁻¹ above 12 km; Kz = 0 at the ground and the model top. Cells are
+/// blended by their land fraction (all land unless one is given); the
+/// diurnal temperature cycle is scaled by 0.1 + 0.9 × land fraction.
 ///
 /// **Water vapour.** 75 % relative humidity at the ground (Bolton 1980
 /// saturation pressure at the daily-mean surface temperature), capped at
@@ -77,6 +80,8 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     public let layerAirMolarDensity: [Double]
     /// The travelling waves drawn from the seed.
     public let waves: [SynopticWave]
+    /// Land fraction per cell (`j * nx + i`); 1 everywhere unless given.
+    public let landFraction: [Double]
 
     /// One travelling Rossby-like wave of the streamfunction.
     public struct SynopticWave: Sendable, Equatable {
@@ -115,9 +120,15 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     static let tradeLatitude = 12.0 * Double.pi / 180
     static let tradeWidth = 8.0 * Double.pi / 180
 
-    public init(domain: Domain, seed: UInt64 = SyntheticMeteorology.defaultSeed) {
+    /// The synthetic meteorology of `domain`. With `landFraction` (one value
+    /// per cell, e.g. ``LandSeaMask/landFraction``) the boundary layer and the
+    /// near-surface diurnal cycle are those of land and sea blended by it;
+    /// without, every cell is land.
+    public init(domain: Domain, seed: UInt64 = SyntheticMeteorology.defaultSeed, landFraction: [Double]? = nil) {
+        precondition(landFraction.map { $0.count == domain.grid.cellCount } ?? true, "one land fraction per cell")
         self.domain = domain
         self.seed = seed
+        self.landFraction = landFraction ?? [Double](repeating: 1, count: domain.grid.cellCount)
         let grid = domain.grid
         faces = FaceGeometry(grid: grid)
         layerAirMolarDensity = (0..<domain.layers.count).map { k in
@@ -254,8 +265,12 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         for c in 0..<cells {
             let latitude = cellLatitude[c], longitude = cellLongitude[c]
             let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
-            let h = 250 + 2000 * heating
-            let velocityScale = 0.3 + 2 * heating
+            // Land: deep convective mixing by day, shallow at night. Sea: a
+            // weakly varying 600-800 m mixed layer (Stull 1988 ch. 1).
+            let land = landFraction[c]
+            let h = land * (250 + 2000 * heating) + (1 - land) * (600 + 200 * heating)
+            let velocityScale = land * (0.3 + 2 * heating) + (1 - land) * (0.6 + 0.3 * heating)
+            let diurnalScale = 0.1 + 0.9 * land
             pbl[c] = h
             for k in 1..<nz {
                 let z = layers.interfaceHeights[k]
@@ -269,7 +284,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
             for k in 0..<nz {
                 let z = layers.midHeight(k)
                 let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
-                    + SyntheticClimate.diurnalTemperatureAnomaly(longitude: longitude, height: z, hours)
+                    + diurnalScale * SyntheticClimate.diurnalTemperatureAnomaly(longitude: longitude, height: z, hours)
                 let index = k * cells + c
                 temperature[index] = tk
                 density[index] = layerAirMolarDensity[k]

@@ -32,7 +32,7 @@ struct MetSynth: ParsableCommand {
     func run() throws {
         let d = try loadDomain(period.domain)
         let first = period.first, output = period.output
-        let met = SyntheticMeteorology(domain: d, seed: seed)
+        let met = try MeteorologySettings.synthetic(seed: seed).makeProvider(domain: d)
         let count = try MetFileWriter.write(met, hours: Array(first..<first.advanced(by: period.hours)), to: output,
                                             title: "RCAS synthetic meteorology (seed \(seed)) on domain \(d.name)",
                                             precision: MetFileWriter.Precision(rawValue: precision)!)

@@ -197,10 +197,11 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(synth.status == 0, "\(synth.stderr)")
     let check = try TestEnvironment.rcas(["met", "check", "--domain", domain, path])
     #expect(check.status == 0 && check.stdout.contains("3 hours, 2016-07-01T06:00:00Z to 2016-07-01T08:00:00Z, 0 gap(s)"))
-    // The file holds exactly the seed-4 synthetic fields.
-    let met = SyntheticMeteorology(domain: try loadDomain("test-small"), seed: 4)
+    // The file holds exactly the seed-4 synthetic fields, with the domain's land/sea mask.
+    let met = try MeteorologySettings.synthetic(seed: 4).makeProvider(domain: try loadDomain("test-small"))
     let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 7)
-    #expect(try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour).v == met.fields(at: hour).v)
+    let read = try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour), made = try met.fields(at: hour)
+    #expect(read.v == made.v && read.pblHeight == made.pblHeight && read.temperature == made.temperature)
     let wrong = try TestEnvironment.rcas(["met", "check", "--domain",
                                           TestEnvironment.packageRoot.appendingPathComponent("Domains/china-64km").path, path])
     #expect(wrong.status != 0 && wrong.stderr.contains(path) && wrong.stderr.contains("dimension 'x'"))

@@ -162,3 +162,25 @@ func windsHaveZeroDiscreteDivergenceInEveryLayer(domainName: String) throws {
     }
     #expect(eastward >= 7)
 }
+
+@Test func seaHasAShallowSteadyBoundaryLayerAndLandADiurnalOne() throws {
+    let domain = try loadDomain("china-64km")
+    let settings = MeteorologySettings.synthetic(seed: 1)
+    let met = try #require(try settings.makeProvider(domain: domain) as? SyntheticMeteorology)
+    let grid = domain.grid
+    func cell(_ lat: Double, _ lon: Double) -> Int {
+        let c = grid.cell(containing: GeoPoint(latitude: lat, longitude: lon))!
+        return grid.index(c.i, c.j)
+    }
+    let land = cell(34.7, 113.6), sea = cell(30.0, 128.0)     // Zhengzhou; East China Sea
+    #expect(met.landFraction[land] == 1 && met.landFraction[sea] == 0)
+    // 06 UTC is early afternoon, 18 UTC past midnight at these longitudes.
+    let day = met.fields(at: ModelHour(year: 2016, month: 7, day: 15, hour: 6))
+    let night = met.fields(at: ModelHour(year: 2016, month: 7, day: 15, hour: 18))
+    #expect(day.pblHeight[land] > 1500 && night.pblHeight[land] == 250)
+    #expect(night.pblHeight[sea] == 600 && day.pblHeight[sea] < 800)
+    #expect(day.temperature[land] - night.temperature[land] > 5)
+    #expect(abs(day.temperature[sea] - night.temperature[sea]) < 1.5)
+    // The winds do not depend on the surface.
+    #expect(day.u == SyntheticMeteorology(domain: domain, seed: 1).fields(at: day.time).u)
+}
