@@ -104,6 +104,8 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     /// Corner latitudes and longitudes (radians), `jc * (nx + 1) + ic`.
     private let cornerLatitude: [Double]
     private let cornerLongitude: [Double]
+    /// Each wave's latitude envelope exp(−((φ − φc)/12°)²) at every corner.
+    private let waveEnvelope: [[Double]]
     /// Cell-centre latitudes and longitudes (degrees), `j * nx + i`.
     private let cellLatitude: [Double]
     private let cellLongitude: [Double]
@@ -160,6 +162,9 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         }
         cornerLatitude = cLat
         cornerLongitude = cLon
+        waveEnvelope = waves.map { wave in
+            cLat.map { exp(-pow(($0 - wave.centreLatitude * .pi / 180) / Self.waveEnvelopeWidth, 2)) }
+        }
         let centres = grid.centers()
         cellLatitude = centres.map(\.latitude)
         cellLongitude = centres.map(\.longitude)
@@ -197,31 +202,63 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         Double(time.value - ModelHour(year: 2000, month: 1, day: 1).value) * 3600
     }
 
-    /// The streamfunction (m² s⁻¹) at latitude φ, longitude λ (radians),
-    /// height z (m), `t` seconds after 2000-01-01, for a season given by
-    /// `annualPhase` = 2π (fraction of the year since 20 January).
-    func streamfunction(latitude φ: Double, longitude λ: Double, height z: Double, t: Double,
-                        annualPhase: Double) -> Double {
+    /// The streamfunction ψ (m² s⁻¹) at every corner of every layer at `t`
+    /// seconds after 2000-01-01, index `k * (nx + 1) * (ny + 1) + corner`:
+    ///
+    ///     ψ = −R [ (3 + 7 s) φ + U_jet s σ_j (√π/2) erf((φ − φ_j)/σ_j)
+    ///              − 7 (1 − s) σ_t (√π/2) erf((φ − φ_t)/σ_t) ]            (ψ = −R ∫ U dφ)
+    ///       + Σ_waves A (0.35 + 0.65 s) life(t) E(φ) cos(nλ − ωt + θ + 0.6 z / 10 km)
+    ///
+    /// with s = ``jetProfile(_:)`` at the layer's mid-height. The latitude
+    /// terms are computed once per corner and the wave cosines by the angle-sum
+    /// rule, so the cost per layer is a few multiply-adds per corner.
+    func cornerStreamfunction(t: Double, annualPhase: Double) -> [Double] {
         let r = domain.grid.projection.earthRadius
-        let s = Self.jetProfile(z)
+        let layers = domain.layers
+        let corners = cornerLatitude.count
         let winter = cos(annualPhase)                        // 1 on 20 January, −1 in July
         let jetLatitude = (37 - 6 * winter) * Double.pi / 180
         let jetSpeed = 26 + 6 * winter
         let halfRootPi = Double.pi.squareRoot() / 2
-        // ψ = −R ∫ U dφ with U = U_b + U_jet s G_jet(φ) − U_trade (1 − s) G_trade(φ).
-        let baseline = (3 + 7 * s) * φ
-        let jet = jetSpeed * s * Self.jetWidth * halfRootPi * erf((φ - jetLatitude) / Self.jetWidth)
-        let trades = 7 * (1 - s) * Self.tradeWidth * halfRootPi * erf((φ - Self.tradeLatitude) / Self.tradeWidth)
-        var psi = -r * (baseline + jet - trades)
-        for wave in waves {
+        var jet = [Double](repeating: 0, count: corners), trades = jet
+        for c in 0..<corners {
+            let φ = cornerLatitude[c]
+            jet[c] = jetSpeed * Self.jetWidth * halfRootPi * erf((φ - jetLatitude) / Self.jetWidth)
+            trades[c] = 7 * Self.tradeWidth * halfRootPi * erf((φ - Self.tradeLatitude) / Self.tradeWidth)
+        }
+        // Per wave and corner: amplitude × life × envelope × (cos, sin) of the phase at z = 0.
+        var waveCos: [[Double]] = [], waveSin: [[Double]] = []
+        for (w, wave) in waves.enumerated() {
             let φc = wave.centreLatitude * .pi / 180
             let n = Double(wave.zonalWavenumber)
             // A from the wanted meridional wind v = A n / (R cos φc).
-            let amplitude = wave.meridionalWindAmplitude * (0.35 + 0.65 * s) * r * cos(φc) / n
+            let amplitude = wave.meridionalWindAmplitude * r * cos(φc) / n
             let ω = n * wave.phaseSpeed / (r * cos(φc))
-            let envelope = exp(-pow((φ - φc) / Self.waveEnvelopeWidth, 2))
             let life = 0.7 + 0.3 * cos(2 * .pi * t / wave.lifeCyclePeriod + wave.lifeCyclePhase)
-            psi += amplitude * life * envelope * cos(n * λ - ω * t + wave.phase + 0.6 * z / 10_000)
+            var cosines = [Double](repeating: 0, count: corners), sines = cosines
+            for c in 0..<corners {
+                let phase = n * cornerLongitude[c] - ω * t + wave.phase
+                let scale = amplitude * life * waveEnvelope[w][c]
+                cosines[c] = scale * cos(phase)
+                sines[c] = scale * sin(phase)
+            }
+            waveCos.append(cosines)
+            waveSin.append(sines)
+        }
+        var psi = [Double](repeating: 0, count: layers.count * corners)
+        for k in 0..<layers.count {
+            let z = layers.midHeight(k)
+            let s = Self.jetProfile(z)
+            let tilt = 0.6 * z / 10_000, vertical = 0.35 + 0.65 * s
+            let cosTilt = vertical * cos(tilt), sinTilt = vertical * sin(tilt)
+            for c in 0..<corners {
+                var value = -r * ((3 + 7 * s) * cornerLatitude[c] + s * jet[c] - (1 - s) * trades[c])
+                for w in waveCos.indices {
+                    // cos(a + b) = cos a cos b − sin a sin b.
+                    value += waveCos[w][c] * cosTilt - waveSin[w][c] * sinTilt
+                }
+                psi[k * corners + c] = value
+            }
         }
         return psi
     }
@@ -235,22 +272,18 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
 
         var u = [Double](repeating: 0, count: nz * ny * (nx + 1))
         var v = [Double](repeating: 0, count: nz * (ny + 1) * nx)
-        var psi = [Double](repeating: 0, count: cornersPerLayer)
+        let psi = cornerStreamfunction(t: t, annualPhase: annualPhase)
         for k in 0..<nz {
-            let z = layers.midHeight(k)
-            for c in 0..<cornersPerLayer {
-                psi[c] = streamfunction(latitude: cornerLatitude[c], longitude: cornerLongitude[c], height: z,
-                                        t: t, annualPhase: annualPhase)
-            }
+            let layer = k * cornersPerLayer
             for j in 0..<ny {
                 for i in 0...nx {
-                    let dψ = psi[(j + 1) * (nx + 1) + i] - psi[j * (nx + 1) + i]
+                    let dψ = psi[layer + (j + 1) * (nx + 1) + i] - psi[layer + j * (nx + 1) + i]
                     u[(k * ny + j) * (nx + 1) + i] = -dψ / faces.xFaceLength[j * (nx + 1) + i]
                 }
             }
             for j in 0...ny {
                 for i in 0..<nx {
-                    let dψ = psi[j * (nx + 1) + i + 1] - psi[j * (nx + 1) + i]
+                    let dψ = psi[layer + j * (nx + 1) + i + 1] - psi[layer + j * (nx + 1) + i]
                     v[(k * (ny + 1) + j) * nx + i] = dψ / faces.yFaceLength[j * nx + i]
                 }
             }
