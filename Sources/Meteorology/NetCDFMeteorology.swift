@@ -13,7 +13,7 @@ import NetCDFIO
 /// one record and validates it: every required variable present with the
 /// expected shape, no NaN, infinity or `_FillValue`, values physically
 /// possible. Errors name the file, the variable and the problem.
-public final class NetCDFMeteorology: MeteorologyProvider {
+public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
     public let domain: Domain
     /// The files, in the order given.
     public let files: [String]
