@@ -60,6 +60,12 @@ func windsHaveZeroDiscreteDivergenceInEveryLayer(domainName: String) throws {
             #expect(f.airMolarDensity[index] == f.airMolarDensity[k * cells])
         }
     }
+    // Pressure falls with height in every column (night inversions included) and
+    // the surface pressure is above the lowest layer's.
+    for c in 0..<cells {
+        #expect(f.surfacePressure[c] > f.pressure[c])
+        for k in 1..<f.nz { #expect(f.pressure[k * cells + c] < f.pressure[(k - 1) * cells + c]) }
+    }
     // Near-surface density of the standard atmosphere, 101325 / (R* 288.15) = 42.3 mol m-3.
     #expect(abs(f.airMolarDensity[0] - 42.0) < 0.5)
     #expect(f.surfacePressure.allSatisfy { $0 > 85_000 && $0 < 112_000 })
