@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
         .testTarget(name: "RandomStreamsTests", dependencies: ["RandomStreams"]),
         .testTarget(name: "MeteorologyTests", dependencies: ["Meteorology", "Geometry", "ModelTime", "NetCDFIO",
-                                                            "TestSupport"]),
+                                                            "ConfigFormat", "TestSupport"]),
         .testTarget(name: "SyntheticWorldTests", dependencies: ["SyntheticWorld", "Geometry", "ModelTime",
                                                                "NetCDFIO", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",

@@ -5,15 +5,22 @@ import ModelTime
 import NetCDFIO
 
 /// Writes hourly meteorology in the RCAS meteorology schema
-/// (``MetFileSchema``, Docs/meteorology.md), in double precision so that
-/// reading the file back with ``NetCDFMeteorology`` gives identical fields.
+/// (``MetFileSchema``, Docs/meteorology.md). In double precision (the
+/// default) reading the file back with ``NetCDFMeteorology`` gives identical
+/// fields; single precision halves the size and rounds every value to the
+/// nearest `Float`.
 public enum MetFileWriter {
+    /// Storage precision of the fields.
+    public enum Precision: String, Sendable, CaseIterable {
+        case double, float
+    }
+
     /// Writes the fields of `hours` from `provider` into one file at `path`
     /// (atomically: the file appears only when complete). `w` is written when
     /// the provider gives it for every hour. Returns the number of hours written.
     @discardableResult
     public static func write(_ provider: MeteorologyProvider, hours: [ModelHour], to path: String,
-                             title: String? = nil) throws -> Int {
+                             title: String? = nil, precision: Precision = .double) throws -> Int {
         guard !hours.isEmpty else {
             throw NetCDFError(path: path, object: nil, operation: "write meteorology", message: "no hours to write")
         }
@@ -58,7 +65,7 @@ public enum MetFileWriter {
         if first.w == nil { fieldsToWrite.removeAll { $0 == .w } }
         var variables: [MetFileSchema.Field: NetCDFVariable] = [:]
         for field in fieldsToWrite {
-            let variable = try root.addVariable(field.defaultName, type: .double,
+            let variable = try root.addVariable(field.defaultName, type: precision == .double ? .double : .float,
                                                 dimensions: [MetFileSchema.time] + field.dimensions, deflateLevel: 1)
             try variable.setAttribute("long_name", .text(field.longName))
             try variable.setAttribute("units", .text(field.units))
@@ -94,7 +101,11 @@ public enum MetFileWriter {
                 case .surfacePressure: values = fields.surfacePressure
                 }
                 let shape = try field.dimensions.map { (name: String) throws(NetCDFError) -> Int in try root.dimensionLength(name) }
-                try variables[field]!.write(values, start: [record] + shape.map { _ in 0 }, count: [1] + shape)
+                let start = [record] + shape.map { _ in 0 }, count = [1] + shape
+                switch precision {
+                case .double: try variables[field]!.write(values, start: start, count: count)
+                case .float: try variables[field]!.write(values.map { Float($0) }, start: start, count: count)
+                }
             }
         }
         try file.commit()

@@ -13,7 +13,7 @@ import NetCDFIO
 /// one record and validates it: every required variable present with the
 /// expected shape, no NaN, infinity or `_FillValue`, values physically
 /// possible. Errors name the file, the variable and the problem.
-public final class NetCDFMeteorology: MeteorologyProvider {
+public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
     public let domain: Domain
     /// The files, in the order given.
     public let files: [String]
@@ -79,6 +79,11 @@ public final class NetCDFMeteorology: MeteorologyProvider {
               let (hoursPerUnit, reference) = MetFileSchema.parseTimeUnits(unitsText) else {
             throw NetCDFError(path: file.path, object: MetFileSchema.time,
                                    operation: "read meteorology", message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
+        }
+        if let calendar = try variable.attribute("calendar")?.text?.lowercased(),
+           !["standard", "gregorian", "proleptic_gregorian"].contains(calendar) {
+            throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
+                              message: "calendar '\(calendar)' is not supported (use standard, gregorian or proleptic_gregorian)")
         }
         return try variable.read(Double.self).enumerated().map { record, value in
             let offset = value * hoursPerUnit

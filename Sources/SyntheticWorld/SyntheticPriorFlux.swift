@@ -130,13 +130,15 @@ public struct SyntheticPriorFlux: Sendable {
         }
     }
 
-    /// Temperature response of photosynthesis: 0 below 0 °C, rising to 1 at
-    /// 20 °C, 1 to 30 °C, falling to 0 at 45 °C.
+    /// Temperature response of photosynthesis, standing in for phenology
+    /// too: 0 below 5 °C, rising as ((T − 5 °C)/20 K)² to 1 at 25 °C (so
+    /// little uptake before leaf-out in spring and after senescence in
+    /// autumn), 1 to 32 °C, falling to 0 at 45 °C.
     static func temperatureResponse(_ t: Double) -> Double {
         let c = t - 273.15
-        if c <= 0 || c >= 45 { return 0 }
-        if c < 20 { return c / 20 }
-        return c <= 30 ? 1 : (45 - c) / 15
+        if c <= 5 || c >= 45 { return 0 }
+        if c < 25 { return (c - 5) * (c - 5) / 400 }
+        return c <= 32 ? 1 : (45 - c) / 13
     }
 
     /// Gross uptake per unit productivity (µmol m⁻² s⁻¹) and the respiration

@@ -1,13 +1,15 @@
 import ArgumentParser
+import CFOutput
 import Foundation
 import Geometry
 import ModelTime
+import NetCDFIO
 import SyntheticWorld
 
 struct WorldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "world", abstract: "The built-in synthetic world: prior fluxes, background, land/sea mask (Docs/synthetic-world.md).",
-        subcommands: [WorldBudget.self])
+        subcommands: [WorldBudget.self, WorldWrite.self])
 }
 
 struct WorldBudget: ParsableCommand {
@@ -51,5 +53,70 @@ struct WorldBudget: ParsableCommand {
         print("fossil sources outside the grid (not emitted): "
               + (flux.skippedFossilSources.isEmpty ? "none" : flux.skippedFossilSources.map(\.name).joined(separator: ", ")))
         print(String(format: "computed in %.1f s", seconds))
+    }
+}
+
+struct WorldWrite: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Write the synthetic world for some hours to a CF NetCDF file, to look at it.",
+        discussion: """
+            Variables: land_fraction(y, x); bio, ocn, fossil, fire(time, y, x) in umol m-2 s-1 \
+            (each for the hour starting at time); co2_background(time, z, y, x) in ppm at the top of the hour.
+            """)
+
+    @OptionGroup var period: HourlyFileOptions
+
+    func run() throws {
+        let d = try loadDomain(period.domain)
+        let hours = period.hours, output = period.output
+        let flux = try SyntheticPriorFlux(domain: d)
+        let background = SyntheticBackground(domain: d)
+        let grid = d.grid, nz = d.layers.count
+        let file = try NetCDFFile.create(output)
+        let root = file.root
+        try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS synthetic world on domain \(d.name)",
+                                               extra: [("domain", d.name), ("land_sea_source", try LandSeaMask(domain: d).source)])
+        try CFGridWriter.write(grid, to: root)
+        try root.addDimension("time", length: nil)
+        try root.addDimension("z", length: nz)
+        let time = try root.addVariable("time", type: .double, dimensions: ["time"])
+        try time.setAttribute("standard_name", .text("time"))
+        try time.setAttribute("units", .text(ModelHour.cfUnits))
+        let z = try root.addVariable("z", type: .double, dimensions: ["z"])
+        try z.setAttribute("long_name", .text("height of the layer middle above ground"))
+        try z.setAttribute("units", .text("m"))
+        try z.write((0..<nz).map(d.layers.midHeight))
+        let land = try root.addVariable("land_fraction", type: .double, dimensions: ["y", "x"])
+        try land.setAttribute("units", .text("1"))
+        try CFGridWriter.attachGrid(to: land)
+        try land.write(flux.landFraction)
+        let names = [("bio", "net biosphere exchange"), ("ocn", "air-sea flux"), ("fossil", "fossil fuel emission"),
+                     ("fire", "biomass burning emission")]
+        var variables: [NetCDFVariable] = []
+        for (name, longName) in names {
+            let variable = try root.addVariable(name, type: .double, dimensions: ["time", "y", "x"], deflateLevel: 1)
+            try variable.setAttribute("long_name", .text("\(longName), upward, mean of the hour starting at time"))
+            try variable.setAttribute("units", .text("umol m-2 s-1"))
+            try CFGridWriter.attachGrid(to: variable)
+            variables.append(variable)
+        }
+        let co2 = try root.addVariable("co2_background", type: .double, dimensions: ["time", "z", "y", "x"], deflateLevel: 1)
+        try co2.setAttribute("long_name", .text("synthetic background CO2 dry mole fraction"))
+        try co2.setAttribute("units", .text("ppm"))
+        try CFGridWriter.attachGrid(to: co2)
+
+        let first = period.first
+        for record in 0..<hours {
+            let hour = first.advanced(by: record)
+            try time.write([Double(hour.value)], start: [record], count: [1])
+            let c = flux.components(at: hour)
+            for (variable, values) in zip(variables, [c.bio, c.ocn, c.fossil, c.fire]) {
+                try variable.write(values, start: [record, 0, 0], count: [1, grid.ny, grid.nx])
+            }
+            try co2.write(background.field(at: hour), start: [record, 0, 0, 0], count: [1, nz, grid.ny, grid.nx])
+        }
+        try file.commit()
+        print("wrote \(output): \(hours) hours of the synthetic world from \(first) on domain \(d.name)")
     }
 }

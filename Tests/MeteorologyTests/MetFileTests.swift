@@ -1,3 +1,4 @@
+import ConfigFormat
 import Foundation
 import Geometry
 import Meteorology
@@ -78,6 +79,14 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     let daily = try NetCDFMeteorology(domain: domain, files: files)
     #expect(daily.hours == hours)
     #expect(try daily.fields(at: hours[3]).kz == met.fields(at: hours[3]).kz)
+
+    // Single precision: every value rounded to the nearest Float.
+    let single = directory.appendingPathComponent("float.nc").path
+    try MetFileWriter.write(met, hours: [hours[1]], to: single, precision: .float)
+    let a = met.fields(at: hours[1]), b = try NetCDFMeteorology(domain: domain, files: [single]).fields(at: hours[1])
+    for field in MetFileSchema.Field.allCases where field != .w {
+        #expect(values(b, field) == values(a, field).map { Double(Float($0)) }, "\(field)")
+    }
 }
 
 /// The error's text, or "" when none was thrown.
@@ -121,6 +130,14 @@ private func errorText(_ body: () throws -> Void) -> String {
 
     let duplicate = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good, nan]) }
     #expect(duplicate.contains(nan) && duplicate.contains("also in"))
+
+    let noleap = directory.appendingPathComponent("noleap.nc").path
+    try writeHandMadeFile(noleap, fields: fields)
+    let calendarFile = try NetCDFFile.open(noleap, writable: true)
+    try calendarFile.root.variable("time").setAttribute("calendar", .text("noleap"))
+    try calendarFile.commit()
+    let calendarText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [noleap]) }
+    #expect(calendarText.contains(noleap) && calendarText.contains("'time'") && calendarText.contains("noleap"))
 
     let otherGrid = errorText { _ = try NetCDFMeteorology(domain: try loadDomain("china-64km"), files: [good]) }
     #expect(otherGrid.contains(good) && otherGrid.contains("dimension"))
@@ -180,11 +197,42 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(synth.status == 0, "\(synth.stderr)")
     let check = try TestEnvironment.rcas(["met", "check", "--domain", domain, path])
     #expect(check.status == 0 && check.stdout.contains("3 hours, 2016-07-01T06:00:00Z to 2016-07-01T08:00:00Z, 0 gap(s)"))
-    // The file holds exactly the seed-4 synthetic fields.
-    let met = SyntheticMeteorology(domain: try loadDomain("test-small"), seed: 4)
+    // The file holds exactly the seed-4 synthetic fields, with the domain's land/sea mask.
+    let met = try MeteorologySettings.synthetic(seed: 4).makeProvider(domain: try loadDomain("test-small"))
     let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 7)
-    #expect(try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour).v == met.fields(at: hour).v)
+    let read = try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour), made = try met.fields(at: hour)
+    #expect(read.v == made.v && read.pblHeight == made.pblHeight && read.temperature == made.temperature)
     let wrong = try TestEnvironment.rcas(["met", "check", "--domain",
                                           TestEnvironment.packageRoot.appendingPathComponent("Domains/china-64km").path, path])
     #expect(wrong.status != 0 && wrong.stderr.contains(path) && wrong.stderr.contains("dimension 'x'"))
+}
+
+@Test func settingsChooseTheProvider() throws {
+    let domain = try loadDomain("test-small")
+    let base = try TestEnvironment.temporaryDirectory("met-settings")
+    let synthetic = try MeteorologySettings.read(ConfigMapping.parse("seed: 7", file: "exp.yaml"), baseDirectory: base)
+    #expect(synthetic == .synthetic(seed: 7))
+    #expect((try synthetic.makeProvider(domain: domain) as? SyntheticMeteorology)?.seed == 7)
+
+    let hour = ModelHour(year: 2016, month: 1, day: 1)
+    try FileManager.default.createDirectory(at: base.appendingPathComponent("met"), withIntermediateDirectories: true)
+    try MetFileWriter.write(SyntheticMeteorology(domain: domain), hours: [hour],
+                            to: base.appendingPathComponent("met/met_20160101.nc").path)
+    let text = "source: files\ndirectory: met\npattern: met_2016*.nc\nvariables: {temperature: temperature}\n"
+    let files = try MeteorologySettings.read(ConfigMapping.parse(text, file: "exp.yaml"), baseDirectory: base)
+    #expect(files == .files(paths: nil, directory: base.appendingPathComponent("met").path, pattern: "met_2016*.nc",
+                            names: [.temperature: "temperature"]))
+    let provider = try files.makeProvider(domain: domain)
+    #expect(try provider.fields(at: hour).kz == SyntheticMeteorology(domain: domain).fields(at: hour).kz)
+
+    func message(_ yaml: String) -> String {
+        do { _ = try MeteorologySettings.read(ConfigMapping.parse(yaml, file: "exp.yaml"), baseDirectory: base) } catch {
+            return "\(error)"
+        }
+        return ""
+    }
+    #expect(message("source: files\nfiles: [a.nc]\ndirectory: met\n").contains("not both"))
+    #expect(message("source: files\ndirectory: met\nvariables: {temprature: T}\n").contains("temprature"))
+    #expect(message("source: synthetic\nseeds: 3\n").contains("seeds"))
+    #expect(message("source: era5\n").contains("source"))
 }

@@ -40,7 +40,7 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     let path = china.maskFiles["land_sea"]!
     let text: String
     do { _ = try LandSeaMask(file: path, grid: small.grid); text = "" } catch { text = "\(error)" }
-    #expect(text.contains(path) && text.contains("'land_fraction'") && text.contains("shape"))
+    #expect(text.contains(path) && text.contains("'land_fraction'") && text.contains("shape"), "\(text)")
 }
 
 @Test func biosphereTakesUpByDayInSummerAndReleasesAtNightAndInWinter() throws {
@@ -136,4 +136,35 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     let july = SyntheticClimate.hours(ModelHour(year: 2016, month: 7, day: 20))
     #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: 45, january) < 265)
     #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: 45, july) > 290)
+}
+
+@Test func budgetCommandPrintsTheModelsAnnualTotals() throws {
+    let path = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let result = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--year", "2016", "--stride-hours", "23"])
+    #expect(result.status == 0, "\(result.stderr)")
+    let budget = try SyntheticPriorFlux(domain: try loadDomain("test-small")).annualBudget(year: 2016, strideHours: 23)
+    let row = "whole domain".padding(toLength: 36, withPad: " ", startingAt: 0)
+        + String(format: " %8.3f %8.3f %8.3f %8.3f %8.3f", budget.bio, budget.ocn, budget.fossil, budget.fire, budget.total)
+    #expect(result.stdout.contains(row))
+    let bad = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--stride-hours", "0"])
+    #expect(bad.status != 0)
+}
+
+@Test func writeCommandStoresTheWorldsFields() throws {
+    let path = try TestEnvironment.temporaryDirectory("world-write").appendingPathComponent("world.nc").path
+    let domainPath = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let result = try TestEnvironment.rcas(["world", "write", "--domain", domainPath, "--start", "2016-04-01T12",
+                                           "--hours", "2", "--output", path])
+    #expect(result.status == 0, "\(result.stderr)")
+    let domain = try loadDomain("test-small")
+    let second = ModelHour(year: 2016, month: 4, day: 1, hour: 13)
+    let file = try NetCDFFile.open(path)
+    defer { file.close() }
+    let n = domain.grid.cellCount, nz = domain.layers.count
+    let flux = try SyntheticPriorFlux(domain: domain).components(at: second)
+    #expect(try file.root.variable("bio").read(Double.self, start: [1, 0, 0], count: [1, 16, 20]) == flux.bio)
+    #expect(try file.root.variable("fossil").read(Double.self, start: [1, 0, 0], count: [1, 16, 20]) == flux.fossil)
+    #expect(try file.root.variable("co2_background").read(Double.self, start: [1, 0, 0, 0], count: [1, nz, 16, 20])
+            == SyntheticBackground(domain: domain).field(at: second))
+    #expect(try file.root.variable("land_fraction").read(Double.self).count == n)
 }
