@@ -98,6 +98,9 @@ public final class TransportModel {
               flux.members.upperBound >= ensemble.members.upperBound else {
             throw .invalidInput("surface flux covers members \(flux.members), ensemble holds \(ensemble.members)")
         }
+        guard boundary.covers(nx: grid.nx, ny: grid.ny, members: ensemble.members) else {
+            throw .invalidInput("lateral boundary is for another grid or does not cover members \(ensemble.members)")
+        }
         let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit)
         let M = ensemble.memberCount
         let nx = grid.nx, ny = grid.ny, nz = layers.count
@@ -151,7 +154,7 @@ public final class TransportModel {
             for k in 0..<nz {
                 for a in 0..<length {
                     let (i, j) = cell(a)
-                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member, i, j, k) }
+                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member: member, i, j, k) }
                 }
             }
             return out
@@ -161,6 +164,16 @@ public final class TransportModel {
         let south = side(tile.jRange.lowerBound == 0, nx) { ($0, -1) }
         let north = side(tile.jRange.upperBound == ny, nx) { ($0, ny) }
 
+        // The members' surface fluxes of owned columns, members innermost.
+        var columnFlux = [Double](repeating: 0, count: tnx * tny * M)
+        for (m, member) in ensemble.members.enumerated() {
+            let field = flux.fields[member - flux.members.lowerBound]
+            for j in tile.jRange {
+                for i in tile.iRange {
+                    columnFlux[((j - tile.jRange.lowerBound) * tnx + i - tile.iRange.lowerBound) * M + m] = field[j * nx + i]
+                }
+            }
+        }
         var lateral = [Double](repeating: 0, count: tnx * tny * M)
         var top = [Double](repeating: 0, count: tnx * tny * M)
         if scratch.count != ensemble.values.count { scratch = [Double](repeating: 0, count: ensemble.values.count) }
@@ -242,30 +255,32 @@ public final class TransportModel {
             let dtz = dt / Double(nzs)
             let column = sweeper.column, spare = sweeper.spareColumn
             current.withUnsafeMutableBufferPointer { state in
-                for lj in ownedJ {
-                    for li in ownedI {
-                        let i = li + iOff, j = lj + jOff
-                        let cell = state.baseAddress! + (lj * lnx + li) * M
-                        for k in 0..<nz {
-                            let from = cell + k * plane * M, to = column + k * M
-                            for m in 0..<M { to[m] = from[m] }
-                        }
-                        for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
-                        for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
-                        let col = (lj - margin) * tnx + (li - margin)
-                        for s in 0..<nzs {
-                            let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
-                            sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                          count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                            for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                            for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
-                        }
-                        let result = nzs % 2 == 0 ? column : spare
-                        injectAndDiffuse(result, i: i, j: j, column: col, flux: flux, members: ensemble.members,
-                                         columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
-                        for k in 0..<nz {
-                            let from = result + k * M, to = cell + k * plane * M
-                            for m in 0..<M { to[m] = from[m] }
+                columnFlux.withUnsafeBufferPointer { columnFlux in
+                    for lj in ownedJ {
+                        for li in ownedI {
+                            let i = li + iOff, j = lj + jOff
+                            let cell = state.baseAddress! + (lj * lnx + li) * M
+                            for k in 0..<nz {
+                                let from = cell + k * plane * M, to = column + k * M
+                                for m in 0..<M { to[m] = from[m] }
+                            }
+                            for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
+                            for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                            let col = (lj - margin) * tnx + (li - margin)
+                            for s in 0..<nzs {
+                                let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
+                                sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                              count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                            }
+                            let result = nzs % 2 == 0 ? column : spare
+                            injectAndDiffuse(result, column: col, flux: columnFlux.baseAddress! + col * M, memberCount: M,
+                                             columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
+                            for k in 0..<nz {
+                                let from = result + k * M, to = cell + k * plane * M
+                                for m in 0..<M { to[m] = from[m] }
+                            }
                         }
                     }
                 }
@@ -325,10 +340,8 @@ public final class TransportModel {
     /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
     /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)).
     @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, i: Int, j: Int, column col: Int,
-                                  flux: SurfaceFlux, members: Range<Int>, columnAir: [Double], conductance: [Double],
-                                  dt: Double, nz: Int) {
-        let M = members.count
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, column col: Int, flux: UnsafePointer<Double>,
+                                  memberCount M: Int, columnAir: [Double], conductance: [Double], dt: Double, nz: Int) {
         let sweeper = sweeper(M)
         let w = sweeper.faceAir, inverseDiagonal = sweeper.airIn, upperDiagonal = sweeper.airOut
         // Factorisation shared by all members.
@@ -344,10 +357,8 @@ public final class TransportModel {
             previousUpper = upperDiagonal[k]
         }
         // Forward elimination; the right-hand side of layer 0 gains F Δt.
-        let mu0 = columnAir[col * nz], cell = j * grid.nx + i
-        for (m, member) in members.enumerated() {
-            values[m] = mu0 * values[m] + flux.fields[member - flux.members.lowerBound][cell] * dt
-        }
+        let mu0 = columnAir[col * nz]
+        for m in 0..<M { values[m] = mu0 * values[m] + flux[m] * dt }
         for k in 1..<nz {
             let p = values + k * M, below = p - M
             let mu = columnAir[col * nz + k], wk = w[k]

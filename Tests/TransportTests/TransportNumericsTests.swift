@@ -220,7 +220,9 @@ struct TransportNumericsTests {
         var ensemble = model.makeEnsemble(members: 0..<2, initial: patterned)
         let flux = try SurfaceFlux(nx: nx, ny: ny, members: 0..<2,
                                    fields: (0..<2).map { m in (0..<(nx * ny)).map { c in Double((c + m) % 7) - 2 } })
-        let boundary = LateralBoundary { member, i, j, k in 390 + Double(member) + 0.1 * Double(i + j) + Double(k) }
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: domain.layers.count, members: 0..<2) { member, i, j, k in
+            390 + Double(member) + 0.1 * Double(i + j) + Double(k)
+        }
         for h in 0..<2 {
             let budgets = try model.advanceWithBudget(&ensemble, met: flow.fields(at: hour0.advanced(by: h)), flux: flux,
                                                       boundary: boundary, communicator: serial)
