@@ -125,24 +125,41 @@ public final class TransportModel {
                 }
             }
         }
-        // Per-area air n_air·Δz (mol m-2) and interface conductances
-        // g = Kz n̄_air / Δz_centres (mol m-2 s-1) of owned columns, for
-        // diffusion and surface injection.
-        var columnAir = [Double](repeating: 0, count: tny * tnx * nz)
-        var conductance = [Double](repeating: 0, count: tny * tnx * (nz + 1))
+        // Per-area air μ = n_air·Δz (mol m-2) of owned columns and the
+        // factorisation of their diffusion matrix, which depends only on the
+        // hour's meteorology and the step length, so it is done once per hour
+        // (see ``injectAndDiffuse``).
+        // Per column, four runs of nz values: μ, elimination factors,
+        // inverse pivots, upper diagonal.
+        var columnSolve = [Double](repeating: 0, count: tny * tnx * 4 * nz)
+        var conductance = [Double](repeating: 0, count: nz + 1)
         for j in tile.jRange {
             for i in tile.iRange {
                 let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
+                let mu = col * 4 * nz, elimination = mu + nz, inversePivot = mu + 2 * nz, upper = mu + 3 * nz
                 for k in 0..<nz {
-                    columnAir[col * nz + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
+                    columnSolve[mu + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
                 }
+                // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
                 for k in 1..<nz {
                     let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
                     let kz = met.kz[(k * ny + j) * nx + i]
                     guard kz >= 0, kz.isFinite else {
                         throw .invalidInput("meteorology of \(met.time): kz at interface (\(i), \(j), \(k)) = \(kz) is not a diffusivity")
                     }
-                    conductance[col * (nz + 1) + k] = kz * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                    conductance[k] = kz * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                }
+                // Thomas factorisation of the tridiagonal matrix
+                // (−Δt g_k, μ_k + Δt (g_k + g_{k+1}), −Δt g_{k+1}).
+                var previousPivot = 0.0, previousUpper = 0.0
+                for k in 0..<nz {
+                    let diagonal = columnSolve[mu + k] + dt * (conductance[k] + conductance[k + 1])
+                    columnSolve[upper + k] = -dt * conductance[k + 1]
+                    columnSolve[elimination + k] = k == 0 ? 0 : -dt * conductance[k] / previousPivot
+                    let pivot = diagonal - columnSolve[elimination + k] * previousUpper
+                    columnSolve[inversePivot + k] = 1 / pivot
+                    previousPivot = pivot
+                    previousUpper = columnSolve[upper + k]
                 }
             }
         }
@@ -255,31 +272,33 @@ public final class TransportModel {
             let dtz = dt / Double(nzs)
             let column = sweeper.column, spare = sweeper.spareColumn
             current.withUnsafeMutableBufferPointer { state in
-                columnFlux.withUnsafeBufferPointer { columnFlux in
-                    for lj in ownedJ {
-                        for li in ownedI {
-                            let i = li + iOff, j = lj + jOff
-                            let cell = state.baseAddress! + (lj * lnx + li) * M
-                            for k in 0..<nz {
-                                let from = cell + k * plane * M, to = column + k * M
-                                for m in 0..<M { to[m] = from[m] }
-                            }
-                            for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
-                            for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
-                            let col = (lj - margin) * tnx + (li - margin)
-                            for s in 0..<nzs {
-                                let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
-                                sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                              count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
-                            }
-                            let result = nzs % 2 == 0 ? column : spare
-                            injectAndDiffuse(result, column: col, flux: columnFlux.baseAddress! + col * M, memberCount: M,
-                                             columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
-                            for k in 0..<nz {
-                                let from = result + k * M, to = cell + k * plane * M
-                                for m in 0..<M { to[m] = from[m] }
+                columnFlux.withUnsafeBufferPointer { fluxes in
+                    columnSolve.withUnsafeBufferPointer { solve in
+                        for lj in ownedJ {
+                            for li in ownedI {
+                                let i = li + iOff, j = lj + jOff
+                                let cell = state.baseAddress! + (lj * lnx + li) * M
+                                for k in 0..<nz {
+                                    let from = cell + k * plane * M, to = column + k * M
+                                    for m in 0..<M { to[m] = from[m] }
+                                }
+                                for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
+                                for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                                let col = (lj - margin) * tnx + (li - margin)
+                                for s in 0..<nzs {
+                                    let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
+                                    sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                                  count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                    for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                                    for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                                }
+                                let result = nzs % 2 == 0 ? column : spare
+                                injectAndDiffuse(result, flux: fluxes.baseAddress! + col * M, memberCount: M,
+                                                 solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
+                                for k in 0..<nz {
+                                    let from = result + k * M, to = cell + k * plane * M
+                                    for m in 0..<M { to[m] = from[m] }
+                                }
                             }
                         }
                     }
@@ -333,42 +352,30 @@ public final class TransportModel {
 
     /// Surface injection and implicit vertical diffusion of one column (`values`
     /// holds layer k's members at `k * M`), one backward-Euler step solved by
-    /// the Thomas algorithm, in mass form so the column's CO2 is conserved
-    /// exactly in exact arithmetic:
+    /// the Thomas algorithm with the factorisation made for the hour, in mass
+    /// form so the column's CO2 is conserved exactly in exact arithmetic:
     ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
     /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
     /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
-    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)).
+    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). `solve` holds the column's
+    /// μ, elimination factors, inverse pivots and upper diagonal, nz each.
     @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, column col: Int, flux: UnsafePointer<Double>,
-                                  memberCount M: Int, columnAir: [Double], conductance: [Double], dt: Double, nz: Int) {
-        let sweeper = sweeper(M)
-        let w = sweeper.faceAir, inverseDiagonal = sweeper.airIn, upperDiagonal = sweeper.airOut
-        // Factorisation shared by all members.
-        var previousPivot = 0.0, previousUpper = 0.0
-        for k in 0..<nz {
-            let gBelow = conductance[col * (nz + 1) + k], gAbove = conductance[col * (nz + 1) + k + 1]
-            let diagonal = columnAir[col * nz + k] + dt * (gBelow + gAbove)
-            upperDiagonal[k] = -dt * gAbove
-            w[k] = k == 0 ? 0 : -dt * gBelow / previousPivot
-            let pivot = diagonal - w[k] * previousUpper
-            inverseDiagonal[k] = 1 / pivot
-            previousPivot = pivot
-            previousUpper = upperDiagonal[k]
-        }
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, flux: UnsafePointer<Double>, memberCount M: Int,
+                                  solve: UnsafePointer<Double>, dt: Double, nz: Int) {
+        let columnAir = solve, elimination = solve + nz, inversePivot = solve + 2 * nz, upperDiagonal = solve + 3 * nz
         // Forward elimination; the right-hand side of layer 0 gains F Δt.
-        let mu0 = columnAir[col * nz]
+        let mu0 = columnAir[0]
         for m in 0..<M { values[m] = mu0 * values[m] + flux[m] * dt }
         for k in 1..<nz {
             let p = values + k * M, below = p - M
-            let mu = columnAir[col * nz + k], wk = w[k]
+            let mu = columnAir[k], wk = elimination[k]
             for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
         }
-        let pTop = values + (nz - 1) * M, topInverse = inverseDiagonal[nz - 1]
+        let pTop = values + (nz - 1) * M, topInverse = inversePivot[nz - 1]
         for m in 0..<M { pTop[m] *= topInverse }
         for k in stride(from: nz - 2, through: 0, by: -1) {
             let p = values + k * M, above = p + M
-            let c = upperDiagonal[k], inverse = inverseDiagonal[k]
+            let c = upperDiagonal[k], inverse = inversePivot[k]
             for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
         }
     }
