@@ -67,9 +67,9 @@ struct AirMassFluxes {
             throw .invalidInput("meteorology of \(met.time): wind at face \(bad) is not finite")
         }
         var w = [Double](repeating: 0, count: nx * ny * (nz + 1))
-        // Largest one-hour Courant numbers: air leaving a cell through the two
-        // faces of one direction, over the cell's air.
-        var cx = 0.0, cy = 0.0
+        // Per cell and second: air leaving through the two faces of each
+        // direction, and the net outflow of each direction.
+        var outX = [Double](repeating: 0, count: cells), outY = outX, netX = outX, netY = outX
         for k in 0..<nz {
             for j in 0..<ny {
                 for i in 0..<nx {
@@ -77,18 +77,41 @@ struct AirMassFluxes {
                     let west = fx[(k * ny + j) * (nx + 1) + i], east = fx[(k * ny + j) * (nx + 1) + i + 1]
                     let south = fy[(k * (ny + 1) + j) * nx + i], north = fy[(k * (ny + 1) + j + 1) * nx + i]
                     w[((k + 1) * ny + j) * nx + i] = w[(k * ny + j) * nx + i] - (east - west + north - south)
-                    cx = max(cx, (max(east, 0) + max(-west, 0)) * 3600 / air[c])
-                    cy = max(cy, (max(north, 0) + max(-south, 0)) * 3600 / air[c])
+                    outX[c] = max(east, 0) + max(-west, 0)
+                    outY[c] = max(north, 0) + max(-south, 0)
+                    netX[c] = east - west
+                    netY[c] = north - south
                 }
             }
         }
-        substeps = max(1, Int((max(cx, cy) / courantLimit).rounded(.up)))
+        // Steps: the Courant number (outgoing air over the air the sweep
+        // starts from) must stay within the limit in both sweep orders: a
+        // first sweep starts from the meteorology's air, a second from the
+        // air the first left, m - Δt·net. Start from the first-sweep bound
+        // and add steps until the second sweeps also satisfy it.
+        func largestCourant(_ dt: Double) -> Double {
+            var largest = 0.0
+            for c in 0..<cells {
+                let afterX = air[c] - dt * netX[c], afterY = air[c] - dt * netY[c]
+                guard afterX > 0, afterY > 0 else { return .infinity }
+                largest = max(largest, outX[c] * dt / air[c], outY[c] * dt / air[c],
+                              outY[c] * dt / afterX, outX[c] * dt / afterY)
+            }
+            return largest
+        }
+        var firstSweep = 0.0
+        for c in 0..<cells { firstSweep = max(firstSweep, max(outX[c], outY[c]) * 3600 / air[c]) }
+        var steps = max(1, Int((firstSweep / courantLimit).rounded(.up)))
+        while largestCourant(3600 / Double(steps)) > courantLimit { steps += 1 }
+        substeps = steps
         let dt = 3600 / Double(substeps)
+        // Vertical sub-steps start from the air after both horizontal sweeps.
         var cz = 0.0
         for k in 0..<nz {
             for c in (k * ny * nx)..<((k + 1) * ny * nx) {
                 let below = w[c], above = w[c + nx * ny]
-                cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / air[c])
+                let start = air[c] - dt * (netX[c] + netY[c])
+                cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / start)
             }
         }
         verticalSubsteps = max(1, Int((cz / courantLimit).rounded(.up)))
