@@ -51,8 +51,10 @@ public final class TransportModel {
     private var scratch: [Double] = []
     private var sweepers: [Int: LineSweeper] = [:]
 
-    /// A model for tile `tileIndex` of `decomposition` (which must cut the
-    /// grid with a halo of at least ``TracerEnsemble/margin``).
+    /// A model for tile `tileIndex` of `decomposition`; every group must use
+    /// the same decomposition. (Its `halo` setting is not used: the model
+    /// always exchanges a margin of ``TracerEnsemble/margin`` cells.)
+    /// `metrics` may be passed to share one ``GridMetrics`` between models.
     public init(grid: HorizontalGrid, layers: VerticalLayers, decomposition: TileDecomposition, tileIndex: Int,
                 options: TransportOptions = TransportOptions(), metrics: GridMetrics? = nil) {
         precondition(decomposition.nx == grid.nx && decomposition.ny == grid.ny, "decomposition is for another grid")
