@@ -103,7 +103,10 @@ public final class TransportModel {
         guard boundary.covers(nx: grid.nx, ny: grid.ny, members: ensemble.members) else {
             throw .invalidInput("lateral boundary is for another grid or does not cover members \(ensemble.members)")
         }
-        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit)
+        let region = (i: max(0, tile.iRange.lowerBound - TracerEnsemble.margin)..<min(grid.nx, tile.iRange.upperBound + TracerEnsemble.margin),
+                      j: max(0, tile.jRange.lowerBound - TracerEnsemble.margin)..<min(grid.ny, tile.jRange.upperBound + TracerEnsemble.margin))
+        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit,
+                                    region: region, owned: (tile.iRange, tile.jRange), communicator: communicator)
         let M = ensemble.memberCount
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         let lnx = ensemble.localNx, lny = ensemble.localNy
@@ -145,11 +148,7 @@ public final class TransportModel {
                 // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
                 for k in 1..<nz {
                     let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
-                    let kz = met.kz[(k * ny + j) * nx + i]
-                    guard kz >= 0, kz.isFinite else {
-                        throw .invalidInput("meteorology of \(met.time): kz at interface (\(i), \(j), \(k)) = \(kz) is not a diffusivity")
-                    }
-                    conductance[k] = kz * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                    conductance[k] = met.kz[(k * ny + j) * nx + i] * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
                 }
                 // Thomas factorisation of the tridiagonal matrix
                 // (−Δt g_k, μ_k + Δt (g_k + g_{k+1}), −Δt g_{k+1}).
