@@ -267,8 +267,9 @@ public final class TransportModel {
                                 airBefore: before.baseAddress!)
             }
             // Vertical advection (Courant-limited sub-steps), surface
-            // injection and diffusion, column by column in a contiguous copy
-            // of the column so the state is read and written once.
+            // injection and diffusion, column by column in contiguous column
+            // buffers: the state is read by the first vertical sub-step and
+            // written by the diffusion's back substitution, once each.
             let nzs = air.verticalSubsteps
             let dtz = dt / Double(nzs)
             let column = sweeper.column, spare = sweeper.spareColumn
@@ -279,27 +280,27 @@ public final class TransportModel {
                             for li in ownedI {
                                 let i = li + iOff, j = lj + jOff
                                 let cell = state.baseAddress! + (lj * lnx + li) * M
-                                for k in 0..<nz {
-                                    let from = cell + k * plane * M, to = column + k * M
-                                    for m in 0..<M { to[m] = from[m] }
-                                }
                                 for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
                                 for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
                                 let col = (lj - margin) * tnx + (li - margin)
+                                // The first sub-step reads the state and writes the contiguous
+                                // column; later ones ping-pong between the column buffers.
+                                var result = column
                                 for s in 0..<nzs {
-                                    let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
-                                    sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                                  count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                    if s == 0 {
+                                        sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
+                                                      destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                    } else {
+                                        let src = result, dst = result == column ? spare : column
+                                        sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                                      count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                        result = dst
+                                    }
                                     for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
                                     for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
                                 }
-                                let result = nzs % 2 == 0 ? column : spare
-                                injectAndDiffuse(result, flux: fluxes.baseAddress! + col * M, memberCount: M,
-                                                 solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
-                                for k in 0..<nz {
-                                    let from = result + k * M, to = cell + k * plane * M
-                                    for m in 0..<M { to[m] = from[m] }
-                                }
+                                injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes.baseAddress! + col * M,
+                                                 memberCount: M, solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
                             }
                         }
                     }
@@ -359,9 +360,12 @@ public final class TransportModel {
     /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
     /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
     /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). `solve` holds the column's
-    /// μ, elimination factors, inverse pivots and upper diagonal, nz each.
+    /// μ, elimination factors, inverse pivots and upper diagonal, nz each. The
+    /// forward elimination runs in `values`, the back substitution writes the
+    /// result to `state + k * stride`.
     @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, flux: UnsafePointer<Double>, memberCount M: Int,
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, into state: UnsafeMutablePointer<Double>,
+                                  stride: Int, flux: UnsafePointer<Double>, memberCount M: Int,
                                   solve: UnsafePointer<Double>, dt: Double, nz: Int) {
         let columnAir = solve, elimination = solve + nz, inversePivot = solve + 2 * nz, upperDiagonal = solve + 3 * nz
         // Forward elimination; the right-hand side of layer 0 gains F Δt.
@@ -372,12 +376,12 @@ public final class TransportModel {
             let mu = columnAir[k], wk = elimination[k]
             for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
         }
-        let pTop = values + (nz - 1) * M, topInverse = inversePivot[nz - 1]
-        for m in 0..<M { pTop[m] *= topInverse }
-        for k in stride(from: nz - 2, through: 0, by: -1) {
-            let p = values + k * M, above = p + M
+        let dTop = values + (nz - 1) * M, xTop = state + (nz - 1) * stride, topInverse = inversePivot[nz - 1]
+        for m in 0..<M { xTop[m] = dTop[m] * topInverse }
+        for k in Swift.stride(from: nz - 2, through: 0, by: -1) {
+            let d = values + k * M, x = state + k * stride, above = x + stride
             let c = upperDiagonal[k], inverse = inversePivot[k]
-            for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
+            for m in 0..<M { x[m] = (d[m] - c * above[m]) * inverse }
         }
     }
 }
