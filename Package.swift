@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "Meteorology", "RandomStreams",
-                                         "Transport"]),
+                                         "SyntheticWorld", "Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -32,15 +32,16 @@ let package = Package(
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
         .target(name: "ModelTime"),
         .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
-                                              "RandomStreams"]),
+                                              "RandomStreams", "SyntheticWorld"]),
         .target(name: "RandomStreams"),
+        .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),
         .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput",
-            "Meteorology", "ModelTime", "Transport",
+            "Meteorology", "ModelTime", "SyntheticWorld", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,10 +53,13 @@ let package = Package(
         .testTarget(name: "NetCDFIOTests", dependencies: ["NetCDFIO", "TestSupport"]),
         .testTarget(name: "ConfigFormatTests", dependencies: ["ConfigFormat"]),
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
         .testTarget(name: "RandomStreamsTests", dependencies: ["RandomStreams"]),
         .testTarget(name: "MeteorologyTests", dependencies: ["Meteorology", "Geometry", "ModelTime", "NetCDFIO",
-                                                            "TestSupport"]),
+                                                            "ConfigFormat", "TestSupport"]),
+        .testTarget(name: "SyntheticWorldTests", dependencies: ["SyntheticWorld", "Geometry", "ModelTime",
+                                                               "NetCDFIO", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),

@@ -5,20 +5,27 @@ import ModelTime
 import NetCDFIO
 
 /// Writes hourly meteorology in the RCAS meteorology schema
-/// (``MetFileSchema``, Docs/meteorology.md), in double precision so that
-/// reading the file back with ``NetCDFMeteorology`` gives identical fields.
+/// (``MetFileSchema``, Docs/meteorology.md). In double precision (the
+/// default) reading the file back with ``NetCDFMeteorology`` gives identical
+/// fields; single precision halves the size and rounds every value to the
+/// nearest `Float`.
 public enum MetFileWriter {
+    /// Storage precision of the fields.
+    public enum Precision: String, Sendable, CaseIterable {
+        case double, float
+    }
+
     /// Writes the fields of `hours` from `provider` into one file at `path`
     /// (atomically: the file appears only when complete). `w` is written when
     /// the provider gives it for every hour. Returns the number of hours written.
     @discardableResult
     public static func write(_ provider: MeteorologyProvider, hours: [ModelHour], to path: String,
-                             title: String? = nil) throws -> Int {
+                             title: String? = nil, precision: Precision = .double) throws -> Int {
         guard !hours.isEmpty else {
-            throw MeteorologyError(file: path, variable: nil, message: "no hours to write")
+            throw NetCDFError(path: path, object: nil, operation: "write meteorology", message: "no hours to write")
         }
         guard zip(hours, hours.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw MeteorologyError(file: path, variable: MetFileSchema.time, message: "hours must increase strictly")
+            throw NetCDFError(path: path, object: MetFileSchema.time, operation: "write meteorology", message: "hours must increase strictly")
         }
         let domain = provider.domain
         let grid = domain.grid, layers = domain.layers
@@ -58,7 +65,7 @@ public enum MetFileWriter {
         if first.w == nil { fieldsToWrite.removeAll { $0 == .w } }
         var variables: [MetFileSchema.Field: NetCDFVariable] = [:]
         for field in fieldsToWrite {
-            let variable = try root.addVariable(field.defaultName, type: .double,
+            let variable = try root.addVariable(field.defaultName, type: precision == .double ? .double : .float,
                                                 dimensions: [MetFileSchema.time] + field.dimensions, deflateLevel: 1)
             try variable.setAttribute("long_name", .text(field.longName))
             try variable.setAttribute("units", .text(field.units))
@@ -71,8 +78,8 @@ public enum MetFileWriter {
         for (record, hour) in hours.enumerated() {
             let fields = record == 0 ? first : try provider.fields(at: hour)
             guard fields.nx == grid.nx, fields.ny == grid.ny, fields.nz == layers.count, fields.time == hour else {
-                throw MeteorologyError(file: path, variable: nil,
-                                       message: "provider returned fields for \(fields.time) of size \(fields.nx)x\(fields.ny)x\(fields.nz), expected \(hour) on \(grid.nx)x\(grid.ny)x\(layers.count)")
+                throw NetCDFError(path: path, object: nil,
+                                       operation: "write meteorology", message: "provider returned fields for \(fields.time) of size \(fields.nx)x\(fields.ny)x\(fields.nz), expected \(hour) on \(grid.nx)x\(grid.ny)x\(layers.count)")
             }
             try time.write([Double(hour.value)], start: [record], count: [1])
             for field in fieldsToWrite {
@@ -82,7 +89,7 @@ public enum MetFileWriter {
                 case .v: values = fields.v
                 case .w:
                     guard let w = fields.w else {
-                        throw MeteorologyError(file: path, variable: "w", message: "provider gave w for \(hours[0]) but not for \(hour)")
+                        throw NetCDFError(path: path, object: "w", operation: "write meteorology", message: "provider gave w for \(hours[0]) but not for \(hour)")
                     }
                     values = w
                 case .temperature: values = fields.temperature
@@ -94,27 +101,14 @@ public enum MetFileWriter {
                 case .surfacePressure: values = fields.surfacePressure
                 }
                 let shape = try field.dimensions.map { (name: String) throws(NetCDFError) -> Int in try root.dimensionLength(name) }
-                try variables[field]!.write(values, start: [record] + shape.map { _ in 0 }, count: [1] + shape)
+                let start = [record] + shape.map { _ in 0 }, count = [1] + shape
+                switch precision {
+                case .double: try variables[field]!.write(values, start: start, count: count)
+                case .float: try variables[field]!.write(values.map { Float($0) }, start: start, count: count)
+                }
             }
         }
         try file.commit()
         return hours.count
-    }
-}
-
-/// A problem with a meteorology file: which file, which variable, what is wrong.
-public struct MeteorologyError: Error, CustomStringConvertible, Sendable {
-    public let file: String
-    public let variable: String?
-    public let message: String
-
-    public init(file: String, variable: String?, message: String) {
-        self.file = file
-        self.variable = variable
-        self.message = message
-    }
-
-    public var description: String {
-        "\(file):" + (variable.map { " variable '\($0)':" } ?? "") + " \(message)"
     }
 }

@@ -13,7 +13,7 @@ import NetCDFIO
 /// one record and validates it: every required variable present with the
 /// expected shape, no NaN, infinity or `_FillValue`, values physically
 /// possible. Errors name the file, the variable and the problem.
-public final class NetCDFMeteorology: MeteorologyProvider {
+public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
     public let domain: Domain
     /// The files, in the order given.
     public let files: [String]
@@ -29,7 +29,7 @@ public final class NetCDFMeteorology: MeteorologyProvider {
     /// ``MetFileSchema/Field/defaultName``).
     public init(domain: Domain, files: [String], names overrides: [MetFileSchema.Field: String] = [:]) throws {
         guard !files.isEmpty else {
-            throw MeteorologyError(file: "(no files)", variable: nil, message: "no meteorology files given")
+            throw NetCDFError(path: "(no files)", object: nil, operation: "read meteorology", message: "no meteorology files given")
         }
         self.domain = domain
         self.files = files
@@ -43,8 +43,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
             try Self.checkGrid(file, domain: domain)
             for (record, hour) in try Self.readTimes(file).enumerated() {
                 if let earlier = index[hour] {
-                    throw MeteorologyError(file: path, variable: MetFileSchema.time,
-                                           message: "hour \(hour) is also in \(files[earlier.file]) (record \(earlier.record))")
+                    throw NetCDFError(path: path, object: MetFileSchema.time,
+                                           operation: "read meteorology", message: "hour \(hour) is also in \(files[earlier.file]) (record \(earlier.record))")
                 }
                 index[hour] = (f, record)
             }
@@ -59,11 +59,11 @@ public final class NetCDFMeteorology: MeteorologyProvider {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory)
         } catch {
-            throw MeteorologyError(file: directory, variable: nil, message: "cannot list the directory: \(error.localizedDescription)")
+            throw NetCDFError(path: directory, object: nil, operation: "read meteorology", message: "cannot list the directory: \(error.localizedDescription)")
         }
         let matching = names.filter { fnmatch(pattern, $0, 0) == 0 }.sorted()
         guard !matching.isEmpty else {
-            throw MeteorologyError(file: directory, variable: nil, message: "no file matches '\(pattern)'")
+            throw NetCDFError(path: directory, object: nil, operation: "read meteorology", message: "no file matches '\(pattern)'")
         }
         return matching.map { URL(fileURLWithPath: directory).appendingPathComponent($0).path }
     }
@@ -72,19 +72,24 @@ public final class NetCDFMeteorology: MeteorologyProvider {
     static func readTimes(_ file: NetCDFFile) throws -> [ModelHour] {
         let root = file.root
         guard root.hasVariable(MetFileSchema.time) else {
-            throw MeteorologyError(file: file.path, variable: MetFileSchema.time, message: "time coordinate missing")
+            throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology", message: "time coordinate missing")
         }
         let variable = try root.variable(MetFileSchema.time)
         guard let unitsText = try variable.attribute("units")?.text,
               let (hoursPerUnit, reference) = MetFileSchema.parseTimeUnits(unitsText) else {
-            throw MeteorologyError(file: file.path, variable: MetFileSchema.time,
-                                   message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
+            throw NetCDFError(path: file.path, object: MetFileSchema.time,
+                                   operation: "read meteorology", message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
+        }
+        if let calendar = try variable.attribute("calendar")?.text?.lowercased(),
+           !["standard", "gregorian", "proleptic_gregorian"].contains(calendar) {
+            throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
+                              message: "calendar '\(calendar)' is not supported (use standard, gregorian or proleptic_gregorian)")
         }
         return try variable.read(Double.self).enumerated().map { record, value in
             let offset = value * hoursPerUnit
             guard value.isFinite, abs(offset - offset.rounded()) < 1e-6 else {
-                throw MeteorologyError(file: file.path, variable: MetFileSchema.time,
-                                       message: "record \(record): \(value) \(unitsText) is not a whole hour")
+                throw NetCDFError(path: file.path, object: MetFileSchema.time,
+                                       operation: "read meteorology", message: "record \(record): \(value) \(unitsText) is not a whole hour")
             }
             return reference.advanced(by: Int(offset.rounded()))
         }
@@ -102,8 +107,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
         for (name, length) in expected where present.contains(name) {
             let actual = try root.dimensionLength(name)
             guard actual == length else {
-                throw MeteorologyError(file: file.path, variable: nil,
-                                       message: "dimension '\(name)' has length \(actual), domain \(domain.name) needs \(length)")
+                throw NetCDFError(path: file.path, object: nil,
+                                       operation: "read meteorology", message: "dimension '\(name)' has length \(actual), domain \(domain.name) needs \(length)")
             }
         }
         let coordinates: [(String, [Double], Double)] = [
@@ -112,8 +117,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
         for (name, values, tolerance) in coordinates where root.hasVariable(name) {
             let stored = try root.variable(name).read(Double.self)
             guard stored.count == values.count, zip(stored, values).allSatisfy({ abs($0 - $1) <= tolerance }) else {
-                throw MeteorologyError(file: file.path, variable: name,
-                                       message: "coordinate values differ from domain \(domain.name) (by more than \(tolerance) m)")
+                throw NetCDFError(path: file.path, object: name,
+                                       operation: "read meteorology", message: "coordinate values differ from domain \(domain.name) (by more than \(tolerance) m)")
             }
         }
     }
@@ -122,8 +127,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
         guard let (f, record) = index[time] else {
             let all = hours
             let coverage = all.isEmpty ? "no hours" : "\(all.first!) to \(all.last!), \(all.count) hours"
-            throw MeteorologyError(file: files.count == 1 ? files[0] : "\(files.count) files", variable: MetFileSchema.time,
-                                   message: "hour \(time) is not in the meteorology files (\(coverage))")
+            throw NetCDFError(path: files.count == 1 ? files[0] : "\(files.count) files", object: MetFileSchema.time,
+                                   operation: "read meteorology", message: "hour \(time) is not in the meteorology files (\(coverage))")
         }
         let path = files[f]
         let file = try NetCDFFile.open(path)
@@ -137,15 +142,15 @@ public final class NetCDFMeteorology: MeteorologyProvider {
             let name = names[field]!
             guard file.root.hasVariable(name) else {
                 if field.isOptional { return nil }
-                throw MeteorologyError(file: path, variable: name, message: "variable missing (required: \(field.longName), \(field.units))")
+                throw NetCDFError(path: path, object: name, operation: "read meteorology", message: "variable missing (required: \(field.longName), \(field.units))")
             }
             let variable = try file.root.variable(name)
             let shape = try variable.shape()
             let expected = field.dimensions.map { lengths[$0]! }
             guard shape.count == expected.count + 1, Array(shape.dropFirst()) == expected else {
                 let dims = ([MetFileSchema.time] + field.dimensions).joined(separator: ", ")
-                throw MeteorologyError(file: path, variable: name,
-                                       message: "shape \(shape) (\(try variable.dimensionNames().joined(separator: ", "))), expected (\(dims)) = [time, \(expected.map(String.init).joined(separator: ", "))]")
+                throw NetCDFError(path: path, object: name,
+                                       operation: "read meteorology", message: "shape \(shape) (\(try variable.dimensionNames().joined(separator: ", "))), expected (\(dims)) = [time, \(expected.map(String.init).joined(separator: ", "))]")
             }
             let values = try variable.read(Double.self, start: [record] + expected.map { _ in 0 }, count: [1] + expected)
             let fill = try variable.attribute("_FillValue")?.numbers?.first
@@ -155,8 +160,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
                 for length in expected.reversed() { position.insert(rest % length, at: 0); rest /= length }
                 let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value" : value == fill ? "missing value (_FillValue)"
                     : "value \(value) \(field.units) outside the possible range \(range.lowerBound)...\(range.upperBound)"
-                throw MeteorologyError(file: path, variable: name,
-                                       message: "\(problem) at time \(time) (record \(record)), index (\(field.dimensions.joined(separator: ", "))) = \(position)")
+                throw NetCDFError(path: path, object: name,
+                                       operation: "read meteorology", message: "\(problem) at time \(time) (record \(record)), index (\(field.dimensions.joined(separator: ", "))) = \(position)")
             }
             return values
         }
@@ -167,8 +172,8 @@ public final class NetCDFMeteorology: MeteorologyProvider {
         let kz = try read(.kz)!
         let cells = nx * ny
         if kz[0..<cells].contains(where: { $0 != 0 }) || kz[(nz * cells)...].contains(where: { $0 != 0 }) {
-            throw MeteorologyError(file: path, variable: names[.kz]!,
-                                   message: "Kz must be 0 at the ground (z_interface 0) and the model top (z_interface \(nz)) at time \(time)")
+            throw NetCDFError(path: path, object: names[.kz]!,
+                                   operation: "read meteorology", message: "Kz must be 0 at the ground (z_interface 0) and the model top (z_interface \(nz)) at time \(time)")
         }
         return MetFields(time: time, nx: nx, ny: ny, nz: nz, u: try read(.u)!, v: try read(.v)!, w: try read(.w),
                          temperature: temperature, pressure: pressure, airMolarDensity: density, kz: kz,

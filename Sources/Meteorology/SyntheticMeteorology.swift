@@ -2,6 +2,7 @@ import Foundation
 import Geometry
 import ModelTime
 import RandomStreams
+import SyntheticWorld
 
 /// The built-in meteorology (SCIENCE.md §4): analytic, deterministic from a
 /// seed, and mass-consistent by construction.
@@ -56,11 +57,14 @@ import RandomStreams
 ///
 /// **Boundary layer.** Local solar time = UTC + longitude/15. With H the
 /// cosine of the solar zenith angle 1.5 h earlier (clipped at 0; the lag puts
-/// the deepest mixing in the afternoon), the PBL height is 250 + 2000 H m
-/// (250 m at night, up to 2.2 km on summer afternoons) and Kz on interface z
-/// is the O'Brien/Holtslag–Boville profile κ w_s z (1 − z/h)² with
-/// w_s = 0.3 + 2 H m s⁻¹, floored at 0.5 m² s⁻¹ in the free troposphere and
-/// 0.1 m² s⁻¹ above 12 km; Kz = 0 at the ground and the model top.
+/// the deepest mixing in the afternoon), the PBL height over land is
+/// 250 + 2000 H m (250 m at night, up to 2.2 km on summer afternoons), over
+/// sea 600 + 200 H m; Kz on interface z is the O'Brien/Holtslag–Boville
+/// profile κ w_s z (1 − z/h)² with w_s = 0.3 + 2 H m s⁻¹ over land and
+/// 0.6 + 0.3 H over sea, floored at 0.5 m² s⁻¹ in the free troposphere and
+/// 0.1 m² s⁻¹ above 12 km; Kz = 0 at the ground and the model top. Cells are
+/// blended by their land fraction (all land unless one is given); the
+/// diurnal temperature cycle is scaled by 0.1 + 0.9 × land fraction.
 ///
 /// **Water vapour.** 75 % relative humidity at the ground (Bolton 1980
 /// saturation pressure at the daily-mean surface temperature), capped at
@@ -76,6 +80,8 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     public let layerAirMolarDensity: [Double]
     /// The travelling waves drawn from the seed.
     public let waves: [SynopticWave]
+    /// Land fraction per cell (`j * nx + i`); 1 everywhere unless given.
+    public let landFraction: [Double]
 
     /// One travelling Rossby-like wave of the streamfunction.
     public struct SynopticWave: Sendable, Equatable {
@@ -98,6 +104,8 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     /// Corner latitudes and longitudes (radians), `jc * (nx + 1) + ic`.
     private let cornerLatitude: [Double]
     private let cornerLongitude: [Double]
+    /// Each wave's latitude envelope exp(−((φ − φc)/12°)²) at every corner.
+    private let waveEnvelope: [[Double]]
     /// Cell-centre latitudes and longitudes (degrees), `j * nx + i`.
     private let cellLatitude: [Double]
     private let cellLongitude: [Double]
@@ -114,9 +122,15 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     static let tradeLatitude = 12.0 * Double.pi / 180
     static let tradeWidth = 8.0 * Double.pi / 180
 
-    public init(domain: Domain, seed: UInt64 = SyntheticMeteorology.defaultSeed) {
+    /// The synthetic meteorology of `domain`. With `landFraction` (one value
+    /// per cell, e.g. ``LandSeaMask/landFraction``) the boundary layer and the
+    /// near-surface diurnal cycle are those of land and sea blended by it;
+    /// without, every cell is land.
+    public init(domain: Domain, seed: UInt64 = SyntheticMeteorology.defaultSeed, landFraction: [Double]? = nil) {
+        precondition(landFraction.map { $0.count == domain.grid.cellCount } ?? true, "one land fraction per cell")
         self.domain = domain
         self.seed = seed
+        self.landFraction = landFraction ?? [Double](repeating: 1, count: domain.grid.cellCount)
         let grid = domain.grid
         faces = FaceGeometry(grid: grid)
         layerAirMolarDensity = (0..<domain.layers.count).map { k in
@@ -148,6 +162,9 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         }
         cornerLatitude = cLat
         cornerLongitude = cLon
+        waveEnvelope = waves.map { wave in
+            cLat.map { exp(-pow(($0 - wave.centreLatitude * .pi / 180) / Self.waveEnvelopeWidth, 2)) }
+        }
         let centres = grid.centers()
         cellLatitude = centres.map(\.latitude)
         cellLongitude = centres.map(\.longitude)
@@ -185,31 +202,63 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         Double(time.value - ModelHour(year: 2000, month: 1, day: 1).value) * 3600
     }
 
-    /// The streamfunction (m² s⁻¹) at latitude φ, longitude λ (radians),
-    /// height z (m), `t` seconds after 2000-01-01, for a season given by
-    /// `annualPhase` = 2π (fraction of the year since 20 January).
-    func streamfunction(latitude φ: Double, longitude λ: Double, height z: Double, t: Double,
-                        annualPhase: Double) -> Double {
+    /// The streamfunction ψ (m² s⁻¹) at every corner of every layer at `t`
+    /// seconds after 2000-01-01, index `k * (nx + 1) * (ny + 1) + corner`:
+    ///
+    ///     ψ = −R [ (3 + 7 s) φ + U_jet s σ_j (√π/2) erf((φ − φ_j)/σ_j)
+    ///              − 7 (1 − s) σ_t (√π/2) erf((φ − φ_t)/σ_t) ]            (ψ = −R ∫ U dφ)
+    ///       + Σ_waves A (0.35 + 0.65 s) life(t) E(φ) cos(nλ − ωt + θ + 0.6 z / 10 km)
+    ///
+    /// with s = ``jetProfile(_:)`` at the layer's mid-height. The latitude
+    /// terms are computed once per corner and the wave cosines by the angle-sum
+    /// rule, so the cost per layer is a few multiply-adds per corner.
+    func cornerStreamfunction(t: Double, annualPhase: Double) -> [Double] {
         let r = domain.grid.projection.earthRadius
-        let s = Self.jetProfile(z)
+        let layers = domain.layers
+        let corners = cornerLatitude.count
         let winter = cos(annualPhase)                        // 1 on 20 January, −1 in July
         let jetLatitude = (37 - 6 * winter) * Double.pi / 180
         let jetSpeed = 26 + 6 * winter
         let halfRootPi = Double.pi.squareRoot() / 2
-        // ψ = −R ∫ U dφ with U = U_b + U_jet s G_jet(φ) − U_trade (1 − s) G_trade(φ).
-        let baseline = (3 + 7 * s) * φ
-        let jet = jetSpeed * s * Self.jetWidth * halfRootPi * erf((φ - jetLatitude) / Self.jetWidth)
-        let trades = 7 * (1 - s) * Self.tradeWidth * halfRootPi * erf((φ - Self.tradeLatitude) / Self.tradeWidth)
-        var psi = -r * (baseline + jet - trades)
-        for wave in waves {
+        var jet = [Double](repeating: 0, count: corners), trades = jet
+        for c in 0..<corners {
+            let φ = cornerLatitude[c]
+            jet[c] = jetSpeed * Self.jetWidth * halfRootPi * erf((φ - jetLatitude) / Self.jetWidth)
+            trades[c] = 7 * Self.tradeWidth * halfRootPi * erf((φ - Self.tradeLatitude) / Self.tradeWidth)
+        }
+        // Per wave and corner: amplitude × life × envelope × (cos, sin) of the phase at z = 0.
+        var waveCos: [[Double]] = [], waveSin: [[Double]] = []
+        for (w, wave) in waves.enumerated() {
             let φc = wave.centreLatitude * .pi / 180
             let n = Double(wave.zonalWavenumber)
             // A from the wanted meridional wind v = A n / (R cos φc).
-            let amplitude = wave.meridionalWindAmplitude * (0.35 + 0.65 * s) * r * cos(φc) / n
+            let amplitude = wave.meridionalWindAmplitude * r * cos(φc) / n
             let ω = n * wave.phaseSpeed / (r * cos(φc))
-            let envelope = exp(-pow((φ - φc) / Self.waveEnvelopeWidth, 2))
             let life = 0.7 + 0.3 * cos(2 * .pi * t / wave.lifeCyclePeriod + wave.lifeCyclePhase)
-            psi += amplitude * life * envelope * cos(n * λ - ω * t + wave.phase + 0.6 * z / 10_000)
+            var cosines = [Double](repeating: 0, count: corners), sines = cosines
+            for c in 0..<corners {
+                let phase = n * cornerLongitude[c] - ω * t + wave.phase
+                let scale = amplitude * life * waveEnvelope[w][c]
+                cosines[c] = scale * cos(phase)
+                sines[c] = scale * sin(phase)
+            }
+            waveCos.append(cosines)
+            waveSin.append(sines)
+        }
+        var psi = [Double](repeating: 0, count: layers.count * corners)
+        for k in 0..<layers.count {
+            let z = layers.midHeight(k)
+            let s = Self.jetProfile(z)
+            let tilt = 0.6 * z / 10_000, vertical = 0.35 + 0.65 * s
+            let cosTilt = vertical * cos(tilt), sinTilt = vertical * sin(tilt)
+            for c in 0..<corners {
+                var value = -r * ((3 + 7 * s) * cornerLatitude[c] + s * jet[c] - (1 - s) * trades[c])
+                for w in waveCos.indices {
+                    // cos(a + b) = cos a cos b − sin a sin b.
+                    value += waveCos[w][c] * cosTilt - waveSin[w][c] * sinTilt
+                }
+                psi[k * corners + c] = value
+            }
         }
         return psi
     }
@@ -218,28 +267,23 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         let grid = domain.grid, layers = domain.layers
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         let t = Self.seconds(time)
-        let yearFraction = time.yearsSince2000 - (time.yearsSince2000).rounded(.down)
-        let annualPhase = 2 * Double.pi * (yearFraction - 19.0 / 365.2425)
+        let annualPhase = SyntheticClimate.annualPhase(SyntheticClimate.hours(time))
         let cornersPerLayer = (nx + 1) * (ny + 1)
 
         var u = [Double](repeating: 0, count: nz * ny * (nx + 1))
         var v = [Double](repeating: 0, count: nz * (ny + 1) * nx)
-        var psi = [Double](repeating: 0, count: cornersPerLayer)
+        let psi = cornerStreamfunction(t: t, annualPhase: annualPhase)
         for k in 0..<nz {
-            let z = layers.midHeight(k)
-            for c in 0..<cornersPerLayer {
-                psi[c] = streamfunction(latitude: cornerLatitude[c], longitude: cornerLongitude[c], height: z,
-                                        t: t, annualPhase: annualPhase)
-            }
+            let layer = k * cornersPerLayer
             for j in 0..<ny {
                 for i in 0...nx {
-                    let dψ = psi[(j + 1) * (nx + 1) + i] - psi[j * (nx + 1) + i]
+                    let dψ = psi[layer + (j + 1) * (nx + 1) + i] - psi[layer + j * (nx + 1) + i]
                     u[(k * ny + j) * (nx + 1) + i] = -dψ / faces.xFaceLength[j * (nx + 1) + i]
                 }
             }
             for j in 0...ny {
                 for i in 0..<nx {
-                    let dψ = psi[j * (nx + 1) + i + 1] - psi[j * (nx + 1) + i]
+                    let dψ = psi[layer + j * (nx + 1) + i + 1] - psi[layer + j * (nx + 1) + i]
                     v[(k * (ny + 1) + j) * nx + i] = dψ / faces.yFaceLength[j * nx + i]
                 }
             }
@@ -250,16 +294,16 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         var pressure = temperature, density = temperature, water = temperature
         var kz = [Double](repeating: 0, count: (nz + 1) * cells)
         var pbl = [Double](repeating: 0, count: cells), surfacePressure = pbl
-        // Solar declination (Cooper 1969 form, phase from the year fraction).
-        let declination = -23.44 * Double.pi / 180 * cos(2 * .pi * (yearFraction + 10 / 365.2425))
-        let utcHour = Double(time.hourOfDay)
+        let hours = SyntheticClimate.hours(time)
         for c in 0..<cells {
-            let latitude = cellLatitude[c], φ = latitude * .pi / 180
-            let solarTime = utcHour + cellLongitude[c] / 15
-            let laggedHourAngle = (solarTime - 1.5 - 12) * Double.pi / 12
-            let heating = max(0, sin(φ) * sin(declination) + cos(φ) * cos(declination) * cos(laggedHourAngle))
-            let h = 250 + 2000 * heating
-            let velocityScale = 0.3 + 2 * heating
+            let latitude = cellLatitude[c], longitude = cellLongitude[c]
+            let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
+            // Land: deep convective mixing by day, shallow at night. Sea: a
+            // weakly varying 600-800 m mixed layer (Stull 1988 ch. 1).
+            let land = landFraction[c]
+            let h = land * (250 + 2000 * heating) + (1 - land) * (600 + 200 * heating)
+            let velocityScale = land * (0.3 + 2 * heating) + (1 - land) * (0.6 + 0.3 * heating)
+            let diurnalScale = 0.1 + 0.9 * land
             pbl[c] = h
             for k in 1..<nz {
                 let z = layers.interfaceHeights[k]
@@ -268,14 +312,12 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
                 kz[k * cells + c] = max(inside, floor)
             }
 
-            let meanSurface = (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15))
-                - 0.45 * max(0, latitude - 5) * cos(annualPhase)
-            let diurnal = cos(2 * .pi * (solarTime - 15) / 24)
+            let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
             let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
             for k in 0..<nz {
                 let z = layers.midHeight(k)
                 let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
-                    + 5 * exp(-z / 600) * diurnal
+                    + diurnalScale * SyntheticClimate.diurnalTemperatureAnomaly(longitude: longitude, height: z, hours)
                 let index = k * cells + c
                 temperature[index] = tk
                 density[index] = layerAirMolarDensity[k]

@@ -1,4 +1,5 @@
 import CNetCDF
+import Foundation
 
 /// A NetCDF failure, naming the file, the object (variable, attribute,
 /// dimension or group) and the library's own message.
@@ -23,14 +24,29 @@ public struct NetCDFError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        let subject = object.map { " variable/attribute '\($0)'" } ?? ""
-        return "\(path):\(subject): \(operation) failed: \(message)"
+        let subject = object.map { "'\($0)': " } ?? ""
+        return "\(path): \(subject)\(operation) failed: \(message)"
     }
 }
 
-/// The one place where NetCDF-C status codes become Swift errors.
+/// NetCDF-C (and the HDF5 under it) is not thread-safe: every library call
+/// goes through this lock, so callers may use NetCDFIO from any thread.
+let netCDFLock = NSRecursiveLock()
+
+/// Runs `body` while holding the NetCDF library lock.
 @inline(__always)
-func nc(_ status: Int32, _ path: String, _ object: String?, _ operation: @autoclosure () -> String) throws(NetCDFError) {
+func withNetCDFLock<R>(_ body: () throws -> R) rethrows -> R {
+    netCDFLock.lock()
+    defer { netCDFLock.unlock() }
+    return try body()
+}
+
+/// The one place where NetCDF-C calls run (under the library lock) and their
+/// status codes become Swift errors.
+@inline(__always)
+func nc(_ call: @autoclosure () -> Int32, _ path: String, _ object: String?,
+        _ operation: @autoclosure () -> String) throws(NetCDFError) {
+    let status = withNetCDFLock(call)
     guard status != NC_NOERR else { return }
     throw NetCDFError(path: path, object: object, operation: operation(), status: status,
                       message: String(cString: nc_strerror(status)))

@@ -78,7 +78,7 @@ public final class NetCDFFile {
     public func close() {
         guard open else { return }
         open = false
-        nc_close(ncid)
+        withNetCDFLock { _ = nc_close(ncid) }
         if creating { unlink(workingPath) }
     }
 
@@ -196,7 +196,7 @@ public struct NetCDFGroup {
             }
         }
         var id: Int32 = 0
-        let status = nc_inq_varid(owner.ncid, parts.last ?? variablePath, &id)
+        let status = withNetCDFLock { nc_inq_varid(owner.ncid, parts.last ?? variablePath, &id) }
         if status == NC_ENOTVAR {
             throw NetCDFError(path: path, object: variablePath, operation: "open variable", status: status,
                               message: "variable not found")

@@ -100,7 +100,7 @@ public struct NetCDFVariable {
         guard n > 0 else { return [] }
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: n)
         try nc(nc_get_vara_string(ncid, varid, s, c, &pointers), path, name, "read strings")
-        defer { nc_free_string(n, &pointers) }
+        defer { withNetCDFLock { _ = nc_free_string(n, &pointers) } }
         return pointers.map { $0.map { String(cString: $0) } ?? "" }
     }
 
@@ -154,20 +154,22 @@ extension String {
 func putAttribute(ncid: Int32, varid: Int32, name: String, value: NetCDFAttribute, path: String,
                   owner: String? = nil) throws(NetCDFError) {
     let object = owner.map { "\($0):\(name)" } ?? name
-    let status: Int32
+    try nc(putAttributeStatus(ncid, varid, name, value), path, object, "write attribute")
+}
+
+private func putAttributeStatus(_ ncid: Int32, _ varid: Int32, _ name: String, _ value: NetCDFAttribute) -> Int32 {
     switch value {
     case .text(let text):
         let bytes = Array(text.utf8)
-        status = bytes.withUnsafeBufferPointer { buffer in
+        return bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { nc_put_att_text(ncid, varid, name, buffer.count, $0.baseAddress) }
         }
-    case .doubles(let v): status = nc_put_att_double(ncid, varid, name, nc_type(NC_DOUBLE), v.count, v)
-    case .floats(let v): status = nc_put_att_float(ncid, varid, name, nc_type(NC_FLOAT), v.count, v)
-    case .int32s(let v): status = nc_put_att_int(ncid, varid, name, nc_type(NC_INT), v.count, v)
-    case .int64s(let v): status = nc_put_att_longlong(ncid, varid, name, nc_type(NC_INT64), v.count, v)
-    case .int8s(let v): status = nc_put_att_schar(ncid, varid, name, nc_type(NC_BYTE), v.count, v)
+    case .doubles(let v): return nc_put_att_double(ncid, varid, name, nc_type(NC_DOUBLE), v.count, v)
+    case .floats(let v): return nc_put_att_float(ncid, varid, name, nc_type(NC_FLOAT), v.count, v)
+    case .int32s(let v): return nc_put_att_int(ncid, varid, name, nc_type(NC_INT), v.count, v)
+    case .int64s(let v): return nc_put_att_longlong(ncid, varid, name, nc_type(NC_INT64), v.count, v)
+    case .int8s(let v): return nc_put_att_schar(ncid, varid, name, nc_type(NC_BYTE), v.count, v)
     }
-    try nc(status, path, object, "write attribute")
 }
 
 func getAttribute(ncid: Int32, varid: Int32, name: String, path: String,
@@ -175,7 +177,7 @@ func getAttribute(ncid: Int32, varid: Int32, name: String, path: String,
     let object = owner.map { "\($0):\(name)" } ?? name
     var type: nc_type = 0
     var length = 0
-    let status = nc_inq_att(ncid, varid, name, &type, &length)
+    let status = withNetCDFLock { nc_inq_att(ncid, varid, name, &type, &length) }
     if status == NC_ENOTATT { return nil }
     try nc(status, path, object, "read attribute")
     switch Int32(type) {
@@ -187,7 +189,7 @@ func getAttribute(ncid: Int32, varid: Int32, name: String, path: String,
     case NC_STRING:
         var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: length)
         try nc(nc_get_att_string(ncid, varid, name, &pointers), path, object, "read attribute")
-        defer { nc_free_string(length, &pointers) }
+        defer { withNetCDFLock { _ = nc_free_string(length, &pointers) } }
         return .text(pointers.compactMap { $0.map { String(cString: $0) } }.joined(separator: "\n"))
     case NC_FLOAT:
         var v = [Float](repeating: 0, count: length)

@@ -68,6 +68,6 @@ func loadDomain(_ path: String) throws -> Domain {
     do {
         return try Domain.load(path)
     } catch {
-        throw ValidationError("invalid domain: \(error)")
+        throw CommandFailure("invalid domain: \(error)")
     }
 }

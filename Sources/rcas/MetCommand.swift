@@ -15,32 +15,27 @@ struct MetSynth: ParsableCommand {
         commandName: "synth",
         abstract: "Write the built-in synthetic meteorology for some hours into a file in the RCAS schema.")
 
-    @Option(help: "A domain folder (holding domain.yaml) or a domain.yaml file.")
-    var domain: String
-
-    @Option(help: "First hour (UTC), e.g. 2016-01-01 or 2016-01-01T06.")
-    var start: String
-
-    @Option(help: "Number of hours to write.")
-    var hours: Int
-
-    @Option(name: .shortAndLong, help: "The NetCDF file to write.")
-    var output: String
+    @OptionGroup var period: HourlyFileOptions
 
     @Option(help: "Seed of the synthetic weather (waves).")
     var seed: UInt64 = SyntheticMeteorology.defaultSeed
 
+    @Option(help: "Storage precision: double (exact round trip) or float (half the size).")
+    var precision: String = "double"
+
     func validate() throws {
-        guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-01-01T06") }
-        guard hours > 0 else { throw ValidationError("--hours must be positive") }
+        guard MetFileWriter.Precision(rawValue: precision) != nil else {
+            throw ValidationError("--precision must be double or float")
+        }
     }
 
     func run() throws {
-        let d = try loadDomain(domain)
-        let first = ModelHour(iso: start)!
-        let met = SyntheticMeteorology(domain: d, seed: seed)
-        let count = try MetFileWriter.write(met, hours: Array(first..<first.advanced(by: hours)), to: output,
-                                            title: "RCAS synthetic meteorology (seed \(seed)) on domain \(d.name)")
+        let d = try loadDomain(period.domain)
+        let first = period.first, output = period.output
+        let met = try MeteorologySettings.synthetic(seed: seed).makeProvider(domain: d)
+        let count = try MetFileWriter.write(met, hours: Array(first..<first.advanced(by: period.hours)), to: output,
+                                            title: "RCAS synthetic meteorology (seed \(seed)) on domain \(d.name)",
+                                            precision: MetFileWriter.Precision(rawValue: precision)!)
         print("wrote \(output): \(count) hours from \(first) on domain \(d.name) (\(d.grid.nx) x \(d.grid.ny) x \(d.layers.count)), seed \(seed)")
     }
 }
@@ -70,4 +65,27 @@ struct MetCheck: ParsableCommand {
         print("\(files.count) file(s) valid for domain \(d.name): \(hours.count) hours, \(hours.first!) to \(hours.last!), \(gaps) gap(s)")
         print(String(format: "  max |u|,|v| %.1f m/s; PBL height %.0f to %.0f m", maxWind, pbl.0, pbl.1))
     }
+}
+
+/// The options of commands that write some hours of a domain into a file.
+struct HourlyFileOptions: ParsableArguments {
+    @Option(help: "A domain folder (holding domain.yaml) or a domain.yaml file.")
+    var domain: String
+
+    @Option(help: "First hour (UTC), e.g. 2016-01-01 or 2016-01-01T06.")
+    var start: String
+
+    @Option(help: "Number of hours to write.")
+    var hours: Int
+
+    @Option(name: .shortAndLong, help: "The NetCDF file to write.")
+    var output: String
+
+    func validate() throws {
+        guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-01-01T06") }
+        guard hours > 0 else { throw ValidationError("--hours must be positive") }
+    }
+
+    /// The first hour (valid after `validate()`).
+    var first: ModelHour { ModelHour(iso: start)! }
 }

@@ -1,3 +1,4 @@
+import ConfigFormat
 import Foundation
 import Geometry
 import Meteorology
@@ -25,6 +26,13 @@ private func values(_ f: MetFields, _ field: MetFileSchema.Field) -> [Double] {
 /// field given the cell-centre shape, to exercise the reader's checks.
 private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFileSchema.Field? = nil,
                                reshape: MetFileSchema.Field? = nil) throws {
+    try writeHandMadeFile(path, fields: f, omit: omit, reshape: reshape, edit: { _, _ in })
+}
+
+/// As above, letting `edit` change a field's values before they are written.
+private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFileSchema.Field?,
+                               reshape: MetFileSchema.Field?,
+                               edit: (MetFileSchema.Field, inout [Double]) -> Void) throws {
     let file = try NetCDFFile.create(path)
     let root = file.root
     for (name, length) in [("time", nil), ("z", f.nz), ("z_interface", f.nz + 1), ("y", f.ny), ("x", f.nx),
@@ -34,12 +42,13 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     let time = try root.addVariable("time", type: .double, dimensions: ["time"])
     try time.setAttribute("units", .text("seconds since 2016-01-01 00:00:00"))
     try time.write([Double(ModelHour(year: 2016, month: 1, day: 1).distance(to: f.time) * 3600)], start: [0], count: [1])
-    for field in MetFileSchema.Field.allCases where field != omit && field != .w {
+    for field in MetFileSchema.Field.allCases where field != omit && (field != .w || f.w != nil) {
         let dims = field == reshape ? ["z", "y", "x"] : field.dimensions
         let variable = try root.addVariable(field.defaultName, type: .double, dimensions: ["time"] + dims)
         var data = values(f, field)
         let count = try dims.map { (d: String) throws(NetCDFError) -> Int in try root.dimensionLength(d) }
         data = Array(data.prefix(count.reduce(1, *)))
+        edit(field, &data)
         try variable.write(data, start: [0] + count.map { _ in 0 }, count: [1] + count)
     }
     try file.commit()
@@ -70,6 +79,14 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     let daily = try NetCDFMeteorology(domain: domain, files: files)
     #expect(daily.hours == hours)
     #expect(try daily.fields(at: hours[3]).kz == met.fields(at: hours[3]).kz)
+
+    // Single precision: every value rounded to the nearest Float.
+    let single = directory.appendingPathComponent("float.nc").path
+    try MetFileWriter.write(met, hours: [hours[1]], to: single, precision: .float)
+    let a = met.fields(at: hours[1]), b = try NetCDFMeteorology(domain: domain, files: [single]).fields(at: hours[1])
+    for field in MetFileSchema.Field.allCases where field != .w {
+        #expect(values(b, field) == values(a, field).map { Double(Float($0)) }, "\(field)")
+    }
 }
 
 /// The error's text, or "" when none was thrown.
@@ -114,6 +131,14 @@ private func errorText(_ body: () throws -> Void) -> String {
     let duplicate = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good, nan]) }
     #expect(duplicate.contains(nan) && duplicate.contains("also in"))
 
+    let noleap = directory.appendingPathComponent("noleap.nc").path
+    try writeHandMadeFile(noleap, fields: fields)
+    let calendarFile = try NetCDFFile.open(noleap, writable: true)
+    try calendarFile.root.variable("time").setAttribute("calendar", .text("noleap"))
+    try calendarFile.commit()
+    let calendarText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [noleap]) }
+    #expect(calendarText.contains(noleap) && calendarText.contains("'time'") && calendarText.contains("noleap"))
+
     let otherGrid = errorText { _ = try NetCDFMeteorology(domain: try loadDomain("china-64km"), files: [good]) }
     #expect(otherGrid.contains(good) && otherGrid.contains("dimension"))
 }
@@ -127,4 +152,87 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(c?.hoursPerUnit == 24 && c?.reference == ModelHour(year: 2000, month: 1, day: 1))
     #expect(MetFileSchema.parseTimeUnits("fortnights since 2000-01-01") == nil)
     #expect(MetFileSchema.parseTimeUnits("hours since 2000-01-01 00:30:00") == nil)
+}
+
+@Test func readerTakesOptionalVerticalWindAndDerivesDensity() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)
+    var fields = SyntheticMeteorology(domain: domain).fields(at: hour)
+    let interfaces = (fields.nz + 1) * fields.nx * fields.ny
+    fields.w = (0..<interfaces).map { Double($0 % 7) * 0.01 }
+    let path = try TestEnvironment.temporaryDirectory("met-w").appendingPathComponent("w.nc").path
+    try writeHandMadeFile(path, fields: fields, omit: .airMolarDensity)
+    let read = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour)
+    #expect(read.w == fields.w)
+    for (n, value) in read.airMolarDensity.enumerated() {
+        #expect(value == fields.pressure[n] / (universalGasConstant * fields.temperature[n]))
+    }
+}
+
+@Test func readerRefusesImpossibleValuesAndNonzeroBoundaryKz() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)
+    let fields = SyntheticMeteorology(domain: domain).fields(at: hour)
+    let directory = try TestEnvironment.temporaryDirectory("met-values")
+    let hot = directory.appendingPathComponent("hot.nc").path
+    try writeHandMadeFile(hot, fields: fields, omit: nil, reshape: nil) { field, values in
+        if field == .temperature { values[3] = 1000 }
+    }
+    let hotText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [hot]).fields(at: hour) }
+    #expect(hotText.contains(hot) && hotText.contains("'temperature'") && hotText.contains("outside the possible range"))
+    let ground = directory.appendingPathComponent("kz.nc").path
+    try writeHandMadeFile(ground, fields: fields, omit: nil, reshape: nil) { field, values in
+        if field == .kz { values[0] = 1 }
+    }
+    let kzText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [ground]).fields(at: hour) }
+    #expect(kzText.contains(ground) && kzText.contains("'kz'") && kzText.contains("must be 0 at the ground"))
+}
+
+@Test func commandLineWritesAndChecksSyntheticMeteorology() throws {
+    let directory = try TestEnvironment.temporaryDirectory("met-cli")
+    let path = directory.appendingPathComponent("synth.nc").path
+    let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
+    let synth = try TestEnvironment.rcas(["met", "synth", "--domain", domain, "--start", "2016-07-01T06",
+                                          "--hours", "3", "--output", path, "--seed", "4"])
+    #expect(synth.status == 0, "\(synth.stderr)")
+    let check = try TestEnvironment.rcas(["met", "check", "--domain", domain, path])
+    #expect(check.status == 0 && check.stdout.contains("3 hours, 2016-07-01T06:00:00Z to 2016-07-01T08:00:00Z, 0 gap(s)"))
+    // The file holds exactly the seed-4 synthetic fields, with the domain's land/sea mask.
+    let met = try MeteorologySettings.synthetic(seed: 4).makeProvider(domain: try loadDomain("test-small"))
+    let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 7)
+    let read = try NetCDFMeteorology(domain: met.domain, files: [path]).fields(at: hour), made = try met.fields(at: hour)
+    #expect(read.v == made.v && read.pblHeight == made.pblHeight && read.temperature == made.temperature)
+    let wrong = try TestEnvironment.rcas(["met", "check", "--domain",
+                                          TestEnvironment.packageRoot.appendingPathComponent("Domains/china-64km").path, path])
+    #expect(wrong.status != 0 && wrong.stderr.contains(path) && wrong.stderr.contains("dimension 'x'"))
+}
+
+@Test func settingsChooseTheProvider() throws {
+    let domain = try loadDomain("test-small")
+    let base = try TestEnvironment.temporaryDirectory("met-settings")
+    let synthetic = try MeteorologySettings.read(ConfigMapping.parse("seed: 7", file: "exp.yaml"), baseDirectory: base)
+    #expect(synthetic == .synthetic(seed: 7))
+    #expect((try synthetic.makeProvider(domain: domain) as? SyntheticMeteorology)?.seed == 7)
+
+    let hour = ModelHour(year: 2016, month: 1, day: 1)
+    try FileManager.default.createDirectory(at: base.appendingPathComponent("met"), withIntermediateDirectories: true)
+    try MetFileWriter.write(SyntheticMeteorology(domain: domain), hours: [hour],
+                            to: base.appendingPathComponent("met/met_20160101.nc").path)
+    let text = "source: files\ndirectory: met\npattern: met_2016*.nc\nvariables: {temperature: temperature}\n"
+    let files = try MeteorologySettings.read(ConfigMapping.parse(text, file: "exp.yaml"), baseDirectory: base)
+    #expect(files == .files(paths: nil, directory: base.appendingPathComponent("met").path, pattern: "met_2016*.nc",
+                            names: [.temperature: "temperature"]))
+    let provider = try files.makeProvider(domain: domain)
+    #expect(try provider.fields(at: hour).kz == SyntheticMeteorology(domain: domain).fields(at: hour).kz)
+
+    func message(_ yaml: String) -> String {
+        do { _ = try MeteorologySettings.read(ConfigMapping.parse(yaml, file: "exp.yaml"), baseDirectory: base) } catch {
+            return "\(error)"
+        }
+        return ""
+    }
+    #expect(message("source: files\nfiles: [a.nc]\ndirectory: met\n").contains("not both"))
+    #expect(message("source: files\ndirectory: met\nvariables: {temprature: T}\n").contains("temprature"))
+    #expect(message("source: synthetic\nseeds: 3\n").contains("seeds"))
+    #expect(message("source: era5\n").contains("source"))
 }

@@ -60,6 +60,12 @@ func windsHaveZeroDiscreteDivergenceInEveryLayer(domainName: String) throws {
             #expect(f.airMolarDensity[index] == f.airMolarDensity[k * cells])
         }
     }
+    // Pressure falls with height in every column (night inversions included) and
+    // the surface pressure is above the lowest layer's.
+    for c in 0..<cells {
+        #expect(f.surfacePressure[c] > f.pressure[c])
+        for k in 1..<f.nz { #expect(f.pressure[k * cells + c] < f.pressure[(k - 1) * cells + c]) }
+    }
     // Near-surface density of the standard atmosphere, 101325 / (R* 288.15) = 42.3 mol m-3.
     #expect(abs(f.airMolarDensity[0] - 42.0) < 0.5)
     #expect(f.surfacePressure.allSatisfy { $0 > 85_000 && $0 < 112_000 })
@@ -141,4 +147,46 @@ func windsHaveZeroDiscreteDivergenceInEveryLayer(domainName: String) throws {
     }
     #expect(f.waterVapour.allSatisfy { $0 > 0 && $0 <= 0.04 })
     #expect(f.temperature.allSatisfy { $0 > 190 && $0 < 320 })
+}
+
+@Test func synopticWavesMoveEast() throws {
+    // v along the middle row of china-64km at ~5 km: the pattern 6 h later is
+    // best matched by shifting it east (phase speeds 4-12 m/s = 1-4 cells in 6 h).
+    let met = SyntheticMeteorology(domain: try loadDomain("china-64km"), seed: 2)
+    let k = met.domain.layers.layer(containingHeight: 5_000)!
+    let start = ModelHour(year: 2016, month: 4, day: 10)
+    var eastward = 0
+    for day in 0..<8 {
+        let a = met.fields(at: start.advanced(by: 24 * day)), b = met.fields(at: start.advanced(by: 24 * day + 6))
+        let j = a.ny / 2
+        let rowA = (0..<a.nx).map { a.v[a.yFace($0, j, k)] }, rowB = (0..<b.nx).map { b.v[b.yFace($0, j, k)] }
+        func misfit(_ shift: Int) -> Double {
+            (20..<(a.nx - 20)).reduce(0) { $0 + pow(rowB[$1 + shift] - rowA[$1], 2) }
+        }
+        let best = (-8...8).min { misfit($0) < misfit($1) }!
+        if best > 0 { eastward += 1 }
+    }
+    #expect(eastward >= 7)
+}
+
+@Test func seaHasAShallowSteadyBoundaryLayerAndLandADiurnalOne() throws {
+    let domain = try loadDomain("china-64km")
+    let settings = MeteorologySettings.synthetic(seed: 1)
+    let met = try #require(try settings.makeProvider(domain: domain) as? SyntheticMeteorology)
+    let grid = domain.grid
+    func cell(_ lat: Double, _ lon: Double) -> Int {
+        let c = grid.cell(containing: GeoPoint(latitude: lat, longitude: lon))!
+        return grid.index(c.i, c.j)
+    }
+    let land = cell(34.7, 113.6), sea = cell(30.0, 128.0)     // Zhengzhou; East China Sea
+    #expect(met.landFraction[land] == 1 && met.landFraction[sea] == 0)
+    // 06 UTC is early afternoon, 18 UTC past midnight at these longitudes.
+    let day = met.fields(at: ModelHour(year: 2016, month: 7, day: 15, hour: 6))
+    let night = met.fields(at: ModelHour(year: 2016, month: 7, day: 15, hour: 18))
+    #expect(day.pblHeight[land] > 1500 && night.pblHeight[land] == 250)
+    #expect(night.pblHeight[sea] == 600 && day.pblHeight[sea] < 800)
+    #expect(day.temperature[land] - night.temperature[land] > 5)
+    #expect(abs(day.temperature[sea] - night.temperature[sea]) < 1.5)
+    // The winds do not depend on the surface.
+    #expect(day.u == SyntheticMeteorology(domain: domain, seed: 1).fields(at: day.time).u)
 }

@@ -18,16 +18,22 @@ public enum TestEnvironment {
     /// running test bundle (SwiftPM builds both into the same folder).
     public static var rcasBinary: URL {
         if let path = ProcessInfo.processInfo.environment["RCAS_BIN"] { return URL(fileURLWithPath: path) }
+        return builtExecutable("rcas")
+    }
+
+    /// An executable product of this package, found in the build folder that
+    /// holds the running tests.
+    public static func builtExecutable(_ name: String) -> URL {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         while folder.path != "/" {
-            let candidate = folder.appendingPathComponent("rcas")
+            let candidate = folder.appendingPathComponent(name)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 return candidate
             }
             folder.deleteLastPathComponent()
         }
-        return packageRoot.appendingPathComponent(".build/debug/rcas")
+        return packageRoot.appendingPathComponent(".build/debug/\(name)")
     }
 
     /// A fresh empty directory under the system temporary directory.
@@ -73,7 +79,13 @@ public enum TestEnvironment {
     /// Runs the built `rcas` under `mpirun -np ranks` (as root where needed,
     /// oversubscribing the 2 cores for more ranks).
     public static func mpirun(ranks: Int, _ arguments: [String], directory: URL? = nil) throws -> ProcessResult {
-        try run("/usr/bin/env", ["mpirun"] + mpirunFlags(ranks: ranks) + [rcasBinary.path] + arguments,
+        try mpirun(ranks: ranks, executable: rcasBinary, arguments, directory: directory)
+    }
+
+    /// Runs any built executable under `mpirun -np ranks`.
+    public static func mpirun(ranks: Int, executable: URL, _ arguments: [String],
+                              directory: URL? = nil) throws -> ProcessResult {
+        try run("/usr/bin/env", ["mpirun"] + mpirunFlags(ranks: ranks) + [executable.path] + arguments,
                 environment: mpiEnvironment, directory: directory)
     }
 

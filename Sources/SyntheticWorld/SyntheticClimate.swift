@@ -1,0 +1,60 @@
+import Foundation
+import ModelTime
+
+/// The analytic surface climate shared by the synthetic meteorology and the
+/// synthetic biosphere, so that sunshine, warmth, deep mixing and uptake come
+/// together. Times are hours since 1970-01-01T00Z as a `Double`, so a flux can
+/// be evaluated at the middle of its hour.
+public enum SyntheticClimate {
+    /// Hours since 1970 of `hour` plus `offset` hours.
+    public static func hours(_ hour: ModelHour, plus offset: Double = 0) -> Double { Double(hour.value) + offset }
+
+    /// Fraction of the (mean tropical) year since 1 January 00 UTC, in [0, 1).
+    public static func yearFraction(_ t: Double) -> Double {
+        let years = (t - Double(ModelHour(year: 2000, month: 1, day: 1).value)) / (24 * 365.2425)
+        return years - years.rounded(.down)
+    }
+
+    /// 2π × the fraction of the year since 20 January: cos of it is 1 in the
+    /// depth of winter and −1 in late July.
+    public static func annualPhase(_ t: Double) -> Double {
+        2 * .pi * (yearFraction(t) - 19.0 / 365.2425)
+    }
+
+    /// Local solar time (hours, not wrapped) = UTC + longitude / 15.
+    public static func localSolarTime(longitude: Double, _ t: Double) -> Double {
+        let utc = t - 24 * (t / 24).rounded(.down)
+        return utc + longitude / 15
+    }
+
+    /// Solar declination (radians), −23.44° cos(2π (day + 10) / 365) (Cooper 1969 form).
+    public static func solarDeclination(_ t: Double) -> Double {
+        -23.44 * Double.pi / 180 * cos(2 * .pi * (yearFraction(t) + 10 / 365.2425))
+    }
+
+    /// Cosine of the solar zenith angle (negative at night) at `lagHours`
+    /// before `t`.
+    public static func cosSolarZenith(latitude: Double, longitude: Double, _ t: Double, lagHours: Double = 0) -> Double {
+        let φ = latitude * .pi / 180, δ = solarDeclination(t)
+        let hourAngle = (localSolarTime(longitude: longitude, t) - lagHours - 12) * Double.pi / 12
+        return sin(φ) * sin(δ) + cos(φ) * cos(δ) * cos(hourAngle)
+    }
+
+    /// Daily-mean near-surface air temperature (K): 300 K south of 15° N,
+    /// −0.6 K per degree north of it; seasonal amplitude 0.45 K per degree
+    /// north of 5° N, coldest on 20 January.
+    public static func dailyMeanSurfaceTemperature(latitude: Double, _ t: Double) -> Double {
+        (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15)) - 0.45 * max(0, latitude - 5) * cos(annualPhase(t))
+    }
+
+    /// Diurnal temperature anomaly (K) at height `z` (m): ±5 K at the ground,
+    /// decaying with a 600 m scale height, warmest at 15 h local solar time.
+    public static func diurnalTemperatureAnomaly(longitude: Double, height z: Double, _ t: Double) -> Double {
+        5 * exp(-z / 600) * cos(2 * .pi * (localSolarTime(longitude: longitude, t) - 15) / 24)
+    }
+
+    /// Near-surface air temperature (K) including the diurnal cycle.
+    public static func surfaceTemperature(latitude: Double, longitude: Double, _ t: Double) -> Double {
+        dailyMeanSurfaceTemperature(latitude: latitude, t) + diurnalTemperatureAnomaly(longitude: longitude, height: 0, t)
+    }
+}
