@@ -1,10 +1,15 @@
 import Geometry
 import Meteorology
+import Parallel
 
-/// The air-mass fluxes of one hour on the whole grid (mol s-1), derived from a
-/// `MetFields`, and the time steps they allow. Every rank derives them from the
-/// same whole-grid fields in the same order, so they are identical whatever
-/// the decomposition.
+/// The air-mass fluxes of one hour (mol s-1), derived from a `MetFields`, on
+/// the part of the grid one tile reads, and the time steps they allow. Arrays
+/// have the whole grid's layout but are filled only on the tile's region
+/// (owned cells plus margin, clipped to the domain) and, for `W`, its owned
+/// columns. Each value is computed from the same inputs by the same
+/// operations whichever rank computes it, and the step counts are maxima over
+/// the group (exact in any order), so everything is identical whatever the
+/// decomposition.
 ///
 /// - x-face flux `Fx = n̄_air · u · xFaceLength · Δz` (n̄_air the mean of the two
 ///   cells, the inner cell on the domain edge), layout of `MetFields.u`;
@@ -26,7 +31,12 @@ struct AirMassFluxes {
     /// Vertical advection sub-steps per horizontal step (Courant <= limit in z).
     let verticalSubsteps: Int
 
-    init(met: MetFields, metrics: GridMetrics, layers: VerticalLayers, courantLimit: Double) throws(TransportError) {
+    /// `region` is the tile's cells plus margin clipped to the domain, `owned`
+    /// its own cells; collective over the group `communicator` (the step
+    /// counts are maxima over all tiles).
+    init(met: MetFields, metrics: GridMetrics, layers: VerticalLayers, courantLimit: Double,
+         region: (i: Range<Int>, j: Range<Int>), owned: (i: Range<Int>, j: Range<Int>),
+         communicator: any Communicator) throws(TransportError) {
         let grid = metrics.grid
         nx = grid.nx; ny = grid.ny; nz = layers.count
         guard met.nx == nx, met.ny == ny, met.nz == nz else {
@@ -37,8 +47,19 @@ struct AirMassFluxes {
               met.airMolarDensity.count == cells, met.kz.count == nx * ny * (nz + 1) else {
             throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity or kz)")
         }
+        // Checked on the whole grid before any collective call, so every rank
+        // of the group fails together.
         if let bad = met.airMolarDensity.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
+        }
+        if let bad = met.u.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
+        }
+        if let bad = met.v.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidInput("meteorology of \(met.time): v[\(bad)] = \(met.v[bad]) is not finite")
+        }
+        if let bad = met.kz.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+            throw .invalidInput("meteorology of \(met.time): kz[\(bad)] = \(met.kz[bad]) is not a diffusivity")
         }
         let n = met.airMolarDensity
         let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
@@ -47,51 +68,73 @@ struct AirMassFluxes {
         var fy = [Double](repeating: 0, count: nx * (ny + 1) * nz)
         for k in 0..<nz {
             let dz = layers.thickness(k)
-            for j in 0..<ny {
-                for i in 0..<nx { air[(k * ny + j) * nx + i] = n[(k * ny + j) * nx + i] * metrics.cellArea[j * nx + i] * dz }
-                for i in 0...nx {
+            for j in region.j {
+                for i in region.i { air[(k * ny + j) * nx + i] = n[(k * ny + j) * nx + i] * metrics.cellArea[j * nx + i] * dz }
+                for i in region.i.lowerBound...region.i.upperBound {
                     let west = n[(k * ny + j) * nx + max(i - 1, 0)], east = n[(k * ny + j) * nx + min(i, nx - 1)]
                     let face = (k * ny + j) * (nx + 1) + i
                     fx[face] = 0.5 * (west + east) * met.u[face] * xLength[j * (nx + 1) + i] * dz
                 }
             }
-            for j in 0...ny {
-                for i in 0..<nx {
+            for j in region.j.lowerBound...region.j.upperBound {
+                for i in region.i {
                     let south = n[(k * ny + max(j - 1, 0)) * nx + i], north = n[(k * ny + min(j, ny - 1)) * nx + i]
                     let face = (k * (ny + 1) + j) * nx + i
                     fy[face] = 0.5 * (south + north) * met.v[face] * yLength[j * nx + i] * dz
                 }
             }
         }
-        if let bad = fx.firstIndex(where: { !$0.isFinite }) ?? fy.firstIndex(where: { !$0.isFinite }) {
-            throw .invalidInput("meteorology of \(met.time): wind at face \(bad) is not finite")
-        }
         var w = [Double](repeating: 0, count: nx * ny * (nz + 1))
-        // Largest one-hour Courant numbers: air leaving a cell through the two
-        // faces of one direction, over the cell's air.
-        var cx = 0.0, cy = 0.0
+        // Per cell and second: air leaving through the two faces of each
+        // direction, and the net outflow of each direction.
+        var outX = [Double](repeating: 0, count: cells), outY = outX, netX = outX, netY = outX
+        var ownedCells: [Int] = []
+        ownedCells.reserveCapacity(owned.i.count * owned.j.count * nz)
         for k in 0..<nz {
-            for j in 0..<ny {
-                for i in 0..<nx {
+            for j in owned.j {
+                for i in owned.i {
                     let c = (k * ny + j) * nx + i
                     let west = fx[(k * ny + j) * (nx + 1) + i], east = fx[(k * ny + j) * (nx + 1) + i + 1]
                     let south = fy[(k * (ny + 1) + j) * nx + i], north = fy[(k * (ny + 1) + j + 1) * nx + i]
                     w[((k + 1) * ny + j) * nx + i] = w[(k * ny + j) * nx + i] - (east - west + north - south)
-                    cx = max(cx, (max(east, 0) + max(-west, 0)) * 3600 / air[c])
-                    cy = max(cy, (max(north, 0) + max(-south, 0)) * 3600 / air[c])
+                    outX[c] = max(east, 0) + max(-west, 0)
+                    outY[c] = max(north, 0) + max(-south, 0)
+                    netX[c] = east - west
+                    netY[c] = north - south
+                    ownedCells.append(c)
                 }
             }
         }
-        substeps = max(1, Int((max(cx, cy) / courantLimit).rounded(.up)))
-        let dt = 3600 / Double(substeps)
-        var cz = 0.0
-        for k in 0..<nz {
-            for c in (k * ny * nx)..<((k + 1) * ny * nx) {
-                let below = w[c], above = w[c + nx * ny]
-                cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / air[c])
+        // Steps: the Courant number (outgoing air over the air the sweep
+        // starts from) must stay within the limit in both sweep orders: a
+        // first sweep starts from the meteorology's air, a second from the
+        // air the first left, m - Δt·net. Start from the first-sweep bound
+        // and add steps until the second sweeps also satisfy it.
+        func largestCourant(_ dt: Double) -> Double {
+            var largest = 0.0
+            for c in ownedCells {
+                let afterX = air[c] - dt * netX[c], afterY = air[c] - dt * netY[c]
+                guard afterX > 0, afterY > 0 else { largest = .infinity; break }
+                largest = max(largest, outX[c] * dt / air[c], outY[c] * dt / air[c],
+                              outY[c] * dt / afterX, outX[c] * dt / afterY)
             }
+            return communicator.allreduce(largest, .max)
         }
-        verticalSubsteps = max(1, Int((cz / courantLimit).rounded(.up)))
+        var firstSweep = 0.0
+        for c in ownedCells { firstSweep = max(firstSweep, max(outX[c], outY[c]) * 3600 / air[c]) }
+        firstSweep = communicator.allreduce(firstSweep, .max)
+        var steps = max(1, Int((firstSweep / courantLimit).rounded(.up)))
+        while largestCourant(3600 / Double(steps)) > courantLimit { steps += 1 }
+        substeps = steps
+        let dt = 3600 / Double(substeps)
+        // Vertical sub-steps start from the air after both horizontal sweeps.
+        var cz = 0.0
+        for c in ownedCells {
+            let below = w[c], above = w[c + nx * ny]
+            let start = air[c] - dt * (netX[c] + netY[c])
+            cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / start)
+        }
+        verticalSubsteps = max(1, Int((communicator.allreduce(cz, .max) / courantLimit).rounded(.up)))
         cellAir = air
         xFlux = fx
         yFlux = fy

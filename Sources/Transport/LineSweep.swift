@@ -65,13 +65,15 @@ final class LineSweeper {
 
     /// Advects the line whose cell c (0..<count) starts at `source + base + c * stride`
     /// (members contiguous from there), updating cells first..<last into
-    /// `destination` from the fluxes through faces first...last. Reads cells
+    /// `destination + c * destinationStride` (by default the same place in
+    /// another buffer) from the fluxes through faces first...last. Reads cells
     /// first-2...last+1, clamped to 0..<count; a clamped neighbour gives a zero
     /// slope, i.e. first-order upwind next to the ends of a vertical column.
     /// `faceAir` and `airIn` must be filled before the call.
     @inline(__always)
     func sweep(source: UnsafePointer<Double>, destination: UnsafeMutablePointer<Double>, base: Int, stride: Int,
-               count: Int, first: Int, last: Int, slopeScale: Double) {
+               destinationStride: Int? = nil, count: Int, first: Int, last: Int, slopeScale: Double) {
+        let target = destinationStride.map { (destination, $0) } ?? (destination + base, stride)
         let M = memberCount
         for f in first...last {
             let F = faceAir[f]
@@ -107,7 +109,7 @@ final class LineSweeper {
             let cell = f - 1
             let m0 = airIn[cell], inverse = inverseAirOut[cell]
             let ps = source + base + cell * stride
-            let pd = destination + base + cell * stride
+            let pd = target.0 + cell * target.1
             let west = out - M
             for m in 0..<M {
                 pd[m] = (m0 * ps[m] - (out[m] - west[m])) * inverse

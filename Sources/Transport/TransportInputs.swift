@@ -35,21 +35,54 @@ public struct SurfaceFlux: Sendable {
     }
 }
 
-/// The CO2 mole fraction (ppm) that air flowing into the domain carries. It is
-/// asked for the ghost cells just outside the domain: (i, j) with i = -1 or nx
-/// (west and east sides, 0 <= j < ny) or j = -1 or ny (south and north sides,
-/// 0 <= i < nx), for layer k and a global member index. Outflow faces do not
-/// use it (zero-gradient outflow).
+/// The CO2 mole fraction (ppm) that air flowing into the domain carries, for
+/// the ghost cells just outside the domain: (i, j) with i = -1 or nx (west
+/// and east sides, 0 <= j < ny) or j = -1 or ny (south and north sides,
+/// 0 <= i < nx), every layer k and member. Outflow faces do not use it
+/// (zero-gradient outflow). Values are stored, not computed per step.
 public struct LateralBoundary: Sendable {
-    /// ppm for (member, i, j, k).
-    public let value: @Sendable (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double
-
-    public init(_ value: @escaping @Sendable (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) {
-        self.value = value
+    private enum Storage: Sendable {
+        case uniform(Double)
+        /// ((k * ringLength + position) * members.count + m), positions: west
+        /// side j = 0..<ny, east side j = 0..<ny, south side i = 0..<nx, north side i = 0..<nx.
+        case ring(nx: Int, ny: Int, members: Range<Int>, values: [Double])
     }
+    private let storage: Storage
 
     /// The same mole fraction everywhere on the boundary.
-    public static func uniform(_ ppm: Double) -> LateralBoundary { LateralBoundary { _, _, _, _ in ppm } }
+    public static func uniform(_ ppm: Double) -> LateralBoundary { LateralBoundary(storage: .uniform(ppm)) }
+
+    private init(storage: Storage) { self.storage = storage }
+
+    /// Evaluates `value(member, i, j, k)` once for every ghost cell, layer and member.
+    public init(nx: Int, ny: Int, nz: Int, members: Range<Int>,
+                value: (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) {
+        let ring = (0..<ny).map { (-1, $0) } + (0..<ny).map { (nx, $0) } + (0..<nx).map { ($0, -1) } + (0..<nx).map { ($0, ny) }
+        var values: [Double] = []
+        values.reserveCapacity(nz * ring.count * members.count)
+        for k in 0..<nz { for (i, j) in ring { for member in members { values.append(value(member, i, j, k)) } } }
+        storage = .ring(nx: nx, ny: ny, members: members, values: values)
+    }
+
+    /// The mole fraction (ppm) of `member` at ghost cell (i, j) in layer k.
+    @inline(__always) public func value(member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double {
+        switch storage {
+        case .uniform(let ppm):
+            return ppm
+        case .ring(let nx, let ny, let members, let values):
+            let position = i < 0 ? j : i == nx ? ny + j : j < 0 ? 2 * ny + i : 2 * ny + nx + i
+            return values[((k * (2 * (nx + ny)) + position) * members.count) + member - members.lowerBound]
+        }
+    }
+
+    /// Whether the boundary has values for these members on this grid.
+    func covers(nx: Int, ny: Int, members wanted: Range<Int>) -> Bool {
+        switch storage {
+        case .uniform: return true
+        case .ring(let bx, let by, let members, _):
+            return bx == nx && by == ny && members.lowerBound <= wanted.lowerBound && members.upperBound >= wanted.upperBound
+        }
+    }
 }
 
 /// Inputs the transport model cannot use.

@@ -51,8 +51,10 @@ public final class TransportModel {
     private var scratch: [Double] = []
     private var sweepers: [Int: LineSweeper] = [:]
 
-    /// A model for tile `tileIndex` of `decomposition` (which must cut the
-    /// grid with a halo of at least ``TracerEnsemble/margin``).
+    /// A model for tile `tileIndex` of `decomposition`; every group must use
+    /// the same decomposition. (Its `halo` setting is not used: the model
+    /// always exchanges a margin of ``TracerEnsemble/margin`` cells.)
+    /// `metrics` may be passed to share one ``GridMetrics`` between models.
     public init(grid: HorizontalGrid, layers: VerticalLayers, decomposition: TileDecomposition, tileIndex: Int,
                 options: TransportOptions = TransportOptions(), metrics: GridMetrics? = nil) {
         precondition(decomposition.nx == grid.nx && decomposition.ny == grid.ny, "decomposition is for another grid")
@@ -98,7 +100,13 @@ public final class TransportModel {
               flux.members.upperBound >= ensemble.members.upperBound else {
             throw .invalidInput("surface flux covers members \(flux.members), ensemble holds \(ensemble.members)")
         }
-        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit)
+        guard boundary.covers(nx: grid.nx, ny: grid.ny, members: ensemble.members) else {
+            throw .invalidInput("lateral boundary is for another grid or does not cover members \(ensemble.members)")
+        }
+        let region = (i: max(0, tile.iRange.lowerBound - TracerEnsemble.margin)..<min(grid.nx, tile.iRange.upperBound + TracerEnsemble.margin),
+                      j: max(0, tile.jRange.lowerBound - TracerEnsemble.margin)..<min(grid.ny, tile.jRange.upperBound + TracerEnsemble.margin))
+        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit,
+                                    region: region, owned: (tile.iRange, tile.jRange), communicator: communicator)
         let M = ensemble.memberCount
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         let lnx = ensemble.localNx, lny = ensemble.localNy
@@ -122,24 +130,37 @@ public final class TransportModel {
                 }
             }
         }
-        // Per-area air n_air·Δz (mol m-2) and interface conductances
-        // g = Kz n̄_air / Δz_centres (mol m-2 s-1) of owned columns, for
-        // diffusion and surface injection.
-        var columnAir = [Double](repeating: 0, count: tny * tnx * nz)
-        var conductance = [Double](repeating: 0, count: tny * tnx * (nz + 1))
+        // Per-area air μ = n_air·Δz (mol m-2) of owned columns and the
+        // factorisation of their diffusion matrix, which depends only on the
+        // hour's meteorology and the step length, so it is done once per hour
+        // (see ``injectAndDiffuse``).
+        // Per column, four runs of nz values: μ, elimination factors,
+        // inverse pivots, upper diagonal.
+        var columnSolve = [Double](repeating: 0, count: tny * tnx * 4 * nz)
+        var conductance = [Double](repeating: 0, count: nz + 1)
         for j in tile.jRange {
             for i in tile.iRange {
                 let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
+                let mu = col * 4 * nz, elimination = mu + nz, inversePivot = mu + 2 * nz, upper = mu + 3 * nz
                 for k in 0..<nz {
-                    columnAir[col * nz + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
+                    columnSolve[mu + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
                 }
+                // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
                 for k in 1..<nz {
                     let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
-                    let kz = met.kz[(k * ny + j) * nx + i]
-                    guard kz >= 0, kz.isFinite else {
-                        throw .invalidInput("meteorology of \(met.time): kz at interface (\(i), \(j), \(k)) = \(kz) is not a diffusivity")
-                    }
-                    conductance[col * (nz + 1) + k] = kz * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                    conductance[k] = met.kz[(k * ny + j) * nx + i] * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
+                }
+                // Thomas factorisation of the tridiagonal matrix
+                // (−Δt g_k, μ_k + Δt (g_k + g_{k+1}), −Δt g_{k+1}).
+                var previousPivot = 0.0, previousUpper = 0.0
+                for k in 0..<nz {
+                    let diagonal = columnSolve[mu + k] + dt * (conductance[k] + conductance[k + 1])
+                    columnSolve[upper + k] = -dt * conductance[k + 1]
+                    columnSolve[elimination + k] = k == 0 ? 0 : -dt * conductance[k] / previousPivot
+                    let pivot = diagonal - columnSolve[elimination + k] * previousUpper
+                    columnSolve[inversePivot + k] = 1 / pivot
+                    previousPivot = pivot
+                    previousUpper = columnSolve[upper + k]
                 }
             }
         }
@@ -151,7 +172,7 @@ public final class TransportModel {
             for k in 0..<nz {
                 for a in 0..<length {
                     let (i, j) = cell(a)
-                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member, i, j, k) }
+                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member: member, i, j, k) }
                 }
             }
             return out
@@ -161,6 +182,16 @@ public final class TransportModel {
         let south = side(tile.jRange.lowerBound == 0, nx) { ($0, -1) }
         let north = side(tile.jRange.upperBound == ny, nx) { ($0, ny) }
 
+        // The members' surface fluxes of owned columns, members innermost.
+        var columnFlux = [Double](repeating: 0, count: tnx * tny * M)
+        for (m, member) in ensemble.members.enumerated() {
+            let field = flux.fields[member - flux.members.lowerBound]
+            for j in tile.jRange {
+                for i in tile.iRange {
+                    columnFlux[((j - tile.jRange.lowerBound) * tnx + i - tile.iRange.lowerBound) * M + m] = field[j * nx + i]
+                }
+            }
+        }
         var lateral = [Double](repeating: 0, count: tnx * tny * M)
         var top = [Double](repeating: 0, count: tnx * tny * M)
         if scratch.count != ensemble.values.count { scratch = [Double](repeating: 0, count: ensemble.values.count) }
@@ -236,36 +267,41 @@ public final class TransportModel {
                                 airBefore: before.baseAddress!)
             }
             // Vertical advection (Courant-limited sub-steps), surface
-            // injection and diffusion, column by column in a contiguous copy
-            // of the column so the state is read and written once.
+            // injection and diffusion, column by column in contiguous column
+            // buffers: the state is read by the first vertical sub-step and
+            // written by the diffusion's back substitution, once each.
             let nzs = air.verticalSubsteps
             let dtz = dt / Double(nzs)
             let column = sweeper.column, spare = sweeper.spareColumn
             current.withUnsafeMutableBufferPointer { state in
-                for lj in ownedJ {
-                    for li in ownedI {
-                        let i = li + iOff, j = lj + jOff
-                        let cell = state.baseAddress! + (lj * lnx + li) * M
-                        for k in 0..<nz {
-                            let from = cell + k * plane * M, to = column + k * M
-                            for m in 0..<M { to[m] = from[m] }
-                        }
-                        for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
-                        for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
-                        let col = (lj - margin) * tnx + (li - margin)
-                        for s in 0..<nzs {
-                            let src = s % 2 == 0 ? column : spare, dst = s % 2 == 0 ? spare : column
-                            sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                          count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                            for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                            for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
-                        }
-                        let result = nzs % 2 == 0 ? column : spare
-                        injectAndDiffuse(result, i: i, j: j, column: col, flux: flux, members: ensemble.members,
-                                         columnAir: columnAir, conductance: conductance, dt: dt, nz: nz)
-                        for k in 0..<nz {
-                            let from = result + k * M, to = cell + k * plane * M
-                            for m in 0..<M { to[m] = from[m] }
+                columnFlux.withUnsafeBufferPointer { fluxes in
+                    columnSolve.withUnsafeBufferPointer { solve in
+                        for lj in ownedJ {
+                            for li in ownedI {
+                                let i = li + iOff, j = lj + jOff
+                                let cell = state.baseAddress! + (lj * lnx + li) * M
+                                for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
+                                for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                                let col = (lj - margin) * tnx + (li - margin)
+                                // The first sub-step reads the state and writes the contiguous
+                                // column; later ones ping-pong between the column buffers.
+                                var result = column
+                                for s in 0..<nzs {
+                                    if s == 0 {
+                                        sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
+                                                      destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                    } else {
+                                        let src = result, dst = result == column ? spare : column
+                                        sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                                      count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                        result = dst
+                                    }
+                                    for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                                    for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                                }
+                                injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes.baseAddress! + col * M,
+                                                 memberCount: M, solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
+                            }
                         }
                     }
                 }
@@ -318,47 +354,34 @@ public final class TransportModel {
 
     /// Surface injection and implicit vertical diffusion of one column (`values`
     /// holds layer k's members at `k * M`), one backward-Euler step solved by
-    /// the Thomas algorithm, in mass form so the column's CO2 is conserved
-    /// exactly in exact arithmetic:
+    /// the Thomas algorithm with the factorisation made for the hour, in mass
+    /// form so the column's CO2 is conserved exactly in exact arithmetic:
     ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
     /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
     /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
-    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)).
+    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). `solve` holds the column's
+    /// μ, elimination factors, inverse pivots and upper diagonal, nz each. The
+    /// forward elimination runs in `values`, the back substitution writes the
+    /// result to `state + k * stride`.
     @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, i: Int, j: Int, column col: Int,
-                                  flux: SurfaceFlux, members: Range<Int>, columnAir: [Double], conductance: [Double],
-                                  dt: Double, nz: Int) {
-        let M = members.count
-        let sweeper = sweeper(M)
-        let w = sweeper.faceAir, inverseDiagonal = sweeper.airIn, upperDiagonal = sweeper.airOut
-        // Factorisation shared by all members.
-        var previousPivot = 0.0, previousUpper = 0.0
-        for k in 0..<nz {
-            let gBelow = conductance[col * (nz + 1) + k], gAbove = conductance[col * (nz + 1) + k + 1]
-            let diagonal = columnAir[col * nz + k] + dt * (gBelow + gAbove)
-            upperDiagonal[k] = -dt * gAbove
-            w[k] = k == 0 ? 0 : -dt * gBelow / previousPivot
-            let pivot = diagonal - w[k] * previousUpper
-            inverseDiagonal[k] = 1 / pivot
-            previousPivot = pivot
-            previousUpper = upperDiagonal[k]
-        }
+    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, into state: UnsafeMutablePointer<Double>,
+                                  stride: Int, flux: UnsafePointer<Double>, memberCount M: Int,
+                                  solve: UnsafePointer<Double>, dt: Double, nz: Int) {
+        let columnAir = solve, elimination = solve + nz, inversePivot = solve + 2 * nz, upperDiagonal = solve + 3 * nz
         // Forward elimination; the right-hand side of layer 0 gains F Δt.
-        let mu0 = columnAir[col * nz], cell = j * grid.nx + i
-        for (m, member) in members.enumerated() {
-            values[m] = mu0 * values[m] + flux.fields[member - flux.members.lowerBound][cell] * dt
-        }
+        let mu0 = columnAir[0]
+        for m in 0..<M { values[m] = mu0 * values[m] + flux[m] * dt }
         for k in 1..<nz {
             let p = values + k * M, below = p - M
-            let mu = columnAir[col * nz + k], wk = w[k]
+            let mu = columnAir[k], wk = elimination[k]
             for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
         }
-        let pTop = values + (nz - 1) * M, topInverse = inverseDiagonal[nz - 1]
-        for m in 0..<M { pTop[m] *= topInverse }
-        for k in stride(from: nz - 2, through: 0, by: -1) {
-            let p = values + k * M, above = p + M
-            let c = upperDiagonal[k], inverse = inverseDiagonal[k]
-            for m in 0..<M { p[m] = (p[m] - c * above[m]) * inverse }
+        let dTop = values + (nz - 1) * M, xTop = state + (nz - 1) * stride, topInverse = inversePivot[nz - 1]
+        for m in 0..<M { xTop[m] = dTop[m] * topInverse }
+        for k in Swift.stride(from: nz - 2, through: 0, by: -1) {
+            let d = values + k * M, x = state + k * stride, above = x + stride
+            let c = upperDiagonal[k], inverse = inversePivot[k]
+            for m in 0..<M { x[m] = (d[m] - c * above[m]) * inverse }
         }
     }
 }

@@ -80,7 +80,9 @@ struct TransportBench: ParsableCommand {
         var ensemble = model.makeEnsemble(members: myMembers) { member, i, j, k in
             400 + random.normal(member: member, hour: 0, cell: (k * ny + j) * nx + i)
         }
-        let boundary = LateralBoundary { member, _, _, k in 400 + 0.5 * Double(member % 5) - 0.2 * Double(k) }
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: d.layers.count, members: myMembers) { member, _, _, k in
+            400 + 0.5 * Double(member % 5) - 0.2 * Double(k)
+        }
         let met = SyntheticMeteorology(domain: d, seed: seed)
         let first = ModelHour(iso: start)!
         let concentrationFile = try world.rank == 0 ? concentrations.map { path in

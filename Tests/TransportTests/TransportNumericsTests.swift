@@ -101,16 +101,23 @@ struct TransportNumericsTests {
         #expect(worst < 1e-13)
     }
 
-    @Test("non-negative input stays non-negative (sharp features, rotation, diffusion)")
+    @Test("non-negative input stays non-negative (sharp features; rotation; strongly divergent winds)")
     func noNegativeValues() throws {
         let (model, flow) = try rotatingSmall(omega: 3e-5, westerly: 20, kz: 10)
-        var ensemble = model.makeEnsemble(members: 0..<2) { member, i, j, k in
+        func checkerboard(_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double {
             // A checkerboard of 0 and 1, and a lone spike.
             (i + j + k + member) % 2 == 0 ? 0 : 1 + (i == 10 && j == 8 ? 1000 : 0)
         }
+        var ensemble = model.makeEnsemble(members: 0..<2, initial: checkerboard)
         try runWithoutFlux(model, &ensemble, hours: 4, boundary: .uniform(0)) { flow.fields(at: hour0.advanced(by: $0)) }
-        let smallest = (0..<2).flatMap { ensemble.ownedField(member: $0) }.min()!
-        #expect(smallest >= 0)
+        #expect((0..<2).flatMap { ensemble.ownedField(member: $0) }.min()! >= 0)
+        // Winds converging and diverging by up to 60 m/s from face to face.
+        var met = flow.fields(at: hour0)
+        met.u = met.u.enumerated().map { n, u in u + 60 * sin(Double(n) * 1.3) }
+        met.v = met.v.enumerated().map { n, v in v + 60 * cos(Double(n) * 0.7) }
+        var divergent = model.makeEnsemble(members: 0..<2, initial: checkerboard)
+        try runWithoutFlux(model, &divergent, hours: 3, boundary: .uniform(0)) { _ in met }
+        #expect((0..<2).flatMap { divergent.ownedField(member: $0) }.min()! >= 0)
     }
 
     /// L1, L2 and L∞ errors (relative to the exact bell's norms) of a cosine
@@ -220,7 +227,9 @@ struct TransportNumericsTests {
         var ensemble = model.makeEnsemble(members: 0..<2, initial: patterned)
         let flux = try SurfaceFlux(nx: nx, ny: ny, members: 0..<2,
                                    fields: (0..<2).map { m in (0..<(nx * ny)).map { c in Double((c + m) % 7) - 2 } })
-        let boundary = LateralBoundary { member, i, j, k in 390 + Double(member) + 0.1 * Double(i + j) + Double(k) }
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: domain.layers.count, members: 0..<2) { member, i, j, k in
+            390 + Double(member) + 0.1 * Double(i + j) + Double(k)
+        }
         for h in 0..<2 {
             let budgets = try model.advanceWithBudget(&ensemble, met: flow.fields(at: hour0.advanced(by: h)), flux: flux,
                                                       boundary: boundary, communicator: serial)
