@@ -105,7 +105,10 @@ public final class ConcentrationFileSampler: EnsembleColumnSampler {
         }
         for (name, units) in [("co2", ["ppm", "ppmv", "1e-6"]), ("pressure", ["Pa"]),
                               ("water_vapour", ["mol/mol", "mol mol-1", "1"])] {
-            _ = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx])
+            let dimensions = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx]).dimensionNames()
+            guard dimensions == ["time", "z", "y", "x"] else {
+                throw fail(name, "has dimensions \(dimensions), expected (time, z, y, x)")
+            }
             let u = try reader.units(name)
             guard units.contains(u) else { throw fail(name, "unknown unit '\(u)' (expected \(units[0]))") }
         }
