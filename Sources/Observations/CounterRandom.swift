@@ -7,6 +7,7 @@ import Foundation
 /// SplitMix64's finaliser (Steele, Lea & Flood 2014), applied to the key
 /// words one after another.
 public struct ObservationRandom: Sendable {
+    /// The seed every number is keyed by.
     public let seed: UInt64
 
     public init(seed: UInt64) { self.seed = seed }

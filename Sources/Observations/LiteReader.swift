@@ -4,6 +4,7 @@ import NetCDFIO
 /// The soundings of one Lite file, with the ones that could not be used
 /// counted by the variable that made them unusable.
 public struct LiteFileContents: Sendable {
+    /// The file read.
     public let path: String
     /// Soundings whose every required value is present and plausible.
     public let soundings: [XCO2Sounding]

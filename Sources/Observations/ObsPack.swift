@@ -5,10 +5,13 @@ import NetCDFIO
 
 /// One in-situ CO2 measurement of an ObsPack file, in RCAS units.
 public struct InSituRecord: Sendable, Equatable {
+    /// ObsPack identifier of the measurement.
     public var obspackID: String
     /// Seconds since 1970-01-01T00:00:00Z.
     public var time: Double
+    /// Sample latitude (degrees north).
     public var latitude: Double
+    /// Sample longitude (degrees east).
     public var longitude: Double
     /// Altitude of the intake above sea level (m).
     public var altitude: Double
@@ -17,6 +20,7 @@ public struct InSituRecord: Sendable, Equatable {
     /// CO2 (ppm; the file's mol/mol × 10⁶).
     public var value: Double
 
+    /// The sample location.
     public var location: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
     /// The model hour [h, h+1) holding the measurement.
     public var hour: ModelHour { ModelHour(secondsSince1970: time) }
@@ -24,13 +28,18 @@ public struct InSituRecord: Sendable, Equatable {
 
 /// The measurements of one ObsPack file and its site attributes.
 public struct ObsPackFileContents: Sendable {
+    /// The file read.
     public let path: String
+    /// Global attribute `site_code`.
     public let siteCode: String
+    /// Global attribute `site_name`.
     public let siteName: String
+    /// Rows whose every value is present and plausible.
     public let records: [InSituRecord]
     /// Rows dropped for missing or non-finite values, by variable at fault.
     public let dropReasons: [String: Int]
 
+    /// Rows dropped as invalid.
     public var droppedInvalid: Int { dropReasons.values.reduce(0, +) }
 }
 
@@ -39,6 +48,7 @@ public struct ObsPackFileContents: Sendable {
 /// (m above sea level), `intake_height` (m above ground), `obspack_id`
 /// (string or char rows); global attributes `site_code`, `site_name`.
 public enum ObsPackReader {
+    /// Reads one file; errors name the file and variable.
     public static func read(_ path: String) throws(ObservationError) -> ObsPackFileContents {
         let file = try openObservationFile(path)
         defer { file.close() }
@@ -83,14 +93,20 @@ public enum ObsPackReader {
 
 /// A surface CO2 site.
 public struct SurfaceSite: Sendable, Equatable {
+    /// Three-letter site code.
     public let code: String
+    /// Site name as in seed 000 Table 4.
     public let name: String
+    /// Latitude (degrees north).
     public let latitude: Double
+    /// Longitude (degrees east).
     public let longitude: Double
     /// Sampling interval in hours (1 hourly, 24 daily, 168 weekly).
     public let intervalHours: Int
+    /// Seed 000's site description.
     public let description: String
 
+    /// The site location.
     public var location: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
 
     /// The 14 sites of seed 000 Table 4, with its coordinates and observation

@@ -3,8 +3,11 @@ import NetCDFIO
 /// A problem with an observation file or an observation setting, naming the
 /// file, the variable (or option) and what is wrong.
 public struct ObservationError: Error, CustomStringConvertible, Sendable {
+    /// The file (or setting source) at fault.
     public let file: String
+    /// The variable, group or option, when there is one.
     public let variable: String?
+    /// What is wrong.
     public let message: String
 
     public init(file: String, variable: String?, message: String) {

@@ -7,8 +7,11 @@ import NetCDFIO
 /// meteorology (pressure, water vapour) shared by all members. 3-D fields are
 /// [k][j][i], index `(k * ny + j) * nx + i`, k = 0 the lowest layer.
 public struct GriddedEnsembleSampler: EnsembleColumnSampler, Sendable {
+    /// The horizontal grid of the fields.
     public let grid: HorizontalGrid
+    /// The model layers of the fields.
     public let layers: VerticalLayers
+    /// The hour the fields are valid at.
     public let hour: ModelHour
     /// CO2 (ppm) per member.
     public let co2: [[Double]]
@@ -30,8 +33,10 @@ public struct GriddedEnsembleSampler: EnsembleColumnSampler, Sendable {
         self.waterVapour = waterVapour
     }
 
+    /// Number of members (CO2 fields).
     public var memberCount: Int { co2.count }
 
+    /// The column of cell (i, j); `requested` must be ``hour``.
     public func column(i: Int, j: Int, member: Int, hour requested: ModelHour) throws -> ModelColumn {
         guard requested == hour else {
             throw ObservationError(file: "ensemble", variable: nil,
@@ -55,14 +60,18 @@ public struct GriddedEnsembleSampler: EnsembleColumnSampler, Sendable {
 /// checked against the grid and layers (to 1 m). One hour is read at a time
 /// and kept until another hour is asked for.
 public final class ConcentrationFileSampler: EnsembleColumnSampler {
+    /// The concentration file.
     public let path: String
+    /// The domain grid the file was checked against.
     public let grid: HorizontalGrid
+    /// The domain layers the file was checked against.
     public let layers: VerticalLayers
     /// The hours the file holds, in file order.
     public let hours: [ModelHour]
     private let file: NetCDFFile
     private var cached: GriddedEnsembleSampler?
 
+    /// One member: the run the file holds.
     public var memberCount: Int { 1 }
 
     /// Opens and validates `path` against the domain's grid and layers.
@@ -96,7 +105,10 @@ public final class ConcentrationFileSampler: EnsembleColumnSampler {
         }
         for (name, units) in [("co2", ["ppm", "ppmv", "1e-6"]), ("pressure", ["Pa"]),
                               ("water_vapour", ["mol/mol", "mol mol-1", "1"])] {
-            _ = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx])
+            let dimensions = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx]).dimensionNames()
+            guard dimensions == ["time", "z", "y", "x"] else {
+                throw fail(name, "has dimensions \(dimensions), expected (time, z, y, x)")
+            }
             let u = try reader.units(name)
             guard units.contains(u) else { throw fail(name, "unknown unit '\(u)' (expected \(units[0]))") }
         }
@@ -132,6 +144,7 @@ public final class ConcentrationFileSampler: EnsembleColumnSampler {
         return sampler
     }
 
+    /// The column of cell (i, j) at `hour`, reading that hour if it is not cached.
     public func column(i: Int, j: Int, member: Int, hour: ModelHour) throws -> ModelColumn {
         try fields(at: hour).column(i: i, j: j, member: member, hour: hour)
     }

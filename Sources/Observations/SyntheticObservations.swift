@@ -39,6 +39,7 @@ public struct SyntheticOrbit: Sendable, Equatable {
                                             crossTrackOffsets: (0..<8).map { (Double($0) - 3.5) * 1_290 },
                                             frameInterval: 1.0 / 3, footprintSize: 2_000, clearThreshold: 0.36)
 
+    /// The orbit of `instrument`.
     public static func of(_ instrument: SatelliteInstrument) -> SyntheticOrbit {
         instrument == .gosat ? gosat : oco2
     }
@@ -99,6 +100,7 @@ func cosSolarZenith(_ point: GeoPoint, time: Double) -> Double {
 
 /// Counts from one synthetic satellite run.
 public struct SyntheticSatelliteRun: Sendable {
+    /// Clear soundings, in time order.
     public let soundings: [XCO2Sounding]
     /// Sunlit footprints inside the domain before cloud screening.
     public let candidates: Int
@@ -110,8 +112,11 @@ public struct SyntheticSatelliteRun: Sendable {
 /// through ``EnsembleColumnSampler`` (member 0) and deterministic for a seed:
 /// every random number is keyed by (seed, sounding id or site and hour, stream).
 public struct SyntheticObservationGenerator {
+    /// The truth's grid.
     public let grid: HorizontalGrid
+    /// The truth run (member 0 is sampled).
     public let truth: any EnsembleColumnSampler
+    /// Keyed random numbers for this seed.
     public let random: ObservationRandom
 
     /// Number of retrieval levels of the Lite products.

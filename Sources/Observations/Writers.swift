@@ -18,6 +18,7 @@ public enum LiteWriter {
         return String(format: "%@_%02d%02d%02d_RCAS-synthetic.nc4", prefix, c.year % 100, c.month, c.day)
     }
 
+    /// Writes `soundings` to `path` (atomically); `comment` goes into the global attributes.
     public static func write(_ soundings: [XCO2Sounding], instrument: SatelliteInstrument, to path: String,
                              comment: String) throws(NetCDFError) {
         let file = try NetCDFFile.create(path)
@@ -118,10 +119,12 @@ public enum LiteWriter {
 /// Writes one site's records as an ObsPack-style CO2 NetCDF file (the
 /// variables ``ObsPackReader`` relies on, with ObsPack's names and units).
 public enum ObsPackWriter {
+    /// The file name used for `site`, ObsPack style.
     public static func fileName(_ site: SurfaceSite) -> String {
         "co2_\(site.code.lowercased())_surface-insitu_RCAS-synthetic.nc"
     }
 
+    /// Writes `records` of `site` to `path` (atomically), with `error` (ppm) as `value_unc`.
     public static func write(_ records: [InSituRecord], site: SurfaceSite, error: Double, to path: String,
                              comment: String) throws(NetCDFError) {
         let file = try NetCDFFile.create(path)

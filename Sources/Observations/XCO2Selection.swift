@@ -15,11 +15,13 @@ public enum XCO2Combination: String, Sendable, CaseIterable {
 /// (5 ppm OMB gate, reported errors as they are); seed 002 used
 /// `errorInflation` 1.9 and `errorFloor` 1 ppm.
 public struct XCO2SelectionOptions: Sendable, Equatable {
+    /// Decides the viewing-mode rule.
     public var instrument: SatelliteInstrument
     /// First hour kept (inclusive), nil for no limit.
     public var start: ModelHour?
     /// First hour no longer kept (exclusive), nil for no limit.
     public var end: ModelHour?
+    /// Thinning (seed 000) or super-observations (seed 002).
     public var combination: XCO2Combination
     /// OMB gate (ppm): an observation with |y − H(x̄)| greater than this is rejected.
     public var ombThreshold: Double
@@ -50,8 +52,11 @@ public struct XCO2SelectionOptions: Sendable, Equatable {
 
 /// One step of a selection: how many items it kept and dropped.
 public struct SelectionStep: Sendable, Equatable {
+    /// What the step selects.
     public let name: String
+    /// Items left after the step.
     public let kept: Int
+    /// Items the step removed (or merged, for super-observations).
     public let dropped: Int
 
     public init(name: String, kept: Int, dropped: Int) {
@@ -63,10 +68,12 @@ public struct SelectionStep: Sendable, Equatable {
 
 /// The counts of every selection step, in order, for the run log.
 public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
+    /// Steps in the order they ran.
     public var steps: [SelectionStep] = []
 
     public init(steps: [SelectionStep] = []) { self.steps = steps }
 
+    /// Appends a step.
     public mutating func record(_ name: String, kept: Int, dropped: Int) {
         steps.append(SelectionStep(name: name, kept: kept, dropped: dropped))
     }
@@ -93,11 +100,15 @@ public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
 /// seed 002 combination of several (super-observation) in one model column
 /// and hour.
 public struct XCO2Observation: Sendable, Equatable {
+    /// The retrievals the observation stands for.
     public let soundings: [XCO2Sounding]
     /// w_j = 1/r_j² of each sounding (seed 002 Eq. 8).
     public let weights: [Double]
+    /// Model column (i west-east).
     public let i: Int
+    /// Model column (j south-north).
     public let j: Int
+    /// The model hour of the observation.
     public let hour: ModelHour
     /// y: the sounding's XCO2, or Σ w_j y_j / Σ w_j (seed 002 Eq. 8), ppm.
     public let value: Double
@@ -140,6 +151,7 @@ public struct XCO2Observation: Sendable, Equatable {
 /// An observation that passed the OMB gate, with its simulated values and
 /// the error the analysis uses.
 public struct AssimilatedXCO2: Sendable, Equatable {
+    /// The observation.
     public let observation: XCO2Observation
     /// H(x_m) per member (ppm).
     public let simulated: [Double]
@@ -150,8 +162,11 @@ public struct AssimilatedXCO2: Sendable, Equatable {
 /// What selection gives: the observations to simulate, the independent
 /// validation set (retrievals removed by thinning) and the counts.
 public struct XCO2Selection: Sendable {
+    /// Observations to simulate and assimilate, by (hour, cell).
     public let observations: [XCO2Observation]
+    /// Retrievals removed by thinning: the independent validation set (seed 000).
     public let validation: [XCO2Sounding]
+    /// Counts of steps 1-5.
     public var report: SelectionReport
 }
 

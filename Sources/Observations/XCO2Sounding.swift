@@ -30,8 +30,11 @@ public enum SatelliteInstrument: String, Sendable, CaseIterable {
 /// seconds since 1970-01-01 UTC for time. The level arrays run from space to
 /// the surface, as in the files.
 public struct XCO2Sounding: Sendable, Equatable {
+    /// `sounding_id`.
     public var id: Int64
+    /// Degrees north.
     public var latitude: Double
+    /// Degrees east.
     public var longitude: Double
     /// Seconds since 1970-01-01T00:00:00Z.
     public var time: Double
@@ -51,6 +54,7 @@ public struct XCO2Sounding: Sendable, Equatable {
     public var aprioriProfile: [Double]
     /// A priori XCO2 (ppm).
     public var xco2Apriori: Double
+    /// `Retrieval/surface_type`.
     public var surfaceType: SurfaceType
     /// Land fraction of the footprint (%), when the file has it.
     public var landFraction: Double?
@@ -81,6 +85,7 @@ public struct XCO2Sounding: Sendable, Equatable {
         self.gain = gain
     }
 
+    /// The footprint centre.
     public var location: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
 
     /// The model hour the sounding belongs to: the hour [h, h+1) holding its time.

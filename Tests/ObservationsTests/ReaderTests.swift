@@ -161,4 +161,33 @@ extension ObservationsSuite {
             #expect(error.variable == "co2")
         }
     }
+
+    @Test func obsPackReaderTakesCharacterIdentifiersAndIntegerTimes() throws {
+        // The layout of real ObsPack files: int time, char obspack_id rows, qcflag; made by netCDF4.
+        let directory = try TestEnvironment.temporaryDirectory("obs-obspack")
+        let path = directory.appendingPathComponent("co2_amy_surface-insitu_64_allvalid.nc").path
+        let result = try Fixture.python("""
+            import numpy as np, netCDF4
+            f = netCDF4.Dataset('\(path)', 'w')
+            f.site_code = 'AMY'; f.site_name = 'Anmyeon-do'
+            f.createDimension('obs', None); f.createDimension('string_of_200chars', 200)
+            t = f.createVariable('time', 'i4', ('obs',)); t.units = 'seconds since 1970-01-01T00:00:00Z'
+            t[:] = [1467334800, 1467338400, 1467342000]
+            v = f.createVariable('value', 'f4', ('obs',), fill_value=-1e34); v.units = 'mol mol-1'
+            v[:] = [4.05e-4, -1e34, 4.07e-4]
+            for name, units, vals in [('latitude', 'degrees_north', 36.53), ('longitude', 'degrees_east', 126.32),
+                                      ('altitude', 'm', 86.0), ('intake_height', 'm', 40.0)]:
+                x = f.createVariable(name, 'f8', ('obs',)); x.units = units; x[:] = [vals] * 3
+            ids = f.createVariable('obspack_id', 'S1', ('obs', 'string_of_200chars'))
+            ids[:] = netCDF4.stringtochar(np.array(['obspack~a~1', 'obspack~a~2', 'obspack~a~3'], dtype='S200'))
+            f.close()
+            """)
+        #expect(result.status == 0, "\(result.stderr)")
+        let contents = try ObsPackReader.read(path)
+        #expect(contents.siteCode == "AMY")
+        #expect(contents.records.map(\.obspackID) == ["obspack~a~1", "obspack~a~3"])
+        #expect(contents.dropReasons == ["value": 1])
+        #expect(contents.records.map(\.hour) == [ModelHour(year: 2016, month: 7, day: 1, hour: 1), ModelHour(year: 2016, month: 7, day: 1, hour: 3)])
+        #expect(abs(contents.records[0].value - 405) < 1e-4 && contents.records[1].intakeHeight == 40)
+    }
 }
