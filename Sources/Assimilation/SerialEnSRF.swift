@@ -200,6 +200,9 @@ public struct SerialEnSRF: Sendable {
         let priorSpread = UnsafeMutablePointer<Double>.allocate(capacity: nv)
         defer { for p in [x, mean, cov, gain, priorSpread] { p.deallocate() } }
         let n = Int32(nv), nm = Int32(members)
+        let ones = [Double](repeating: 1, count: members)
+        var workspace = BlockedWorkspace(variables: nv, members: members,
+                                         maximumObservations: near.map(\.count).max() ?? 0)
 
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
@@ -207,11 +210,11 @@ public struct SerialEnSRF: Sendable {
                     // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
                     if near[c].isEmpty && lambda == 1 { continue }
                     let column = values.baseAddress! + c * nv * members
+                    // x̄ = X 1 / N (a matrix-vector product rather than a dependent chain of additions)
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / Double(members), column, nm, ones, 1, 0,
+                                mean, 1)
                     for v in 0..<nv {
                         let row = column + v * members
-                        var sum = 0.0
-                        for m in 0..<members { sum += row[m] }
-                        mean[v] = sum / Double(members)
                         for m in 0..<members { x[v * members + m] = row[m] - mean[v] }
                     }
                     if lambda != 1 {
@@ -219,29 +222,31 @@ public struct SerialEnSRF: Sendable {
                     }
                     if rtps != 0 { for v in inflated { priorSpread[v] = spread(x + v * members, members: members) } }
 
-                    for (j, distance) in near[c] {
-                        let u = record.baseAddress! + j * members
-                        let d = update.innovationVariances[j]
-                        // (P^b H^T)_v = X'_v · u / (N - 1)
-                        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
-                        if let threshold {
+                    if let threshold {
+                        // The significance rule needs each variable's spread after every
+                        // observation, so the observations are applied one by one.
+                        for (j, distance) in near[c] {
+                            let u = record.baseAddress! + j * members
+                            let d = update.innovationVariances[j]
+                            // (P^b H^T)_v = X'_v · u / (N - 1)
+                            cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
                             let su = (d - observations.errorVariances[j]).squareRoot()
                             for v in 0..<nv {
-                                let sv = spread(x + v * members, members: members)
                                 let w = horizontalWeight(distance: distance, threshold: threshold) {
-                                    sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
+                                    let sv = spread(x + v * members, members: members)
+                                    return sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
                                 }
                                 gain[v] = w * cov[v] / d
                             }
-                        } else {
-                            let w = horizontalWeight(distance: distance, threshold: nil) { 0 }
-                            for v in 0..<nv { gain[v] = w * cov[v] / d }
+                            if let vertical = verticalWeights[j] { for v in 0..<nv { gain[v] *= vertical[v] } }
+                            let innovation = update.innovations[j]
+                            for v in 0..<nv { mean[v] += gain[v] * innovation }
+                            // X' -= α K u^T
+                            cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
-                        if let vertical = verticalWeights[j] { for v in 0..<nv { gain[v] *= vertical[v] } }
-                        let innovation = update.innovations[j]
-                        for v in 0..<nv { mean[v] += gain[v] * innovation }
-                        // X' -= α K u^T
-                        cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
+                    } else if !near[c].isEmpty {
+                        applyBlocked(near[c], to: x, mean: mean, variables: nv, record: record.baseAddress!,
+                                     update: update, verticalWeights: verticalWeights, workspace: &workspace)
                     }
 
                     if rtps != 0 {
@@ -260,6 +265,69 @@ public struct SerialEnSRF: Sendable {
                 }
             }
         }
+    }
+
+    /// Scratch space of `applyBlocked`, sized for the column with the most observations.
+    struct BlockedWorkspace {
+        var u: [Double], a: [Double], gram: [Double], b: [Double]
+        init(variables nv: Int, members: Int, maximumObservations k: Int) {
+            u = [Double](repeating: 0, count: k * members)
+            a = [Double](repeating: 0, count: nv * k)
+            gram = [Double](repeating: 0, count: k * k)
+            b = [Double](repeating: 0, count: nv * k)
+        }
+    }
+
+    /// Applies the k observations `list` (in order) to one column's
+    /// perturbations `x` (nv x N) and mean with two matrix products instead of
+    /// k matrix-vector pairs. With X'_0 the perturbations before the first of
+    /// them, u_t the recorded simulated-observation perturbations and
+    /// B[v, t] = α_t K_t[v] (so that X'_t = X'_0 − Σ_{i≤t} B[·, i] u_iᵀ):
+    ///     A = X'_0 Uᵀ,  G = U Uᵀ                       (dgemm)
+    ///     X'_{t−1,v} · u_t = A[v, t] − Σ_{i<t} B[v, i] G[i, t]
+    ///     K_t[v] = ρ_t[v] (X'_{t−1,v} · u_t) / ((N − 1) d_t),  x̄_v += K_t[v] (y_t − H x̄_t)
+    ///     X' ← X'_0 − B U                              (dgemm)
+    /// which is the serial EnSRF of Whitaker and Hamill (2002) rewritten, not
+    /// an approximation. Every step depends only on the column and the record.
+    func applyBlocked(_ list: [(observation: Int, distance: Double)], to x: UnsafeMutablePointer<Double>,
+                      mean: UnsafeMutablePointer<Double>, variables nv: Int, record: UnsafePointer<Double>,
+                      update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
+                      workspace: inout BlockedWorkspace) {
+        let members = memberCount
+        let k = list.count
+        let nm1 = Double(members - 1)
+        workspace.u.withUnsafeMutableBufferPointer { u in
+        workspace.a.withUnsafeMutableBufferPointer { a in
+        workspace.gram.withUnsafeMutableBufferPointer { gram in
+        workspace.b.withUnsafeMutableBufferPointer { b in
+            let u = u.baseAddress!, a = a.baseAddress!, gram = gram.baseAddress!, b = b.baseAddress!
+            for (t, entry) in list.enumerated() {
+                (u + t * members).update(from: record + entry.observation * members, count: members)
+            }
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nv), Int32(k), Int32(members), 1, x,
+                        Int32(members), u, Int32(members), 0, a, Int32(k))
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k), Int32(k), Int32(members), 1, u,
+                        Int32(members), u, Int32(members), 0, gram, Int32(k))
+            for (t, entry) in list.enumerated() {
+                let j = entry.observation
+                let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
+                let scale = w / (nm1 * update.innovationVariances[j])
+                let innovation = update.innovations[j]
+                let alpha = update.squareRootFactors[j]
+                let vertical = verticalWeights[j]
+                for v in 0..<nv {
+                    var projection = a[v * k + t]
+                    for i in 0..<t { projection -= b[v * k + i] * gram[i * k + t] }
+                    var gain = scale * projection
+                    if let vertical { gain *= vertical[v] }
+                    mean[v] += gain * innovation
+                    b[v * k + t] = alpha * gain
+                }
+            }
+            // X' -= B U
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k), -1, b,
+                        Int32(k), u, Int32(members), 1, x, Int32(members))
+        }}}}
     }
 
     /// Serial convenience: both passes on a block holding all columns and members.
