@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
         .target(name: "ModelTime"),
         .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat"]),
-        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
+        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry", "ConfigFormat"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "GeometryTests", dependencies: ["Geometry", "NetCDFIO", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ModelTimeTests", dependencies: ["ModelTime"]),
-        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
+        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "ConfigFormat", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )
