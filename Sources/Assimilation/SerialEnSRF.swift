@@ -163,11 +163,7 @@ public struct SerialEnSRF: Sendable {
         var lists = Array(repeating: [(observation: Int, distance: Double)](), count: columns.count)
         let reach = configuration.horizontal.reach
         for j in 0..<observationCount {
-            for c in columns.indices {
-                if let distance = geometry.columnDistance(observation: j, column: columns[c], below: reach) {
-                    lists[c].append((j, distance))
-                }
-            }
+            for (c, distance) in geometry.columns(near: j, among: columns, below: reach) { lists[c].append((j, distance)) }
         }
         return lists
     }

@@ -39,12 +39,9 @@ struct BenchAnalysis: ParsableCommand {
             let geometry = problem.geometry
             guard world.rank == 0 else { return }
             let reach = configuration.horizontal.reach
-            var pairs = 0
-            for j in 0..<observations {
-                for c in 0..<d.grid.cellCount where geometry.columnDistance(observation: j, column: c, below: reach) != nil {
-                    pairs += 1
-                }
-            }
+            let allColumns = Array(0..<d.grid.cellCount)
+            let pairs = (0..<observations).map { geometry.columns(near: $0, among: allColumns, below: reach).count }
+                .reduce(0, +)
             let nv = problem.layout.variableCount
             let n = Double(observations)
             // Core time of the work that scales with the observations: the
