@@ -206,6 +206,13 @@ public struct SerialEnSRF: Sendable {
                     // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
                     if near[c].isEmpty && lambda == 1 { continue }
                     let column = values.baseAddress! + c * nv * members
+                    if threshold == nil && lambda == 1 && rtps == 0 {
+                        // Nothing needs the perturbations on their own: update the members in place.
+                        applyBlocked(near[c], to: column, centred: false, mean: mean, variables: nv,
+                                     record: record.baseAddress!, update: update, verticalWeights: verticalWeights,
+                                     workspace: &workspace)
+                        continue
+                    }
                     // x̄ = X 1 / N (a matrix-vector product rather than a dependent chain of additions)
                     cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / Double(members), column, nm, ones, 1, 0,
                                 mean, 1)
@@ -241,8 +248,9 @@ public struct SerialEnSRF: Sendable {
                             cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
                     } else if !near[c].isEmpty {
-                        applyBlocked(near[c], to: x, mean: mean, variables: nv, record: record.baseAddress!,
-                                     update: update, verticalWeights: verticalWeights, workspace: &workspace)
+                        applyBlocked(near[c], to: x, centred: true, mean: mean, variables: nv,
+                                     record: record.baseAddress!, update: update, verticalWeights: verticalWeights,
+                                     workspace: &workspace)
                     }
 
                     if rtps != 0 {
@@ -267,30 +275,37 @@ public struct SerialEnSRF: Sendable {
     struct BlockedWorkspace {
         var u: [Double], a: [Double], gram: [Double], b: [Double]
         init(variables nv: Int, members: Int, maximumObservations k: Int) {
-            u = [Double](repeating: 0, count: k * members)
-            a = [Double](repeating: 0, count: nv * k)
-            gram = [Double](repeating: 0, count: k * k)
+            u = [Double](repeating: 0, count: (k + 1) * members)
+            a = [Double](repeating: 0, count: nv * (k + 1))
+            gram = [Double](repeating: 0, count: (k + 1) * (k + 1))
             b = [Double](repeating: 0, count: nv * k)
         }
     }
 
-    /// Applies the k observations `list` (in order) to one column's
-    /// perturbations `x` (nv x N) and mean with two matrix products instead of
-    /// k matrix-vector pairs. With X'_0 the perturbations before the first of
-    /// them, u_t the recorded simulated-observation perturbations and
-    /// B[v, t] = α_t K_t[v] (so that X'_t = X'_0 − Σ_{i≤t} B[·, i] u_iᵀ):
-    ///     A = X'_0 Uᵀ,  G = U Uᵀ                       (dgemm)
+    /// Applies the k observations `list` (in order) to one column with two
+    /// matrix products instead of k matrix-vector pairs. With X'_0 the
+    /// perturbations before the first of them, u_t the recorded
+    /// simulated-observation perturbations (rows of U) and B[v, t] = α_t K_t[v]
+    /// (so that X'_t = X'_0 − Σ_{i≤t} B[·, i] u_iᵀ):
+    ///     A = X'_0 Uᵀ,  G = U Uᵀ                                   (dgemm)
     ///     X'_{t−1,v} · u_t = A[v, t] − Σ_{i<t} B[v, i] G[i, t]
     ///     K_t[v] = ρ_t[v] (X'_{t−1,v} · u_t) / ((N − 1) d_t),  x̄_v += K_t[v] (y_t − H x̄_t)
-    ///     X' ← X'_0 − B U                              (dgemm)
+    ///     X' ← X'_0 − B U                                          (dgemm)
     /// which is the serial EnSRF of Whitaker and Hamill (2002) rewritten, not
     /// an approximation. Every step depends only on the column and the record.
-    func applyBlocked(_ list: [(observation: Int, distance: Double)], to x: UnsafeMutablePointer<Double>,
-                      mean: UnsafeMutablePointer<Double>, variables nv: Int, record: UnsafePointer<Double>,
-                      update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
+    ///
+    /// `centred`: `matrix` holds the perturbations and `mean` the mean, both
+    /// updated. Otherwise `matrix` holds the members themselves (X = x̄ 1ᵀ + X'):
+    /// a column of ones appended to Uᵀ gives the row sums, so x̄ = X 1 / N and
+    /// X' Uᵀ = X Uᵀ − x̄ (U 1)ᵀ come from the same product, and the update is
+    /// X ← X − B U + Δx̄ 1ᵀ; `mean` is scratch.
+    func applyBlocked(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
+                      centred: Bool, mean: UnsafeMutablePointer<Double>, variables nv: Int,
+                      record: UnsafePointer<Double>, update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
                       workspace: inout BlockedWorkspace) {
         let members = memberCount
         let k = list.count
+        let k1 = k + 1
         let nm1 = Double(members - 1)
         workspace.u.withUnsafeMutableBufferPointer { u in
         workspace.a.withUnsafeMutableBufferPointer { a in
@@ -300,10 +315,19 @@ public struct SerialEnSRF: Sendable {
             for (t, entry) in list.enumerated() {
                 (u + t * members).update(from: record + entry.observation * members, count: members)
             }
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nv), Int32(k), Int32(members), 1, x,
-                        Int32(members), u, Int32(members), 0, a, Int32(k))
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k), Int32(k), Int32(members), 1, u,
-                        Int32(members), u, Int32(members), 0, gram, Int32(k))
+            (u + k * members).update(repeating: 1, count: members)
+            // [A | X 1] = X [U; 1]ᵀ and [[G, U 1], [.., N]] = [U; 1][U; 1]ᵀ
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nv), Int32(k1), Int32(members), 1, matrix,
+                        Int32(members), u, Int32(members), 0, a, Int32(k1))
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k1), Int32(k1), Int32(members), 1, u,
+                        Int32(members), u, Int32(members), 0, gram, Int32(k1))
+            if !centred {
+                for v in 0..<nv {
+                    let rowMean = a[v * k1 + k] / Double(members)
+                    for t in 0..<k { a[v * k1 + t] -= rowMean * gram[t * k1 + k] }
+                    mean[v] = 0  // accumulates Δx̄
+                }
+            }
             for (t, entry) in list.enumerated() {
                 let j = entry.observation
                 let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
@@ -312,17 +336,23 @@ public struct SerialEnSRF: Sendable {
                 let alpha = update.squareRootFactors[j]
                 let vertical = verticalWeights[j]
                 for v in 0..<nv {
-                    var projection = a[v * k + t]
-                    for i in 0..<t { projection -= b[v * k + i] * gram[i * k + t] }
+                    var projection = a[v * k1 + t]
+                    for i in 0..<t { projection -= b[v * k + i] * gram[i * k1 + t] }
                     var gain = scale * projection
                     if let vertical { gain *= vertical[v] }
                     mean[v] += gain * innovation
                     b[v * k + t] = alpha * gain
                 }
             }
-            // X' -= B U
+            // X −= B U
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k), -1, b,
-                        Int32(k), u, Int32(members), 1, x, Int32(members))
+                        Int32(k), u, Int32(members), 1, matrix, Int32(members))
+            if !centred {
+                for v in 0..<nv {
+                    let row = matrix + v * members
+                    for m in 0..<members { row[m] += mean[v] }
+                }
+            }
         }}}}
     }
 
