@@ -18,8 +18,9 @@ public func gaspariCohn(distance: Double, cutoff: Double) -> Double {
         // -1/4 z^5 + 1/2 z^4 + 5/8 z^3 - 5/3 z^2 + 1
         return (((-0.25 * z + 0.5) * z + 0.625) * z - 5.0 / 3.0) * z * z + 1
     }
-    // 1/12 z^5 - 1/2 z^4 + 5/8 z^3 + 5/3 z^2 - 5 z + 4 - 2/(3z)
-    return ((((z / 12 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5) * z + 4 - 2 / (3 * z)
+    // 1/12 z^5 - 1/2 z^4 + 5/8 z^3 + 5/3 z^2 - 5 z + 4 - 2/(3z); just below z = 2 rounding could
+    // make it a tiny negative number, which would flip the sign of a gain.
+    return max(0, ((((z / 12 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5) * z + 4 - 2 / (3 * z))
 }
 
 /// Where observations sit relative to each other and to the state columns.

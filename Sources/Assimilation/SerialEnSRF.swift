@@ -198,7 +198,7 @@ public struct SerialEnSRF: Sendable {
         let n = Int32(nv), nm = Int32(members)
         let ones = [Double](repeating: 1, count: members)
         var workspace = BlockedWorkspace(variables: nv, members: members,
-                                         maximumObservations: near.map(\.count).max() ?? 0)
+                                         maximumObservations: min(Self.observationBlock, near.map(\.count).max() ?? 0))
 
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
@@ -208,9 +208,12 @@ public struct SerialEnSRF: Sendable {
                     let column = values.baseAddress! + c * nv * members
                     if threshold == nil && lambda == 1 && rtps == 0 {
                         // Nothing needs the perturbations on their own: update the members in place.
-                        applyBlocked(near[c], to: column, centred: false, mean: mean, variables: nv,
-                                     record: record.baseAddress!, update: update, verticalWeights: verticalWeights,
-                                     workspace: &workspace)
+                        for start in stride(from: 0, to: near[c].count, by: Self.observationBlock) {
+                            let block = Array(near[c][start..<min(start + Self.observationBlock, near[c].count)])
+                            applyBlocked(block, to: column, centred: false, mean: mean, variables: nv,
+                                         record: record.baseAddress!, update: update,
+                                         verticalWeights: verticalWeights, workspace: &workspace)
+                        }
                         continue
                     }
                     // x̄ = X 1 / N (a matrix-vector product rather than a dependent chain of additions)
@@ -248,9 +251,12 @@ public struct SerialEnSRF: Sendable {
                             cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
                     } else if !near[c].isEmpty {
-                        applyBlocked(near[c], to: x, centred: true, mean: mean, variables: nv,
-                                     record: record.baseAddress!, update: update, verticalWeights: verticalWeights,
-                                     workspace: &workspace)
+                        for start in stride(from: 0, to: near[c].count, by: Self.observationBlock) {
+                            let block = Array(near[c][start..<min(start + Self.observationBlock, near[c].count)])
+                            applyBlocked(block, to: x, centred: true, mean: mean, variables: nv,
+                                         record: record.baseAddress!, update: update,
+                                         verticalWeights: verticalWeights, workspace: &workspace)
+                        }
                     }
 
                     if rtps != 0 {
@@ -271,7 +277,12 @@ public struct SerialEnSRF: Sendable {
         }
     }
 
-    /// Scratch space of `applyBlocked`, sized for the column with the most observations.
+    /// At most this many observations go into one `applyBlocked` call: its
+    /// scalar recursion costs nv k² / 2 per column, so long lists are applied
+    /// in consecutive blocks (the same algorithm, restarted from the updated column).
+    static let observationBlock = 16
+
+    /// Scratch space of `applyBlocked`, sized for the largest block.
     struct BlockedWorkspace {
         var u: [Double], a: [Double], gram: [Double], b: [Double]
         init(variables nv: Int, members: Int, maximumObservations k: Int) {
