@@ -200,6 +200,15 @@ public struct SerialEnSRF: Sendable {
         var workspace = BlockedWorkspace(variables: nv, members: members,
                                          maximumObservations: min(Self.observationBlock, near.map(\.count).max() ?? 0))
 
+        func applyInBlocks(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
+                           centred: Bool, record: UnsafePointer<Double>) {
+            for start in stride(from: 0, to: list.count, by: Self.observationBlock) {
+                let chunk = Array(list[start..<min(start + Self.observationBlock, list.count)])
+                applyBlocked(chunk, to: matrix, centred: centred, mean: mean, variables: nv, record: record,
+                             update: update, verticalWeights: verticalWeights, workspace: &workspace)
+            }
+        }
+
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
                 for c in block.columns.indices {
@@ -208,12 +217,7 @@ public struct SerialEnSRF: Sendable {
                     let column = values.baseAddress! + c * nv * members
                     if threshold == nil && lambda == 1 && rtps == 0 {
                         // Nothing needs the perturbations on their own: update the members in place.
-                        for start in stride(from: 0, to: near[c].count, by: Self.observationBlock) {
-                            let block = Array(near[c][start..<min(start + Self.observationBlock, near[c].count)])
-                            applyBlocked(block, to: column, centred: false, mean: mean, variables: nv,
-                                         record: record.baseAddress!, update: update,
-                                         verticalWeights: verticalWeights, workspace: &workspace)
-                        }
+                        applyInBlocks(near[c], to: column, centred: false, record: record.baseAddress!)
                         continue
                     }
                     // x̄ = X 1 / N (a matrix-vector product rather than a dependent chain of additions)
@@ -251,12 +255,7 @@ public struct SerialEnSRF: Sendable {
                             cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
                     } else if !near[c].isEmpty {
-                        for start in stride(from: 0, to: near[c].count, by: Self.observationBlock) {
-                            let block = Array(near[c][start..<min(start + Self.observationBlock, near[c].count)])
-                            applyBlocked(block, to: x, centred: true, mean: mean, variables: nv,
-                                         record: record.baseAddress!, update: update,
-                                         verticalWeights: verticalWeights, workspace: &workspace)
-                        }
+                        applyInBlocks(near[c], to: x, centred: true, record: record.baseAddress!)
                     }
 
                     if rtps != 0 {
