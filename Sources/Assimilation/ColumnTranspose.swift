@@ -27,10 +27,7 @@ public enum ColumnOwnership {
                              geometry: some LocalizationGeometry) -> [Int] {
         var costs = [Int](repeating: 1, count: columns.count)
         for j in 0..<observationCount {
-            for (c, column) in columns.enumerated()
-            where geometry.columnDistance(observation: j, column: column, below: reach) != nil {
-                costs[c] += 1
-            }
+            for (c, _) in geometry.columns(near: j, among: columns, below: reach) { costs[c] += 1 }
         }
         return costs
     }

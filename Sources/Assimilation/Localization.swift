@@ -18,8 +18,9 @@ public func gaspariCohn(distance: Double, cutoff: Double) -> Double {
         // -1/4 z^5 + 1/2 z^4 + 5/8 z^3 - 5/3 z^2 + 1
         return (((-0.25 * z + 0.5) * z + 0.625) * z - 5.0 / 3.0) * z * z + 1
     }
-    // 1/12 z^5 - 1/2 z^4 + 5/8 z^3 + 5/3 z^2 - 5 z + 4 - 2/(3z)
-    return ((((z / 12 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5) * z + 4 - 2 / (3 * z)
+    // 1/12 z^5 - 1/2 z^4 + 5/8 z^3 + 5/3 z^2 - 5 z + 4 - 2/(3z); just below z = 2 rounding could
+    // make it a tiny negative number, which would flip the sign of a gain.
+    return max(0, ((((z / 12 - 0.5) * z + 0.625) * z + 5.0 / 3.0) * z - 5) * z + 4 - 2 / (3 * z))
 }
 
 /// Where observations sit relative to each other and to the state columns.
@@ -31,15 +32,20 @@ public protocol LocalizationGeometry {
     /// Horizontal distance between observation `j` and the state column with
     /// global index `column`.
     func columnDistance(observation j: Int, column: Int) -> Double
-    /// The distance if it is below `reach`, else nil. Implementations may skip
-    /// the exact distance for pairs that are clearly too far apart.
-    func columnDistance(observation j: Int, column: Int, below reach: Double) -> Double?
+    /// The columns (positions in `columns`, ascending) closer than `reach` to
+    /// observation `j`, with their distances. Implementations may skip the
+    /// exact distance for pairs that are clearly too far apart.
+    func columns(near j: Int, among columns: [Int], below reach: Double) -> [(index: Int, distance: Double)]
 }
 
 extension LocalizationGeometry {
-    public func columnDistance(observation j: Int, column: Int, below reach: Double) -> Double? {
-        let distance = columnDistance(observation: j, column: column)
-        return distance < reach ? distance : nil
+    public func columns(near j: Int, among columns: [Int], below reach: Double) -> [(index: Int, distance: Double)] {
+        var result: [(index: Int, distance: Double)] = []
+        for (index, column) in columns.enumerated() {
+            let distance = columnDistance(observation: j, column: column)
+            if distance < reach { result.append((index, distance)) }
+        }
+        return result
     }
 }
 
@@ -68,14 +74,18 @@ public struct SphericalLocalizationGeometry: LocalizationGeometry, Sendable {
 
     /// Pre-screens with the chord length (no trigonometry) and computes the
     /// exact great-circle distance only for pairs that may be within `reach`.
-    public func columnDistance(observation j: Int, column: Int, below reach: Double) -> Double? {
-        if reach.isFinite {
-            let chord = 2 * sin(min(reach / radius, .pi) / 2)
-            let delta = observationVectors[j] - columnVectors[column]
-            if (delta * delta).sum() > chord * chord * (1 + 1e-9) + 1e-12 { return nil }
+    public func columns(near j: Int, among columns: [Int], below reach: Double) -> [(index: Int, distance: Double)] {
+        let chord = reach.isFinite ? 2 * sin(min(reach / radius, .pi) / 2) : 2
+        let limit = chord * chord * (1 + 1e-9) + 1e-12
+        let point = observationVectors[j]
+        var result: [(index: Int, distance: Double)] = []
+        for (index, column) in columns.enumerated() {
+            let delta = point - columnVectors[column]
+            if (delta * delta).sum() > limit { continue }
+            let distance = columnDistance(observation: j, column: column)
+            if distance < reach { result.append((index, distance)) }
         }
-        let distance = columnDistance(observation: j, column: column)
-        return distance < reach ? distance : nil
+        return result
     }
 
     public func observationDistance(_ j: Int, _ k: Int) -> Double {

@@ -13,6 +13,7 @@ public struct ObservationBatch: Sendable, Equatable {
 
     public init(values: [Double], errorVariances: [Double], heights: [Double?]? = nil) {
         precondition(values.count == errorVariances.count)
+        precondition(errorVariances.allSatisfy { $0 > 0 && $0.isFinite }, "observation error variances must be positive")
         self.values = values
         self.errorVariances = errorVariances
         self.heights = heights ?? Array(repeating: nil, count: values.count)

@@ -1,4 +1,16 @@
 import Parallel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// CPU time consumed so far by the calling thread.
+func threadCPUSeconds() -> Double {
+    var time = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
 
 /// The simulated observations one rank computed: for the observations in
 /// `observations` (batch indices) and the members `members`, values [obs][member].
@@ -58,7 +70,9 @@ public struct ParallelAnalysis {
         return priors
     }
 
-    /// Wall time (s) of the phases of one analysis on this rank.
+    /// CPU time (s) of this rank's thread in the phases of one analysis. CPU
+    /// time, not wall time, so that the figures mean cost per core even on a
+    /// machine shared with other work.
     public struct Timings: Sendable {
         /// Allgather of the simulated observations.
         public var gather = 0.0
@@ -93,13 +107,11 @@ public struct ParallelAnalysis {
     public func run(state: inout ColumnEnsemble, allColumns: [Int], observations: ObservationBatch,
                     priors piece: ObservationPriorPiece, geometry: some LocalizationGeometry,
                     communicator: any Communicator, timings: inout Timings) -> ObservationSpaceUpdate {
-        let clock = ContinuousClock()
-        var mark = clock.now
+        var mark = threadCPUSeconds()
         func lap() -> Double {
-            let now = clock.now
-            let elapsed = (now - mark).components
-            mark = now
-            return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+            let now = threadCPUSeconds()
+            defer { mark = now }
+            return now - mark
         }
         let n = filter.memberCount
         let priors = Self.gatherPriors(piece, observationCount: observations.count, memberCount: n,

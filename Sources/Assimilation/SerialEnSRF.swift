@@ -163,11 +163,7 @@ public struct SerialEnSRF: Sendable {
         var lists = Array(repeating: [(observation: Int, distance: Double)](), count: columns.count)
         let reach = configuration.horizontal.reach
         for j in 0..<observationCount {
-            for c in columns.indices {
-                if let distance = geometry.columnDistance(observation: j, column: columns[c], below: reach) {
-                    lists[c].append((j, distance))
-                }
-            }
+            for (c, distance) in geometry.columns(near: j, among: columns, below: reach) { lists[c].append((j, distance)) }
         }
         return lists
     }
@@ -200,6 +196,18 @@ public struct SerialEnSRF: Sendable {
         let priorSpread = UnsafeMutablePointer<Double>.allocate(capacity: nv)
         defer { for p in [x, mean, cov, gain, priorSpread] { p.deallocate() } }
         let n = Int32(nv), nm = Int32(members)
+        let ones = [Double](repeating: 1, count: members)
+        var workspace = BlockedWorkspace(variables: nv, members: members,
+                                         maximumObservations: min(Self.observationBlock, near.map(\.count).max() ?? 0))
+
+        func applyInBlocks(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
+                           centred: Bool, record: UnsafePointer<Double>) {
+            for start in stride(from: 0, to: list.count, by: Self.observationBlock) {
+                let chunk = Array(list[start..<min(start + Self.observationBlock, list.count)])
+                applyBlocked(chunk, to: matrix, centred: centred, mean: mean, variables: nv, record: record,
+                             update: update, verticalWeights: verticalWeights, workspace: &workspace)
+            }
+        }
 
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
@@ -207,11 +215,16 @@ public struct SerialEnSRF: Sendable {
                     // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
                     if near[c].isEmpty && lambda == 1 { continue }
                     let column = values.baseAddress! + c * nv * members
+                    if threshold == nil && lambda == 1 && rtps == 0 {
+                        // Nothing needs the perturbations on their own: update the members in place.
+                        applyInBlocks(near[c], to: column, centred: false, record: record.baseAddress!)
+                        continue
+                    }
+                    // x̄ = X 1 / N (a matrix-vector product rather than a dependent chain of additions)
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / Double(members), column, nm, ones, 1, 0,
+                                mean, 1)
                     for v in 0..<nv {
                         let row = column + v * members
-                        var sum = 0.0
-                        for m in 0..<members { sum += row[m] }
-                        mean[v] = sum / Double(members)
                         for m in 0..<members { x[v * members + m] = row[m] - mean[v] }
                     }
                     if lambda != 1 {
@@ -219,29 +232,30 @@ public struct SerialEnSRF: Sendable {
                     }
                     if rtps != 0 { for v in inflated { priorSpread[v] = spread(x + v * members, members: members) } }
 
-                    for (j, distance) in near[c] {
-                        let u = record.baseAddress! + j * members
-                        let d = update.innovationVariances[j]
-                        // (P^b H^T)_v = X'_v · u / (N - 1)
-                        cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
-                        if let threshold {
+                    if let threshold {
+                        // The significance rule needs each variable's spread after every
+                        // observation, so the observations are applied one by one.
+                        for (j, distance) in near[c] {
+                            let u = record.baseAddress! + j * members
+                            let d = update.innovationVariances[j]
+                            // (P^b H^T)_v = X'_v · u / (N - 1)
+                            cblas_dgemv(CblasRowMajor, CblasNoTrans, n, nm, 1 / nm1, x, nm, u, 1, 0, cov, 1)
                             let su = (d - observations.errorVariances[j]).squareRoot()
                             for v in 0..<nv {
-                                let sv = spread(x + v * members, members: members)
                                 let w = horizontalWeight(distance: distance, threshold: threshold) {
-                                    sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
+                                    let sv = spread(x + v * members, members: members)
+                                    return sv > 0 && su > 0 ? cov[v] / (sv * su) : 0
                                 }
                                 gain[v] = w * cov[v] / d
                             }
-                        } else {
-                            let w = horizontalWeight(distance: distance, threshold: nil) { 0 }
-                            for v in 0..<nv { gain[v] = w * cov[v] / d }
+                            if let vertical = verticalWeights[j] { for v in 0..<nv { gain[v] *= vertical[v] } }
+                            let innovation = update.innovations[j]
+                            for v in 0..<nv { mean[v] += gain[v] * innovation }
+                            // X' -= α K u^T
+                            cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
-                        if let vertical = verticalWeights[j] { for v in 0..<nv { gain[v] *= vertical[v] } }
-                        let innovation = update.innovations[j]
-                        for v in 0..<nv { mean[v] += gain[v] * innovation }
-                        // X' -= α K u^T
-                        cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
+                    } else if !near[c].isEmpty {
+                        applyInBlocks(near[c], to: x, centred: true, record: record.baseAddress!)
                     }
 
                     if rtps != 0 {
@@ -260,6 +274,96 @@ public struct SerialEnSRF: Sendable {
                 }
             }
         }
+    }
+
+    /// At most this many observations go into one `applyBlocked` call: its
+    /// scalar recursion costs nv k² / 2 per column, so long lists are applied
+    /// in consecutive blocks (the same algorithm, restarted from the updated column).
+    static let observationBlock = 16
+
+    /// Scratch space of `applyBlocked`, sized for the largest block.
+    struct BlockedWorkspace {
+        var u: [Double], a: [Double], gram: [Double], b: [Double]
+        init(variables nv: Int, members: Int, maximumObservations k: Int) {
+            u = [Double](repeating: 0, count: (k + 1) * members)
+            a = [Double](repeating: 0, count: nv * (k + 1))
+            gram = [Double](repeating: 0, count: (k + 1) * (k + 1))
+            b = [Double](repeating: 0, count: nv * k)
+        }
+    }
+
+    /// Applies the k observations `list` (in order) to one column with two
+    /// matrix products instead of k matrix-vector pairs. With X'_0 the
+    /// perturbations before the first of them, u_t the recorded
+    /// simulated-observation perturbations (rows of U) and B[v, t] = α_t K_t[v]
+    /// (so that X'_t = X'_0 − Σ_{i≤t} B[·, i] u_iᵀ):
+    ///     A = X'_0 Uᵀ,  G = U Uᵀ                                   (dgemm)
+    ///     X'_{t−1,v} · u_t = A[v, t] − Σ_{i<t} B[v, i] G[i, t]
+    ///     K_t[v] = ρ_t[v] (X'_{t−1,v} · u_t) / ((N − 1) d_t),  x̄_v += K_t[v] (y_t − H x̄_t)
+    ///     X' ← X'_0 − B U                                          (dgemm)
+    /// which is the serial EnSRF of Whitaker and Hamill (2002) rewritten, not
+    /// an approximation. Every step depends only on the column and the record.
+    ///
+    /// `centred`: `matrix` holds the perturbations and `mean` the mean, both
+    /// updated. Otherwise `matrix` holds the members themselves (X = x̄ 1ᵀ + X'):
+    /// a column of ones appended to Uᵀ gives the row sums, so x̄ = X 1 / N and
+    /// X' Uᵀ = X Uᵀ − x̄ (U 1)ᵀ come from the same product, and the update is
+    /// X ← X − B U + Δx̄ 1ᵀ; `mean` is scratch.
+    func applyBlocked(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
+                      centred: Bool, mean: UnsafeMutablePointer<Double>, variables nv: Int,
+                      record: UnsafePointer<Double>, update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
+                      workspace: inout BlockedWorkspace) {
+        let members = memberCount
+        let k = list.count
+        let k1 = k + 1
+        let nm1 = Double(members - 1)
+        workspace.u.withUnsafeMutableBufferPointer { u in
+        workspace.a.withUnsafeMutableBufferPointer { a in
+        workspace.gram.withUnsafeMutableBufferPointer { gram in
+        workspace.b.withUnsafeMutableBufferPointer { b in
+            let u = u.baseAddress!, a = a.baseAddress!, gram = gram.baseAddress!, b = b.baseAddress!
+            for (t, entry) in list.enumerated() {
+                (u + t * members).update(from: record + entry.observation * members, count: members)
+            }
+            (u + k * members).update(repeating: 1, count: members)
+            // [A | X 1] = X [U; 1]ᵀ and [[G, U 1], [.., N]] = [U; 1][U; 1]ᵀ
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nv), Int32(k1), Int32(members), 1, matrix,
+                        Int32(members), u, Int32(members), 0, a, Int32(k1))
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k1), Int32(k1), Int32(members), 1, u,
+                        Int32(members), u, Int32(members), 0, gram, Int32(k1))
+            if !centred {
+                for v in 0..<nv {
+                    let rowMean = a[v * k1 + k] / Double(members)
+                    for t in 0..<k { a[v * k1 + t] -= rowMean * gram[t * k1 + k] }
+                    mean[v] = 0  // accumulates Δx̄
+                }
+            }
+            for (t, entry) in list.enumerated() {
+                let j = entry.observation
+                let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
+                let scale = w / (nm1 * update.innovationVariances[j])
+                let innovation = update.innovations[j]
+                let alpha = update.squareRootFactors[j]
+                let vertical = verticalWeights[j]
+                for v in 0..<nv {
+                    var projection = a[v * k1 + t]
+                    for i in 0..<t { projection -= b[v * k + i] * gram[i * k1 + t] }
+                    var gain = scale * projection
+                    if let vertical { gain *= vertical[v] }
+                    mean[v] += gain * innovation
+                    b[v * k + t] = alpha * gain
+                }
+            }
+            // X −= B U
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k), -1, b,
+                        Int32(k), u, Int32(members), 1, matrix, Int32(members))
+            if !centred {
+                for v in 0..<nv {
+                    let row = matrix + v * members
+                    for m in 0..<members { row[m] += mean[v] }
+                }
+            }
+        }}}}
     }
 
     /// Serial convenience: both passes on a block holding all columns and members.

@@ -180,6 +180,12 @@ struct SelftestAnalysis: ParsableCommand {
     @Option(help: "RTPS factor on concentrations.") var rtps: Double = 0.5
     @Option(help: "Random seed.") var seed: UInt64 = 7
 
+    func validate() throws {
+        guard members >= 2 else { throw ValidationError("--members must be at least 2") }
+        guard observations >= 1 else { throw ValidationError("--observations must be at least 1") }
+        guard cutoffKm > 0 else { throw ValidationError("--cutoff-km must be positive") }
+    }
+
     func run() throws {
         let world = worldCommunicator()
         defer { MPIRuntime.finish() }

@@ -22,6 +22,12 @@ struct BenchAnalysis: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 11
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+        guard members >= 2 else { throw ValidationError("--members must be at least 2") }
+        guard observations >= 1 else { throw ValidationError("--observations must be at least 1") }
+        guard cutoffKm > 0 else { throw ValidationError("--cutoff-km must be positive") }
+    }
+
     func run() throws {
         let world = worldCommunicator()
         defer { MPIRuntime.finish() }
@@ -33,12 +39,9 @@ struct BenchAnalysis: ParsableCommand {
             let geometry = problem.geometry
             guard world.rank == 0 else { return }
             let reach = configuration.horizontal.reach
-            var pairs = 0
-            for j in 0..<observations {
-                for c in 0..<d.grid.cellCount where geometry.columnDistance(observation: j, column: c, below: reach) != nil {
-                    pairs += 1
-                }
-            }
+            let allColumns = Array(0..<d.grid.cellCount)
+            let pairs = (0..<observations).map { geometry.columns(near: $0, among: allColumns, below: reach).count }
+                .reduce(0, +)
             let nv = problem.layout.variableCount
             let n = Double(observations)
             // Core time of the work that scales with the observations: the

@@ -87,3 +87,14 @@ import Testing
     #expect(KeyedRandom.normal(seed: 98, key: [5, 3]) != values[5])
     #expect(KeyedRandom.normal(seed: 99, key: [3, 5]) != values[5])
 }
+
+@Test func ensembleStatisticsAndUncertaintyReduction() {
+    let block = ColumnEnsemble(columns: [4, 7], variableCount: 2, members: 0..<4,
+                               values: [1, 2, 3, 4, 0, 0, 0, 0, -2, 2, -2, 2, 5, 5, 5, 9])
+    #expect(block.mean(variable: 0) == [2.5, 0])
+    #expect(block.mean(variable: 1) == [0, 6])
+    let spread0 = block.spread(variable: 0)
+    #expect(abs(spread0[0] - (5.0 / 3).squareRoot()) < 1e-15 && abs(spread0[1] - (16.0 / 3).squareRoot()) < 1e-15)
+    #expect(block.spread(variable: 1) == [0, 2])
+    #expect(abs(uncertaintyReduction(priorSpread: 0.8, posteriorSpread: 0.6) - 25) < 1e-12)
+}

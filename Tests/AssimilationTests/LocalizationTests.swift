@@ -99,3 +99,32 @@ private func correlation(_ a: [Double], _ b: [Double]) -> Double {
     }
     return sab / (saa * sbb).squareRoot()
 }
+
+@Test func verticalLocalizationScalesEachVariablesIncrement() {
+    // One observation at the surface, variables at 0, 1000 and 5000 m, vertical
+    // cut-off 2000 m: increments are the unlocalized ones times GC(Δz) = 1, 5/24, 0.
+    let members = 20
+    var block = ColumnEnsemble(columns: [0], variableCount: 3, members: 0..<members)
+    for v in 0..<3 { for m in 0..<members { block[column: 0, variable: v, member: m] = KeyedRandom.normal(seed: 4, key: [v, m]) } }
+    let prior = block
+    let priors = (0..<members).map { prior[column: 0, variable: 0, member: $0] + 0.5 * prior[column: 0, variable: 2, member: $0] }
+    let geometry = RingLocalizationGeometry(size: 1, observationSites: [0])
+    let observation = ObservationBatch(values: [1.5], errorVariances: [0.4], heights: [0])
+    var plain = prior
+    var localized = prior
+    SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .none), memberCount: members)
+        .assimilate(&plain, observations: observation, priors: priors, geometry: geometry)
+    SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .none,
+                                                     vertical: VerticalLocalization(cutoff: 2000, variableHeights: [0, 1000, 5000])),
+                memberCount: members)
+        .assimilate(&localized, observations: observation, priors: priors, geometry: geometry)
+    func meanIncrement(_ block: ColumnEnsemble, _ v: Int) -> Double {
+        (0..<members).map { block[column: 0, variable: v, member: $0] - prior[column: 0, variable: v, member: $0] }
+            .reduce(0, +) / Double(members)
+    }
+    let expected = [1.0, 5.0 / 24.0, 0]
+    for v in 0..<3 {
+        #expect(abs(meanIncrement(localized, v) - expected[v] * meanIncrement(plain, v)) < 1e-12, "variable \(v)")
+    }
+    #expect(abs(meanIncrement(plain, 2)) > 1e-3)
+}

@@ -37,9 +37,11 @@ import TestSupport
 }
 
 /// `rcas selftest analysis` under mpirun with 1 to 4 ranks and different
-/// member-group/tile layouts gives byte-identical analysed ensembles.
-@Test(arguments: ["gaspari-cohn", "significance"])
-func analysisIsBitIdenticalForAnyRankCount(localization: String) throws {
+/// member-group/tile layouts gives byte-identical analysed ensembles: with
+/// Gaspari-Cohn and inflation (perturbation path), Gaspari-Cohn without
+/// inflation (in-place path) and the significance rule (one-by-one path).
+@Test(arguments: [("gaspari-cohn", "1.05", "0.5"), ("gaspari-cohn", "1", "0"), ("significance", "1.05", "0.5")])
+func analysisIsBitIdenticalForAnyRankCount(localization: String, inflation: String, rtps: String) throws {
     let directory = try TestEnvironment.temporaryDirectory("rcas-analysis")
     defer { try? FileManager.default.removeItem(at: directory) }
     let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
@@ -51,7 +53,7 @@ func analysisIsBitIdenticalForAnyRankCount(localization: String) throws {
         let file = directory.appendingPathComponent("state-\(ranks)-\(groups).bin").path
         let result = try TestEnvironment.mpirun(ranks: ranks, [
             "selftest", "analysis", "--domain", domain, "--dump", file, "--member-groups", String(groups),
-            "--localization", localization])
+            "--localization", localization, "--inflation", inflation, "--rtps", rtps])
         #expect(result.status == 0, "\(ranks) ranks: \(result.stderr)")
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         if let reference { #expect(data == reference, "\(ranks) ranks, \(groups) member groups differ") } else { reference = data }

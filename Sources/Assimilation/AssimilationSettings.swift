@@ -1,0 +1,151 @@
+import ConfigFormat
+
+/// The `assimilation:` section of an experiment config, validated at the edge.
+///
+///     assimilation:
+///       members: 50                  # ensemble size N (seed 000: 50)
+///       window_hours: 24             # smoothing window of the EnKS
+///       flux_components: [biosphere, ocean]
+///       localization:
+///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
+///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero
+///         near_km: 500               # significance rule (seed 002)
+///         far_km: 3000
+///         p_value: 0.05
+///         vertical_cutoff_m: 3000    # optional; point observations only
+///       inflation:
+///         multiplicative: 1.0        # on concentration perturbations
+///         rtps: 0.0
+///       flux_ensemble:
+///         generator: jdas            # jdas (seed 000 Eq. 1) | gcasv2 (seed 002 Eq. 1-5)
+///         beta: 80
+///         smoothing_days: 4
+///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
+///         lambda: {biosphere: 3, ocean: 5}
+///         seed: 1
+public struct AssimilationSettings: Sendable, Equatable {
+    /// Which generator makes the flux ensemble.
+    public enum FluxGenerator: Sendable, Equatable {
+        case jdas(JDASFluxForecast)
+        case gcasv2(GCASv2FluxPerturbation)
+    }
+
+    public var members: Int
+    public var windowHours: Int
+    public var fluxComponents: [FluxComponent]
+    public var horizontal: HorizontalLocalization
+    /// Height difference (m) where the vertical taper reaches zero; nil = none.
+    public var verticalCutoff: Double?
+    public var multiplicativeInflation: Double
+    public var relaxationToPriorSpread: Double
+    public var fluxGenerator: FluxGenerator
+
+    /// The seed 000 configuration: 50 members, 24 h window, biosphere + ocean,
+    /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
+    public static let jdasDefault = AssimilationSettings(
+        members: 50, windowHours: 24, fluxComponents: [.biosphere, .ocean],
+        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, multiplicativeInflation: 1,
+        relaxationToPriorSpread: 0, fluxGenerator: .jdas(JDASFluxForecast()))
+
+    public init(members: Int, windowHours: Int, fluxComponents: [FluxComponent], horizontal: HorizontalLocalization,
+                verticalCutoff: Double?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
+                fluxGenerator: FluxGenerator) {
+        self.members = members
+        self.windowHours = windowHours
+        self.fluxComponents = fluxComponents
+        self.horizontal = horizontal
+        self.verticalCutoff = verticalCutoff
+        self.multiplicativeInflation = multiplicativeInflation
+        self.relaxationToPriorSpread = relaxationToPriorSpread
+        self.fluxGenerator = fluxGenerator
+    }
+
+    /// Reads the section; absent keys take the seed 000 defaults. Errors name
+    /// the file, the key path and the problem; unknown keys are rejected.
+    public init(_ section: ConfigMapping) throws(ConfigError) {
+        let d = Self.jdasDefault
+        members = try section.value("members", default: d.members, in: 2...100_000)
+        windowHours = try section.value("window_hours", default: d.windowHours, in: 1...24 * 31)
+        if let names: [String] = try section.optionalList("flux_components") {
+            var components: [FluxComponent] = []
+            for name in names {
+                guard let component = FluxComponent(rawValue: name) else {
+                    throw section.error("flux_components", "'\(name)' is not one of: "
+                                        + FluxComponent.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                guard !components.contains(component) else { throw section.error("flux_components", "'\(name)' is listed twice") }
+                components.append(component)
+            }
+            fluxComponents = components
+        } else {
+            fluxComponents = d.fluxComponents
+        }
+
+        let localization = try section.optionalMapping("localization")
+        switch try localization?.choice("horizontal", default: "gaspari-cohn", from: ["gaspari-cohn", "significance", "none"])
+            ?? "gaspari-cohn" {
+        case "significance":
+            let near: Double = try localization!.value("near_km", default: 500, in: 0...20_000)
+            let far: Double = try localization!.value("far_km", default: 3000, in: 0...20_000)
+            guard far >= near else { throw localization!.error("far_km", "must not be below near_km (\(near))") }
+            horizontal = .significance(nearDistance: near * 1000, farDistance: far * 1000,
+                                       pValue: try localization!.value("p_value", default: 0.05, in: 1e-6...0.5))
+        case "none":
+            horizontal = .none
+        default:
+            let cutoff: Double = try localization?.value("cutoff_km", default: 1280, in: 1...20_000) ?? 1280
+            horizontal = .gaspariCohn(cutoff: cutoff * 1000)
+        }
+        verticalCutoff = try localization?.optional("vertical_cutoff_m")
+        if let v = verticalCutoff, v <= 0 { throw localization!.error("vertical_cutoff_m", "must be positive") }
+        try localization?.finish()
+
+        let inflation = try section.optionalMapping("inflation")
+        multiplicativeInflation = try inflation?.value("multiplicative", default: 1.0, in: 1...10) ?? 1
+        relaxationToPriorSpread = try inflation?.value("rtps", default: 0.0, in: 0...1) ?? 0
+        try inflation?.finish()
+
+        let flux = try section.optionalMapping("flux_ensemble")
+        switch try flux?.choice("generator", default: "jdas", from: ["jdas", "gcasv2"]) ?? "jdas" {
+        case "gcasv2":
+            let schemes: [String: GCASv2FluxPerturbation.Scheme] = [
+                "biosphere": .biosphere, "biosphere-ocean": .biosphereOcean,
+                "biosphere-ocean-fossil": .biosphereOceanFossil, "net-flux": .netFlux]
+            let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
+                                                  from: schemes.keys.sorted())]!
+            var scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3]
+            if let lambda = try flux!.optionalMapping("lambda") {
+                for component in FluxComponent.allCases {
+                    if let value: Double = try lambda.optional(component.rawValue) {
+                        guard value >= 0 else { throw lambda.error(component.rawValue, "must not be negative") }
+                        scale[component] = value
+                    }
+                }
+                try lambda.finish()
+            }
+            let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
+            fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed)))
+        default:
+            fluxGenerator = .jdas(JDASFluxForecast(
+                beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,
+                smoothingDays: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4))
+        }
+        try flux?.finish()
+        try section.finish()
+    }
+
+    /// The column layout for a domain with `layerCount` layers.
+    public func layout(layerCount: Int) -> ColumnStateLayout {
+        ColumnStateLayout(layerCount: layerCount, windowHours: windowHours, fluxComponents: fluxComponents)
+    }
+
+    /// The filter settings for `layout`; `layerMidHeights` (m) are needed only
+    /// when vertical localization is configured.
+    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double]) -> AnalysisConfiguration {
+        AnalysisConfiguration(
+            horizontal: horizontal,
+            vertical: verticalCutoff.map { VerticalLocalization(cutoff: $0, variableHeights: layout.variableHeights(layerMidHeights: layerMidHeights)) },
+            multiplicativeInflation: multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
+            inflatedVariables: layout.concentrationVariables)
+    }
+}
