@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "RandomStreams",
-                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation"]),
+                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,11 +39,12 @@ let package = Package(
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
         .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
         .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
+        .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
-            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation",
+            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,6 +68,8 @@ let package = Package(
         .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
                                                                "CFOutput", "TestSupport"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "ModelTime", "NetCDFIO",
+                                                           "CFOutput", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]
 )

@@ -1,0 +1,176 @@
+@testable import Evaluation
+import Foundation
+import TestSupport
+import Testing
+
+/// A small twin-experiment run directory: AN, CTRL and FC observation files
+/// (row-aligned) and two hours of fluxes on the test domain.
+struct RunDirectory {
+    let url: URL
+    var path: String { url.path }
+
+    /// AN biases: assimilated XCO2 +1, −1 (January) and +2, 0 (February);
+    /// validation XCO2 +0.5, −0.5; site ABC ±1 (CTRL ±2, FC ±1.5).
+    static func rows(siteBias: Double, validationScale: Double = 1) -> [Fixture.Row] {
+        [Fixture.Row(time: Fixture.seconds(2016, 1, 10), value: 400, model: 401),
+         Fixture.Row(time: Fixture.seconds(2016, 1, 20), value: 402, model: 401),
+         Fixture.Row(time: Fixture.seconds(2016, 2, 3), value: 400, model: 402),
+         Fixture.Row(time: Fixture.seconds(2016, 2, 4), value: 403, model: 403),
+         Fixture.Row(time: Fixture.seconds(2016, 2, 4), status: 1, value: 403, model: 420),      // rejected: not used
+         Fixture.Row(time: Fixture.seconds(2016, 1, 5), set: 1, status: 2, value: 400, model: 400 + 0.5 * validationScale),
+         Fixture.Row(time: Fixture.seconds(2016, 1, 6), set: 1, status: 2, value: 401, model: 401 - 0.5 * validationScale),
+         Fixture.Row(time: Fixture.seconds(2016, 1, 7), kind: 1, status: 4, site: "ABC", value: 410, model: 410 + siteBias),
+         Fixture.Row(time: Fixture.seconds(2016, 1, 8), kind: 1, status: 4, site: "ABC", value: 411, model: 411 - siteBias),
+         Fixture.Row(time: Fixture.seconds(2016, 12, 31), status: 3, value: 400, model: .nan)]   // outside the window
+    }
+
+    init(label: String, withForwardRuns: Bool = true) throws {
+        url = try TestEnvironment.temporaryDirectory(label)
+        try Fixture.writeObservations(url.appendingPathComponent("observations.nc").path, rows: Self.rows(siteBias: 1), runKind: "AN")
+        if withForwardRuns {
+            try Fixture.writeObservations(url.appendingPathComponent("ctrl/observations.nc").path,
+                                          rows: Self.rows(siteBias: 2, validationScale: 2), runKind: "CTRL")
+            try Fixture.writeObservations(url.appendingPathComponent("fc/observations.nc").path,
+                                          rows: Self.rows(siteBias: 1.5), runKind: "FC")
+        }
+        let start = Fixture.hours(2016, 7, 1)
+        let cells = Fixture.grid.nx * Fixture.grid.ny
+        try Fixture.writeFluxes(url.appendingPathComponent("fluxes.nc").path, periods: [(start, start + 1), (start + 1, start + 2)],
+                                value: { name, _ in [Double](repeating: name.hasSuffix("spread") ? 0.5 : -1, count: cells) },
+                                extra: ["bio_truth", "ocn_truth", "fossil", "fire"])
+    }
+}
+
+/// The error message `body` throws ("" when it does not throw).
+func errorMessage(_ body: () throws -> Void) -> String {
+    do { try body() } catch { return "\(error)" }
+    return ""
+}
+
+@Suite struct RunDirectoryTests {
+    @Test func statisticsOfARunDirectory() throws {
+        let run = try RunDirectory(label: "evaluation-run")
+        let report = try RunEvaluation.evaluate(runDirectory: run.path, options: EvaluationOptions(domainPath: Fixture.domainPath))
+        let stats = report.table("observation_statistics")!
+        func row(_ table: ReportTable, _ match: [String: ReportValue]) -> Int? {
+            table.rows.indices.first { r in match.allSatisfy { table.value($0.key, row: r) == $0.value } }
+        }
+        // AN assimilated: January biases ±1, February 2 and 0, the year all four.
+        let jan = row(stats, ["run": .text("AN"), "subset": .text("assimilated"), "month": .int(1)])!
+        #expect(stats.value("num", row: jan) == .int(2) && stats.value("rmse", row: jan) == .number(1))
+        let feb = row(stats, ["run": .text("AN"), "subset": .text("assimilated"), "month": .int(2)])!
+        #expect(stats.value("rmse", row: feb) == .number(2.squareRoot()) && stats.value("mae", row: feb) == .number(1))
+        let year = row(stats, ["run": .text("AN"), "subset": .text("assimilated"), "month": .missing])!
+        #expect(stats.value("num", row: year) == .int(4) && stats.value("rmse", row: year) == .number(1.5.squareRoot()))
+        #expect(stats.value("mean_bias", row: year) == .number(0.5))
+        // Validation: AN ±0.5, CTRL ±1.
+        let anValidation = row(stats, ["run": .text("AN"), "subset": .text("independent"), "month": .missing])!
+        #expect(stats.value("rmse", row: anValidation) == .number(0.5))
+        let ctrlValidation = row(stats, ["run": .text("CTRL"), "subset": .text("independent"), "month": .missing])!
+        #expect(stats.value("rmse", row: ctrlValidation) == .number(1))
+
+        let bias = report.table("bias_distribution")!
+        let b = row(bias, ["run": .text("CTRL"), "subset": .text("independent"), "month": .missing])!
+        #expect(bias.value("p_m1_1", row: b) == .number(100) && bias.value("p_0_2", row: b) == .number(50))
+
+        // Site ABC: RMSE CTRL 2, FC 1.5, AN 1; improvement 25 % and 50 %.
+        let sites = report.table("site_statistics")!
+        let fc = row(sites, ["site": .text("ABC"), "run": .text("FC")])!
+        #expect(sites.value("rmse", row: fc) == .number(1.5) && sites.value("rmse_improvement_percent", row: fc) == .number(25))
+        let an = row(sites, ["site": .text("ABC"), "run": .text("AN")])!
+        #expect(sites.value("mae_improvement_percent", row: an) == .number(50))
+        let ctrl = row(sites, ["site": .text("ABC"), "run": .text("CTRL")])!
+        #expect(sites.value("rmse_improvement_percent", row: ctrl) == .missing)
+
+        // Library path the twin experiment uses.
+        let table = try ObservationTable.read(run.url.appendingPathComponent("observations.nc").path)
+        #expect(try table.statistics(.independent).rmse == 0.5)
+
+        // Land and ocean come from the domain's mask; budgets cover 2 h of July 2016.
+        let regions = report.table("regions")!
+        #expect(regions.rows.map { $0[0] }.prefix(3) == [.text("domain"), .text("land"), .text("ocean")])
+        #expect(report.notes.contains { $0.contains("year 2016") && $0.contains("scaled") })
+        let annual = report.table("budget_annual")!
+        #expect(row(annual, ["region": .text("land"), "component": .text("bio"), "estimate": .text("truth")]) != nil)
+        #expect(row(annual, ["region": .text("domain"), "component": .text("fossil"), "estimate": .text("prescribed")]) != nil)
+    }
+
+    @Test func missingForwardRunsAreNotedAndLandSeaNeedsAMask() throws {
+        let run = try RunDirectory(label: "evaluation-an-only", withForwardRuns: false)
+        // The domain attribute "test-small" resolves to nothing from the test's working directory
+        // unless it is the package root; an explicit missing mask is an error naming the file.
+        let report = try RunEvaluation.evaluate(runDirectory: run.path,
+                                                options: EvaluationOptions(landSeaMaskPath: Fixture.domain.maskFiles["land_sea"]))
+        #expect(report.notes.contains { $0.hasPrefix("CTRL not evaluated") })
+        #expect(!report.table("observation_statistics")!.rows.contains { $0[0] == .text("FC") })
+        let missing = errorMessage {
+            _ = try RunEvaluation.evaluate(runDirectory: run.path, options: EvaluationOptions(landSeaMaskPath: "/nonexistent/mask.nc"))
+        }
+        #expect(missing.contains("/nonexistent/mask.nc") && missing.contains("does not exist"))
+    }
+
+    @Test func badInputsNameFileAndVariable() throws {
+        let run = try RunDirectory(label: "evaluation-bad", withForwardRuns: false)
+        let observations = run.url.appendingPathComponent("observations.nc").path
+        let fluxes = run.url.appendingPathComponent("fluxes.nc").path
+
+        try Fixture.writeObservations(observations, rows: RunDirectory.rows(siteBias: 1), runKind: "AN", omit: "analysis_mean")
+        let noModel = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(noModel.contains(observations) && noModel.contains("'analysis_mean'") && noModel.contains("missing"))
+
+        var rows = RunDirectory.rows(siteBias: 1)
+        rows[2].value = .nan
+        try Fixture.writeObservations(observations, rows: rows, runKind: "AN")
+        let nan = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(nan.contains(observations) && nan.contains("'value'") && nan.contains("row 2"))
+
+        try Fixture.writeObservations(observations, rows: RunDirectory.rows(siteBias: 1), runKind: "AN")
+        let start = Fixture.hours(2016, 7, 1)
+        let cells = Fixture.grid.nx * Fixture.grid.ny
+        try Fixture.writeFluxes(fluxes, periods: [(start, start + 1)], value: { name, _ in
+            var v = [Double](repeating: 1, count: cells)
+            if name == "ocn_analysis_mean" { v[7] = .nan }
+            return v
+        })
+        let nanFlux = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(nanFlux.contains(fluxes) && nanFlux.contains("'ocn_analysis_mean'") && nanFlux.contains("nan"))
+
+        try FileManager.default.removeItem(atPath: fluxes)
+        let noFile = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(noFile.contains(fluxes) && noFile.contains("does not exist"))
+    }
+
+    @Test func incompleteFluxFileIsRefused() throws {
+        let dir = try TestEnvironment.temporaryDirectory("evaluation-flux-shape")
+        let path = dir.appendingPathComponent("fluxes.nc").path
+        let start = Fixture.hours(2016, 7, 1)
+        try Fixture.writeFluxes(path, periods: [(start, start + 1)], components: ["bio"],
+                                value: { _, _ in [Double](repeating: 1, count: Fixture.grid.nx * Fixture.grid.ny) },
+                                omit: "bio_forecast_spread")
+        let message = errorMessage { _ = try FluxFile(path) }
+        #expect(message.contains(path) && message.contains("'bio_forecast_spread'") && message.contains("missing"))
+    }
+
+    @Test func evaluateCommandWritesDocumentedJSONAndCSV() throws {
+        let run = try RunDirectory(label: "evaluation-cli")
+        let csv = run.url.appendingPathComponent("csv").path
+        let result = try TestEnvironment.rcas(["evaluate", run.path, "--json", "--csv-dir", csv, "--domain", Fixture.domainPath])
+        #expect(result.status == 0, "\(result.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let tables = ["observation_statistics", "bias_distribution", "site_statistics", "regions", "budget_monthly",
+                      "budget_annual", "uncertainty_reduction"]
+        #expect(Set(object.keys) == Set(["run_directory", "period", "notes"] + tables))
+        let period = object["period"] as! [String: Any]
+        #expect(period["fluxes_start"] as? String == "2016-07-01T00:00:00Z" && period["fluxes_covered_hours"] as? Double == 2)
+        let ur = (object["uncertainty_reduction"] as! [[String: Any]]).first!
+        #expect(Set(ur.keys).isSuperset(of: ["region", "component", "ur_uncorrelated_percent", "ur_correlated_percent"]))
+        for table in tables {
+            #expect(FileManager.default.fileExists(atPath: "\(csv)/\(table).csv"), "\(table).csv")
+        }
+        let text = try TestEnvironment.rcas(["evaluate", run.path, "--domain", Fixture.domainPath])
+        #expect(text.status == 0 && text.stdout.contains("site_statistics:") && text.stdout.contains("budget_annual:"))
+
+        let bad = try TestEnvironment.rcas(["evaluate", run.url.appendingPathComponent("nothing").path])
+        #expect(bad.status != 0 && bad.stderr.contains("observations.nc") && bad.stderr.contains("does not exist"))
+    }
+}
