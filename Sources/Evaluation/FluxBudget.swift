@@ -196,6 +196,14 @@ public struct FluxBudgetReport: Sendable {
     public let monthly: [MonthlyBudget]
     public let annual: [AnnualBudget]
     public let uncertaintyReduction: [RegionalUncertaintyReduction]
+
+    /// Carbon (Tg C) over the whole covered period in `region` for one
+    /// component and estimate (e.g. "domain", "natural", "truth"); nil when
+    /// the file has no such field.
+    public func total(region: String, component: String, estimate: String) -> Double? {
+        let rows = monthly.filter { $0.region == region && $0.component == component && $0.estimate == estimate }
+        return rows.isEmpty ? nil : rows.reduce(0) { $0 + $1.teragramsCarbon }
+    }
 }
 
 /// Integration of fluxes (µmol m⁻² s⁻¹) to carbon masses.
@@ -265,14 +273,19 @@ public enum FluxBudget {
         let fields = fields(of: file)
         var totals: [BudgetField: [[Double]]] = [:]   // [month][region] Tg C
         for field in fields {
-            var integral = [[Double]](repeating: [Double](repeating: 0, count: cells), count: months.count)
+            var integral = [Double](repeating: 0, count: months.count * cells)   // [month][cell]
             for t in file.periods.indices {
                 let flux = try file.record(field.variable, t)
                 for (m, seconds) in pieces[t] {
-                    for n in 0..<cells { integral[m][n] += flux[n] * seconds }
+                    integral.withUnsafeMutableBufferPointer { sum in
+                        for n in 0..<cells { sum[m * cells + n] += flux[n] * seconds }
+                    }
                 }
             }
-            totals[field] = integral.map { regionTotals(flux: $0, cellAreas: file.cellAreas, regions: regions, seconds: 1) }
+            totals[field] = months.indices.map { m in
+                regionTotals(flux: Array(integral[(m * cells)..<((m + 1) * cells)]), cellAreas: file.cellAreas,
+                             regions: regions, seconds: 1)
+            }
         }
 
         var rows: [(component: String, estimate: String, values: [[Double]])] = fields.map { ($0.component, $0.estimate, totals[$0]!) }
@@ -291,8 +304,8 @@ public enum FluxBudget {
         var annual: [AnnualBudget] = []
         let order = months.indices.sorted { months[$0] < months[$1] }
         let years = Array(Set(months.map(\.year))).sorted()
-        for row in rows {
-            for (r, region) in regions.enumerated() {
+        for (r, region) in regions.enumerated() {
+            for row in rows {
                 for m in order {
                     monthly.append(MonthlyBudget(region: region.name, component: row.component, estimate: row.estimate,
                                                  month: months[m], coveredHours: coveredSeconds[m] / 3600,

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One cell of a report table.
-public enum ReportValue: Sendable, Equatable {
+public enum ReportValue: Sendable, Hashable {
     case int(Int)
     case number(Double)
     case text(String)
@@ -39,7 +39,7 @@ public enum ReportValue: Sendable, Equatable {
     /// Fixed-precision text for the terminal table.
     var display: String {
         switch self {
-        case .number(let v): String(format: abs(v) >= 1e5 || (abs(v) < 1e-3 && v != 0) ? "%.4g" : "%.4f", v)
+        case .number(let v): String(format: "%.5g", v)
         case .missing: "-"
         default: csv
         }

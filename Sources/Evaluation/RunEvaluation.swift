@@ -56,19 +56,47 @@ public struct EvaluationReport: Sendable {
     }
 
     /// The report for a terminal: every table except the monthly budgets
-    /// (too long to read; they are in the JSON and CSV output).
+    /// (too long to read; they are in the JSON and CSV output), with the
+    /// annual budgets as one row per region, component and year.
     public var text: String {
         var out = "RCAS evaluation of \(runDirectory)\n"
         out += period.map { "  \($0.0): \($0.1.display)" }.joined(separator: "\n") + "\n"
         for note in notes { out += "Note: \(note)\n" }
         for table in tables {
-            if table.name == "budget_monthly" {
+            switch table.name {
+            case "budget_monthly":
                 out += "\n\(table.name): \(table.rows.count) rows (see --json or --csv-dir)\n"
-                continue
+            case "budget_annual":
+                out += "\nbudget_annual (Pg C per year, scaled to the full year where scaled_to_full_year):\n"
+                out += Self.estimateColumns(table, value: "PgC_per_year").text() + "\n"
+            default:
+                out += "\n\(table.name):\n" + table.text() + "\n"
             }
-            out += "\n\(table.name):\n" + table.text() + "\n"
         }
         return out
+    }
+
+    /// `table` (region, component, estimate, year, ...) with one column per
+    /// estimate holding `value`, one row per region, component and year.
+    static func estimateColumns(_ table: ReportTable, value: String) -> ReportTable {
+        let estimates = ["prior", "forecast", "analysis", "truth", "prescribed"]
+        var keys: [[ReportValue]] = []
+        var cells: [[ReportValue]: [String: ReportValue]] = [:]
+        var extra: [[ReportValue]: [ReportValue]] = [:]
+        for r in table.rows.indices {
+            let key = ["region", "component", "year"].map { table.value($0, row: r)! }
+            if cells[key] == nil {
+                keys.append(key)
+                extra[key] = ["covered_hours", "scaled_to_full_year"].map { table.value($0, row: r)! }
+            }
+            if case .text(let estimate) = table.value("estimate", row: r)! {
+                cells[key, default: [:]][estimate] = table.value(value, row: r)!
+            }
+        }
+        let present = estimates.filter { e in cells.values.contains { $0[e] != nil } }
+        var pivot = ReportTable(name: table.name, columns: ["region", "component", "year", "covered_hours", "scaled"] + present)
+        for key in keys { pivot.append(key + extra[key]! + present.map { cells[key]![$0] ?? .missing }) }
+        return pivot
     }
 }
 

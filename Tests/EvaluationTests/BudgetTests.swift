@@ -79,6 +79,9 @@ import Testing
         let perYear2016 = (expected[1] + expected[2]) / 1000 * 8784 / 36
         #expect(abs(years[1].petagramsCarbonPerYear - perYear2016) <= 1e-12 * perYear2016)
         #expect(report.coveredHours == 48)
+        let total = report.total(region: "domain", component: "bio", estimate: "analysis")!
+        #expect(abs(total - expected.reduce(0, +)) <= 1e-12 * total)
+        #expect(report.total(region: "domain", component: "ocn", estimate: "analysis") == nil)
 
         // Uniform spreads: σ_post / σ_prior = 1/2 under either assumption, UR = 50 %.
         let ur = report.uncertaintyReduction.first { $0.region == "domain" }!

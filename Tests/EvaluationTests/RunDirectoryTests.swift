@@ -1,5 +1,6 @@
 @testable import Evaluation
 import Foundation
+import NetCDFIO
 import TestSupport
 import Testing
 
@@ -97,8 +98,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
 
     @Test func missingForwardRunsAreNotedAndLandSeaNeedsAMask() throws {
         let run = try RunDirectory(label: "evaluation-an-only", withForwardRuns: false)
-        // The domain attribute "test-small" resolves to nothing from the test's working directory
-        // unless it is the package root; an explicit missing mask is an error naming the file.
+        // An explicit land/sea mask file; a missing one is an error naming the file.
         let report = try RunEvaluation.evaluate(runDirectory: run.path,
                                                 options: EvaluationOptions(landSeaMaskPath: Fixture.domain.maskFiles["land_sea"]))
         #expect(report.notes.contains { $0.hasPrefix("CTRL not evaluated") })
@@ -168,7 +168,29 @@ func errorMessage(_ body: () throws -> Void) -> String {
             #expect(FileManager.default.fileExists(atPath: "\(csv)/\(table).csv"), "\(table).csv")
         }
         let text = try TestEnvironment.rcas(["evaluate", run.path, "--domain", Fixture.domainPath])
-        #expect(text.status == 0 && text.stdout.contains("site_statistics:") && text.stdout.contains("budget_annual:"))
+        #expect(text.status == 0 && text.stdout.contains("site_statistics:") && text.stdout.contains("budget_annual (Pg C per year"))
+
+        // Without --domain the `domain` attribute (test-small) resolves under Domains/ of the
+        // working directory; an extra region comes from a mask file.
+        let maskPath = run.url.appendingPathComponent("mask.nc").path
+        let mask = try NetCDFFile.create(maskPath)
+        try mask.root.addDimension("y", length: Fixture.grid.ny)
+        try mask.root.addDimension("x", length: Fixture.grid.nx)
+        let cells = Fixture.grid.nx * Fixture.grid.ny
+        try mask.root.addVariable("south_half", type: .double, dimensions: ["y", "x"])
+            .write((0..<cells).map { $0 < cells / 2 ? 1.0 : 0.0 })
+        try mask.commit()
+        let resolved = try TestEnvironment.rcas(["evaluate", run.path, "--json", "--region-mask", "\(maskPath):south_half"],
+                                                directory: TestEnvironment.packageRoot)
+        #expect(resolved.status == 0, "\(resolved.stderr)")
+        let regions = (try JSONSerialization.jsonObject(with: Data(resolved.stdout.utf8)) as! [String: Any])["regions"]
+            as! [[String: Any]]
+        #expect(regions.map { $0["region"] as! String }.contains("land"))
+        #expect(regions.last!["region"] as? String == "south_half" && regions.last!["cells"] as? Int == cells / 2)
+        let unresolved = try TestEnvironment.rcas(["evaluate", run.path], directory: run.url)
+        #expect(unresolved.status == 0 && unresolved.stdout.contains("land and ocean budgets omitted"))
+        let badMask = try TestEnvironment.rcas(["evaluate", run.path, "--region-mask", "\(maskPath):nothing"])
+        #expect(badMask.status != 0 && badMask.stderr.contains(maskPath) && badMask.stderr.contains("'nothing'"))
 
         let bad = try TestEnvironment.rcas(["evaluate", run.url.appendingPathComponent("nothing").path])
         #expect(bad.status != 0 && bad.stderr.contains("observations.nc") && bad.stderr.contains("does not exist"))
