@@ -65,8 +65,6 @@ public struct ObservationTable: Sendable {
         let file = try NetCDFFile.open(path)
         defer { file.close() }
         let root = file.root
-        let n = try root.dimensionLength("obs")
-
         func column(_ name: String) throws -> NetCDFVariable {
             guard root.hasVariable(name) else {
                 throw NetCDFError(path: path, object: name, operation: "read observations", message: "variable missing")
@@ -89,6 +87,11 @@ public struct ObservationTable: Sendable {
             return values
         }
 
+        // Calendar months come from `time`: a file in other units would be split wrongly.
+        if let units = try column("time").attribute("units")?.text, !units.hasPrefix("seconds since 1970-01-01") {
+            throw NetCDFError(path: path, object: "time", operation: "read observations",
+                              message: "units '\(units)', expected 'seconds since 1970-01-01 00:00:00'")
+        }
         let time = try doubles("time")
         if let bad = time.firstIndex(where: { !$0.isFinite }) {
             throw NetCDFError(path: path, object: "time", operation: "read observations", message: "row \(bad) is \(time[bad])")
@@ -97,8 +100,11 @@ public struct ObservationTable: Sendable {
         let set = try flags("set", 0...1)
         let status = try flags("status", 0...4).map { Status(rawValue: $0)! }
         let siteVariable = try column("site")
-        let site = n == 0 ? [] : (try siteVariable.type() == .string ? try siteVariable.readStrings()
-                                                                      : try siteVariable.readCharacterRows())
+        guard try siteVariable.type() == .string else {
+            throw NetCDFError(path: path, object: "site", operation: "read observations",
+                              message: "type \(try siteVariable.type()), expected string")
+        }
+        let site = try siteVariable.readStrings()
         let runKind = try root.attribute("rcas_run_kind")?.text
         return ObservationTable(path: path, runKind: runKind, time: time, latitude: try doubles("latitude"),
                                 longitude: try doubles("longitude"), kind: kind, set: set, status: status, site: site,

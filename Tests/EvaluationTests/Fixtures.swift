@@ -59,7 +59,8 @@ enum Fixture {
     }
 
     /// Writes `observations.nc` with `rows`; `omit` leaves a variable out.
-    static func writeObservations(_ path: String, rows: [Row], runKind: String, omit: String? = nil) throws {
+    static func writeObservations(_ path: String, rows: [Row], runKind: String, omit: String? = nil,
+                                  timeUnits: String = "seconds since 1970-01-01 00:00:00") throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let file = try NetCDFFile.create(path)
@@ -76,6 +77,7 @@ enum Fixture {
             try root.addVariable(name, type: .int8, dimensions: ["obs"]).write(values, start: [0], count: [n])
         }
         try doubles("time", rows.map(\.time))
+        try root.variable("time").setAttribute("units", .text(timeUnits))
         try doubles("analysis_hour", rows.map { ($0.time / 3600).rounded(.down) })
         try doubles("latitude", rows.map(\.latitude))
         try doubles("longitude", rows.map(\.longitude))

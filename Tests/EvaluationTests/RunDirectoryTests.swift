@@ -118,6 +118,11 @@ func errorMessage(_ body: () throws -> Void) -> String {
         let noModel = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
         #expect(noModel.contains(observations) && noModel.contains("'analysis_mean'") && noModel.contains("missing"))
 
+        try Fixture.writeObservations(observations, rows: RunDirectory.rows(siteBias: 1), runKind: "AN",
+                                      timeUnits: "hours since 1970-01-01 00:00:00")
+        let hours = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(hours.contains(observations) && hours.contains("'time'") && hours.contains("units"))
+
         var rows = RunDirectory.rows(siteBias: 1)
         rows[2].value = .nan
         try Fixture.writeObservations(observations, rows: rows, runKind: "AN")
