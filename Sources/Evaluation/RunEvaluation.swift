@@ -212,7 +212,8 @@ public enum RunEvaluation {
                                        columns: ["run", "subset", "year", "month", "num", "p_m4_4", "p_m3_3", "p_m2_2",
                                                  "p_m1_1", "p_0_4", "p_0_3", "p_0_2", "bias_sd"])
         var sites = ReportTable(name: "site_statistics",
-                                columns: ["site", "run", "num", "rmse", "mae", "rmse_improvement_percent", "mae_improvement_percent"])
+                                columns: ["site", "run", "num", "latitude", "longitude", "mean_obs", "mean_model", "rmse", "mae",
+                                          "rmse_improvement_percent", "mae_improvement_percent"])
         var controlBySite: [String: ObservationStatistics] = [:]
         for run in runs {
             let table = run.table
@@ -249,7 +250,9 @@ public enum RunEvaluation {
                 let control = run.name == "CTRL" ? nil : controlBySite[site]
                 let rmseRate = control?.rmse.flatMap { c in s.rmse.flatMap { improvementRate(control: c, experiment: $0) } }
                 let maeRate = control?.mae.flatMap { c in s.mae.flatMap { improvementRate(control: c, experiment: $0) } }
-                sites.append([.text(site), .text(run.name), .int(s.count), .optional(s.rmse), .optional(s.mae),
+                func mean(_ column: [Double]) -> ReportValue { .number(siteRows.reduce(0) { $0 + column[$1] } / Double(siteRows.count)) }
+                sites.append([.text(site), .text(run.name), .int(s.count), mean(table.latitude), mean(table.longitude),
+                              mean(table.value), mean(table.model), .optional(s.rmse), .optional(s.mae),
                               .optional(rmseRate), .optional(maeRate)])
             }
         }

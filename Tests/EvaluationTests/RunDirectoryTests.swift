@@ -78,6 +78,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
         let sites = report.table("site_statistics")!
         let fc = row(sites, ["site": .text("ABC"), "run": .text("FC")])!
         #expect(sites.value("rmse", row: fc) == .number(1.5) && sites.value("rmse_improvement_percent", row: fc) == .number(25))
+        #expect(sites.value("mean_obs", row: fc) == .number(410.5) && sites.value("latitude", row: fc) == .number(35))
         let an = row(sites, ["site": .text("ABC"), "run": .text("AN")])!
         #expect(sites.value("mae_improvement_percent", row: an) == .number(50))
         let ctrl = row(sites, ["site": .text("ABC"), "run": .text("CTRL")])!
