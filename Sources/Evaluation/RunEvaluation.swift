@@ -170,10 +170,21 @@ public enum RunEvaluation {
                 notes.append("year \(year): fluxes cover \(row.coveredHours) of \(hoursInYear(year)) hours; PgC_per_year is PgC scaled by \(hoursInYear(year))/\(row.coveredHours)")
             }
         }
-        notes.append("uncertainty_reduction: fluxes.nc holds per-cell spreads only, so the regional sigma is given for uncorrelated and for fully correlated cell errors (Docs/evaluation.md)")
+        let totalsPath = dir.appendingPathComponent(EnsembleTotals.fileName).path
+        var ensemble: [String: [String: (prior: Double, posterior: Double)]] = [:]
+        if FileManager.default.fileExists(atPath: totalsPath) {
+            ensemble = try EnsembleTotals.sigmas(path: totalsPath, fluxes: fluxes)
+            let unknown = Set(ensemble.values.flatMap(\.keys)).subtracting(regions.map(\.name))
+            if !unknown.isEmpty {
+                notes.append("\(EnsembleTotals.fileName) regions not in this report are ignored: \(unknown.sorted().joined(separator: ", "))")
+            }
+        } else {
+            notes.append("uncertainty_reduction: no \(EnsembleTotals.fileName), so only per-cell spreads are known; the regional sigma is given for uncorrelated and for fully correlated cell errors (Docs/evaluation.md)")
+        }
 
         return EvaluationReport(runDirectory: runDirectory, notes: notes, period: period,
-                                tables: observationTables + budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas))
+                                tables: observationTables + budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas,
+                                                                                  ensemble: ensemble))
     }
 
     /// The land fraction from the options or the domain named in `fluxes.nc`,
@@ -259,7 +270,8 @@ public enum RunEvaluation {
         return [statistics, distribution, sites]
     }
 
-    static func budgetTables(_ budget: FluxBudgetReport, regions: [Region], cellAreas: [Double]) -> [ReportTable] {
+    static func budgetTables(_ budget: FluxBudgetReport, regions: [Region], cellAreas: [Double],
+                             ensemble: [String: [String: (prior: Double, posterior: Double)]]) -> [ReportTable] {
         var regionTable = ReportTable(name: "regions", columns: ["region", "kind", "cells", "area_km2"])
         for region in regions {
             regionTable.append([.text(region.name), .text(region.kind.rawValue), .int(region.cellCount),
@@ -285,12 +297,15 @@ public enum RunEvaluation {
                              columns: ["region", "component", "prior_sigma_uncorrelated_TgC_per_yr",
                                        "posterior_sigma_uncorrelated_TgC_per_yr", "ur_uncorrelated_percent",
                                        "prior_sigma_correlated_TgC_per_yr", "posterior_sigma_correlated_TgC_per_yr",
-                                       "ur_correlated_percent"])
+                                       "ur_correlated_percent", "prior_sigma_ensemble_TgC_per_yr",
+                                       "posterior_sigma_ensemble_TgC_per_yr", "ur_ensemble_percent"])
         for row in budget.uncertaintyReduction {
+            let members = ensemble[row.component]?[row.region]
             ur.append([.text(row.region), .text(row.component), .number(row.priorSigmaUncorrelated),
                        .number(row.posteriorSigmaUncorrelated), .optional(row.urUncorrelated),
                        .number(row.priorSigmaCorrelated), .number(row.posteriorSigmaCorrelated),
-                       .optional(row.urCorrelated)])
+                       .optional(row.urCorrelated), .optional(members?.prior), .optional(members?.posterior),
+                       .optional(members.flatMap { uncertaintyReduction(priorSigma: $0.prior, posteriorSigma: $0.posterior) })])
         }
         return [regionTable, monthly, annual, ur]
     }

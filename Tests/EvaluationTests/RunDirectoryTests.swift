@@ -146,6 +146,46 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(noFile.contains(fluxes) && noFile.contains("does not exist"))
     }
 
+    @Test func ensembleTotalsGiveTheRegionalSpread() throws {
+        let run = try RunDirectory(label: "evaluation-ensemble", withForwardRuns: false)
+        let path = run.url.appendingPathComponent("ensemble_totals.nc").path
+        func write(times: [Double]) throws {
+            let file = try NetCDFFile.create(path)
+            let root = file.root
+            try root.addDimension("time", length: nil)
+            try root.addDimension("member", length: 3)
+            try root.addDimension("region", length: 2)
+            try root.addVariable("region", type: .string, dimensions: ["region"]).writeStrings(["domain", "nowhere"])
+            try root.addVariable("time", type: .double, dimensions: ["time"]).write(times, start: [0], count: [times.count])
+            // Members (rows) x regions (columns), the same for both records:
+            // bio prior σ = 1, analysis σ = 0.5 (domain); ocn analysis σ = 0.
+            let fields: [String: [Double]] = ["bio_prior": [1, 0, 2, 0, 3, 0], "bio_analysis": [1, 0, 1.5, 0, 2, 0],
+                                              "ocn_prior": [0, 0, 0, 0, 2, 0], "ocn_analysis": [5, 0, 5, 0, 5, 0]]
+            for (name, values) in fields {
+                let variable = try root.addVariable(name, type: .double, dimensions: ["time", "member", "region"])
+                for t in times.indices { try variable.write(values, start: [t, 0, 0], count: [1, 3, 2]) }
+            }
+            try file.commit()
+        }
+        let start = Fixture.hours(2016, 7, 1)
+        try write(times: [start, start + 1])
+        let report = try RunEvaluation.evaluate(runDirectory: run.path, options: EvaluationOptions(domainPath: Fixture.domainPath))
+        let ur = report.table("uncertainty_reduction")!
+        let bio = ur.rows.indices.first { ur.rows[$0][0] == .text("domain") && ur.rows[$0][1] == .text("bio") }!
+        // σ of 1 Tg C per 1 h record = 8760 Tg C per 365-day year.
+        #expect(ur.value("prior_sigma_ensemble_TgC_per_yr", row: bio) == .number(8760))
+        #expect(ur.value("ur_ensemble_percent", row: bio) == .number(50))
+        let ocn = ur.rows.indices.first { ur.rows[$0][0] == .text("domain") && ur.rows[$0][1] == .text("ocn") }!
+        #expect(ur.value("ur_ensemble_percent", row: ocn) == .number(100))
+        let west = ur.rows.indices.first { ur.rows[$0][0] == .text("west_china") }!
+        #expect(ur.value("ur_ensemble_percent", row: west) == .missing)
+        #expect(report.notes.contains { $0.contains("nowhere") })
+
+        try write(times: [start])
+        let mismatch = errorMessage { _ = try RunEvaluation.evaluate(runDirectory: run.path) }
+        #expect(mismatch.contains(path) && mismatch.contains("'time'"))
+    }
+
     @Test func incompleteFluxFileIsRefused() throws {
         let dir = try TestEnvironment.temporaryDirectory("evaluation-flux-shape")
         let path = dir.appendingPathComponent("fluxes.nc").path
