@@ -1,0 +1,177 @@
+import Foundation
+import Geometry
+import ModelTime
+import NetCDFIO
+import Observations
+import Parallel
+import RandomStreams
+import SyntheticWorld
+
+/// The twin experiment (OSSE, SCIENCE.md section 10): a truth flux, a truth
+/// run that the synthetic satellite observations are sampled from, the
+/// assimilation from the prior, CTRL (prior flux) and FC (posterior flux)
+/// forward runs, and scores against the truth.
+public struct TwinExperiment {
+    public let config: ExperimentConfig
+    public let output: URL
+    let world: any Communicator
+    let prior: SyntheticPriorFlux
+    /// Unit-variance spatially correlated field δ (grid order).
+    let truthPattern: [Double]
+    public var progress: ((String) -> Void)?
+
+    public init(config: ExperimentConfig, output: URL, world: any Communicator) throws {
+        self.config = config
+        self.output = output
+        self.world = world
+        prior = try SyntheticPriorFlux(domain: config.domain)
+        truthPattern = Self.correlatedField(grid: config.domain.grid, length: config.truthCorrelationLength,
+                                            seed: config.truthSeed)
+    }
+
+    /// A smooth random field with unit variance: white noise keyed by cell,
+    /// convolved with a Gaussian of e-folding `length` (great-circle distance,
+    /// cut at 3 lengths), then normalised.
+    static func correlatedField(grid: HorizontalGrid, length: Double, seed: UInt64) -> [Double] {
+        let random = KeyedRandom(seed: seed, stream: "twin-truth-perturbation")
+        let centres = grid.centers()
+        let noise = centres.indices.map { random.normal(member: 0, hour: 0, cell: $0) }
+        var field = [Double](repeating: 0, count: centres.count)
+        for (a, p) in centres.enumerated() {
+            var sum = 0.0
+            for (b, q) in centres.enumerated() {
+                let d = greatCircleDistance(p, q, radius: grid.projection.earthRadius)
+                guard d < 3 * length else { continue }
+                sum += exp(-0.5 * (d / length) * (d / length)) * noise[b]
+            }
+            field[a] = sum
+        }
+        let mean = field.reduce(0, +) / Double(field.count)
+        let sd = (field.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(field.count)).squareRoot()
+        return field.map { ($0 - mean) / sd }
+    }
+
+    /// Truth natural flux: the prior scaled by (1 + a δ) per cell, so the
+    /// truth differs from the prior the way the flux model's perturbations do
+    /// (proportional to E^p), with a spatial pattern the prior does not know.
+    func truth(at hour: ModelHour) -> [[Double]] { truthSource(hour) }
+
+    /// The truth as a flux source that forward runs can hold.
+    var truthSource: NaturalFluxSource {
+        let prior = prior, pattern = truthPattern, a = config.truthAmplitude
+        return { hour in
+            let p = prior.components(at: hour)
+            return [p.bio, p.ocn].map { field in zip(field, pattern).map { $0 * (1 + a * $1) } }
+        }
+    }
+
+    /// Runs everything (collective) and returns the summary (rank 0).
+    public func run() throws -> TwinSummary? {
+        let observationFolder = output.appendingPathComponent("observations")
+        if world.rank == 0 {
+            try FileManager.default.createDirectory(at: observationFolder, withIntermediateDirectories: true)
+        }
+        world.barrier()
+
+        progress?("truth run and synthetic \(config.instrument) observations")
+        let truthEngine = try CyclingEngine(config: config, mode: .forward(label: "truth", natural: truthSource),
+                                            world: world, observations: HourlyObservations(instrument: config.instrument))
+        var soundings: [XCO2Sounding] = []
+        let grid = config.domain.grid, layers = config.domain.layers
+        let generatorSeed = config.seed &+ 7_919
+        truthEngine.afterStep = { engine, met in
+            guard let field = engine.gatherMemberField(0) else { return }
+            let label = engine.now.advanced(by: -1)
+            let sampler = GriddedEnsembleSampler(grid: grid, layers: layers, hour: label, co2: [field],
+                                                 pressure: met.pressure, waterVapour: met.waterVapour)
+            let generator = SyntheticObservationGenerator(truth: sampler, seed: generatorSeed)
+            soundings += try generator.satellite(SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
+                                                 start: label, hours: 1).soundings
+        }
+        try truthEngine.run()
+        if world.rank == 0 {
+            let path = observationFolder.appendingPathComponent("synthetic_\(config.instrument).nc").path
+            try LiteWriter.write(soundings, instrument: SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
+                                 to: path, comment: "RCAS twin experiment: sampled from the truth run")
+        }
+        world.barrier()
+        let observations = try ObservationInput.load(paths: [observationFolder.path], config: config)
+
+        progress?("assimilation (\(config.members) members)")
+        let analysis = try CyclingEngine(config: config, mode: .assimilation, world: world, observations: observations)
+        analysis.onHour = { hour in if hour.hourOfDay == 0 { progress?("  reached \(hour)") } }
+        try analysis.run()
+        var records = analysis.fluxRecords
+        for index in records.indices { records[index].truth = truth(at: records[index].hour) }
+        if world.rank == 0 {
+            try RunOutputWriter.writeFluxes(records, config: config, kind: "AN", to: output.appendingPathComponent("fluxes.nc").path)
+            try RunOutputWriter.writeObservations(analysis.observationRecords, config: config, kind: "AN",
+                                                  to: output.appendingPathComponent("observations.nc").path)
+        }
+        world.barrier()
+
+        progress?("CTRL (prior flux) and FC (posterior flux) forward runs")
+        let posterior = try PosteriorFlux(path: output.appendingPathComponent("fluxes.nc").path, config: config, world: world)
+        let ctrl = try forward(label: "CTRL", folder: "ctrl", observations: observations) { [prior] in
+            let p = prior.components(at: $0)
+            return [p.bio, p.ocn]
+        }
+        let fc = try forward(label: "FC", folder: "fc", observations: observations) { [prior] hour in
+            if let fields = posterior.fields(at: hour) { return fields }
+            let p = prior.components(at: hour)
+            return [p.bio, p.ocn]
+        }
+        guard world.rank == 0 else { return nil }
+        return TwinSummary(config: config, records: records, analysis: analysis.observationRecords, ctrl: ctrl, fc: fc,
+                           report: observations.report, landFraction: prior.landFraction)
+    }
+
+    func forward(label: String, folder: String, observations: HourlyObservations,
+                 natural: @escaping NaturalFluxSource) throws -> [ObservationRecord] {
+        let engine = try CyclingEngine(config: config, mode: .forward(label: label, natural: natural), world: world,
+                                       observations: observations)
+        try engine.run()
+        if world.rank == 0 {
+            let directory = output.appendingPathComponent(folder)
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try RunOutputWriter.writeObservations(engine.observationRecords, config: config, kind: label,
+                                                  to: directory.appendingPathComponent("observations.nc").path)
+        }
+        return engine.observationRecords
+    }
+}
+
+/// Hourly posterior-mean natural fluxes read back from a run's `fluxes.nc`
+/// (hourly output), for the FC forward run.
+public struct PosteriorFlux: Sendable {
+    let hours: [Int: Int]
+    let fields: [[[Double]]]
+
+    public init(path: String, config: ExperimentConfig, world: any Communicator) throws {
+        let file = try NetCDFFile.open(path)
+        let times = try file.root.variable("time").read(Double.self)
+        let averaging = try file.root.attribute("flux_averaging")?.text ?? "hourly"
+        guard averaging == "hourly" else {
+            throw ExperimentError.invalidInput("\(path): the FC run needs hourly fluxes, the file holds \(averaging) means")
+        }
+        var table: [Int: Int] = [:]
+        for (index, t) in times.enumerated() { table[Int(t)] = index }
+        hours = table
+        let n = config.domain.grid.cellCount
+        var all: [[[Double]]] = []
+        for name in ["bio_analysis_mean", "ocn_analysis_mean"] {
+            let values = try file.root.variable(name).read(Double.self)
+            guard values.count == times.count * n, !values.contains(where: { !$0.isFinite }) else {
+                throw ExperimentError.invalidInput("\(path): variable '\(name)' has the wrong size or non-finite values")
+            }
+            all.append((0..<times.count).map { Array(values[($0 * n)..<(($0 + 1) * n)]) })
+        }
+        fields = all
+    }
+
+    /// [component][cell] of `hour`, or nil when the file does not hold it.
+    public func fields(at hour: ModelHour) -> [[Double]]? {
+        guard let index = hours[hour.value] else { return nil }
+        return fields.map { $0[index] }
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import Experiment
+import Foundation
+import Parallel
+import SyntheticWorld
+
+/// Loads a configuration, turning its errors into a clean command-line failure
+/// before any output exists.
+func loadExperiment(_ path: String) throws -> ExperimentConfig {
+    do {
+        return try ExperimentConfig.load(path)
+    } catch {
+        throw CommandFailure("invalid configuration: \(error)")
+    }
+}
+
+/// Starts MPI, checks the world against a SLURM allocation, and runs `body`
+/// with the world communicator; an error on any rank aborts every rank.
+func withWorld(_ body: (any Communicator) throws -> Void) {
+    let world = MPIRuntime.start()
+    StopRequest.install()
+    if let problem = LauncherCheck.mismatch(worldSize: world.size, environment: ProcessInfo.processInfo.environment) {
+        world.abort(problem)
+    }
+    world.abortOnError { try body(world) }
+    MPIRuntime.finish()
+}
+
+/// Prints on rank 0 only, flushing so progress shows under mpirun and SLURM.
+func say(_ world: any Communicator, _ text: String) {
+    guard world.rank == 0 else { return }
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+struct OSSECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "osse",
+        abstract: "Run a twin experiment: truth, synthetic observations, assimilation, CTRL, FC and scores.",
+        discussion: "Run under mpirun for several ranks. Writes fluxes.nc, observations.nc, ctrl/, fc/ and summary.json.")
+
+    @Argument(help: "The experiment configuration (YAML).")
+    var config: String
+
+    @Option(name: .shortAndLong, help: "Output folder (created; must be empty or absent).")
+    var output: String
+
+    func run() throws {
+        let experiment = try loadExperiment(config)
+        let folder = URL(fileURLWithPath: output)
+        try prepareOutputFolder(folder)
+        withWorld { world in
+            let clock = ContinuousClock(), started = clock.now
+            say(world, "rcas osse: \(experiment.name) on \(experiment.domain.name), \(experiment.start) to \(experiment.end), "
+                + "\(experiment.members) members, \(world.size) rank(s)")
+            var twin = try TwinExperiment(config: experiment, output: folder, world: world)
+            twin.progress = { say(world, "  \($0) [\(elapsed(clock.now - started))]") }
+            guard let summary = try twin.run() else { return }
+            try summary.json.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+            print(summary.table)
+            print("wrote \(folder.path)/summary.json in \(elapsed(clock.now - started))")
+        }
+    }
+}
+
+/// Creates the output folder, refusing one that already holds files so that
+/// nothing a user wrote is overwritten.
+func prepareOutputFolder(_ folder: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else { throw CommandFailure("output \(folder.path) exists and is not a folder") }
+        let contents = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        guard contents.isEmpty else {
+            throw CommandFailure("output folder \(folder.path) is not empty; choose a new one (or --resume a run)")
+        }
+    }
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+}
+
+func elapsed(_ duration: Duration) -> String {
+    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    return seconds < 120 ? String(format: "%.1f s", seconds) : String(format: "%.1f min", seconds / 60)
+}
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Cycle the ensemble assimilation over the configured period (run under mpirun).",
+        discussion: "Writes fluxes.nc and observations.nc into the output folder (Docs/outputs.md).")
+
+    @Argument(help: "The experiment configuration (YAML).")
+    var config: String
+
+    @Option(name: .shortAndLong, help: "Output folder (created; must be empty or absent unless --resume).")
+    var output: String
+
+    @Flag(help: "Continue from the output folder's last complete checkpoint.")
+    var resume = false
+
+    func run() throws {
+        let experiment = try loadExperiment(config)
+        guard experiment.satelliteSource == .files else {
+            throw CommandFailure("\(config): key 'observations.satellite.source': 'synthetic' observations come from a truth run; use 'rcas osse'")
+        }
+        let folder = URL(fileURLWithPath: output)
+        if resume {
+            guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("checkpoint.nc").path) else {
+                throw CommandFailure("--resume: \(folder.path) holds no checkpoint.nc")
+            }
+        } else {
+            try prepareOutputFolder(folder)
+        }
+        let resume = resume
+        withWorld { world in
+            let clock = ContinuousClock(), started = clock.now
+            let observations = try ObservationInput.load(paths: experiment.satelliteFiles, config: experiment)
+            say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
+                + "\(world.size) rank(s)\n\(observations.report)")
+            let engine = try CyclingEngine(config: experiment, mode: .assimilation, world: world, observations: observations)
+            if resume {
+                try engine.restoreCheckpoint(from: folder)
+                say(world, "resumed from the checkpoint at \(engine.now)")
+            }
+            engine.onCheckpoint = { engine in
+                try engine.saveCheckpoint(in: folder)
+                say(world, "  checkpoint at \(engine.now)")
+            }
+            engine.stopRequested = { StopRequest.agreed(world) }
+            engine.onHour = { hour in
+                guard hour.hourOfDay == 0 else { return }
+                let done = Double(experiment.start.distance(to: hour)), total = Double(experiment.hourCount)
+                let seconds = Double((clock.now - started).components.seconds) + 1e-9
+                say(world, String(format: "  reached %@: %.0f%%, %.1f simulated days per wall hour, ETA %@", hour.iso,
+                                  100 * done / total, done / 24 / (seconds / 3600),
+                                  elapsed(.seconds((total - done) * seconds / max(done, 1)))))
+            }
+            do {
+                try engine.run()
+            } catch ExperimentError.stopRequested(let time) {
+                say(world, "stop requested by a signal: checkpoint at \(time) written; continue with --resume")
+                return
+            }
+            if world.rank == 0 {
+                try RunOutputWriter.writeFluxes(engine.fluxRecords, config: experiment, kind: "AN",
+                                                to: folder.appendingPathComponent("fluxes.nc").path)
+                try RunOutputWriter.writeObservations(engine.observationRecords, config: experiment, kind: "AN",
+                                                      to: folder.appendingPathComponent("observations.nc").path)
+            }
+            say(world, "wrote \(folder.path)/fluxes.nc and observations.nc in \(elapsed(clock.now - started))")
+        }
+    }
+}
+
+struct ForwardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forward",
+        abstract: "A deterministic forward run with the prior (CTRL) or posterior (FC) flux, sampled at the observations.")
+
+    enum FluxChoice: String, ExpressibleByArgument, CaseIterable { case prior, posterior }
+
+    @Argument(help: "The experiment configuration (YAML).")
+    var config: String
+
+    @Option(help: "prior (CTRL) or posterior (FC, needs --run).")
+    var flux: FluxChoice
+
+    @Option(name: .customLong("run"), help: "The assimilation run folder whose fluxes.nc gives the posterior flux.")
+    var runDirectory: String?
+
+    @Option(name: .shortAndLong, help: "Output folder (created; must be empty or absent).")
+    var output: String
+
+    func run() throws {
+        let experiment = try loadExperiment(config)
+        if flux == .posterior && runDirectory == nil { throw ValidationError("--flux posterior needs --run RUN_DIR") }
+        let folder = URL(fileURLWithPath: output)
+        try prepareOutputFolder(folder)
+        let label = flux == .prior ? "CTRL" : "FC"
+        withWorld { world in
+            let observations = experiment.satelliteSource == .files
+                ? try ObservationInput.load(paths: experiment.satelliteFiles, config: experiment)
+                : try ObservationInput.load(paths: [URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations").path],
+                                            config: experiment)
+            let prior = try SyntheticPriorFlux(domain: experiment.domain)
+            let posterior = try runDirectory.map {
+                try PosteriorFlux(path: URL(fileURLWithPath: $0).appendingPathComponent("fluxes.nc").path, config: experiment, world: world)
+            }
+            let source: NaturalFluxSource = { hour in
+                if let fields = posterior?.fields(at: hour) { return fields }
+                let p = prior.components(at: hour)
+                return [p.bio, p.ocn]
+            }
+            let engine = try CyclingEngine(config: experiment, mode: .forward(label: label, natural: source), world: world,
+                                           observations: observations)
+            try engine.run()
+            if world.rank == 0 {
+                try RunOutputWriter.writeObservations(engine.observationRecords, config: experiment, kind: label,
+                                                      to: folder.appendingPathComponent("observations.nc").path)
+            }
+            say(world, "wrote \(folder.path)/observations.nc (\(label))")
+        }
+    }
+}
