@@ -18,7 +18,10 @@ public enum EnsembleTotals {
 
     /// Time-mean ensemble σ of each region's flux rate, prior and analysis
     /// (Tg C yr⁻¹, 365-day year), by component then region name.
-    public static func sigmas(path: String, fluxes: FluxFile) throws -> [String: [String: (prior: Double, posterior: Double)]] {
+    /// A record cut by the edge of `window` counts with the fraction of its
+    /// hours inside (its σ of the record total scales with its duration).
+    public static func sigmas(path: String, fluxes: FluxFile,
+                              window: TimeWindow = .all) throws -> [String: [String: (prior: Double, posterior: Double)]] {
         let file = try NetCDFFile.open(path)
         defer { file.close() }
         let root = file.root
@@ -35,7 +38,10 @@ public enum EnsembleTotals {
         let members = try root.dimensionLength("member")
         guard members >= 2 else { throw fail("member", "\(members) members: a spread needs at least 2") }
         let secondsPerYear = 365.0 * 86400
-        let totalSeconds = fluxes.periods.reduce(0) { $0 + ($1.end - $1.start) * 3600 }
+        let inside = fluxes.periods.map { record in
+            window.clip(start: record.start, end: record.end).map { ($0.end - $0.start) / (record.end - record.start) } ?? 0
+        }
+        let totalSeconds = zip(fluxes.periods, inside).reduce(0) { $0 + ($1.0.end - $1.0.start) * 3600 * $1.1 }
         var result: [String: [String: (prior: Double, posterior: Double)]] = [:]
         for c in fluxes.components {
             var sums: [[Double]] = []   // [estimate][region] Σ_t σ_t (Tg C per record)
@@ -48,7 +54,7 @@ public enum EnsembleTotals {
                     throw fail(name, "shape \(shape), expected (time, member, region) = [\(time.count), \(members), \(names.count)]")
                 }
                 var sum = [Double](repeating: 0, count: names.count)
-                for t in time.indices {
+                for t in time.indices where inside[t] > 0 {
                     let values = try variable.read(Double.self, start: [t, 0, 0], count: [1, members, names.count])
                     if let bad = values.firstIndex(where: { !$0.isFinite }) {
                         throw fail(name, "record \(t), member \(bad / names.count), region \(names[bad % names.count]) is \(values[bad])")
@@ -57,7 +63,7 @@ public enum EnsembleTotals {
                         let column = (0..<members).map { values[$0 * names.count + r] }
                         let mean = column.reduce(0, +) / Double(members)
                         // Sample standard deviation (N − 1), as the spreads of fluxes.nc.
-                        sum[r] += (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(members - 1)).squareRoot()
+                        sum[r] += (column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(members - 1)).squareRoot() * inside[t]
                     }
                 }
                 sums.append(sum)

@@ -128,6 +128,33 @@ public final class FluxFile {
     }
 }
 
+/// The part of a run evaluated, e.g. the period after spin-up: [from, to),
+/// hours since 1970-01-01T00:00Z; nil bounds are open.
+public struct TimeWindow: Sendable, Equatable {
+    public var from: ModelHour?
+    public var to: ModelHour?
+
+    public init(from: ModelHour? = nil, to: ModelHour? = nil) {
+        self.from = from
+        self.to = to
+    }
+
+    /// No restriction.
+    public static let all = TimeWindow()
+
+    /// The part of [start, end) (hours) inside the window, or nil when none is.
+    public func clip(start: Double, end: Double) -> (start: Double, end: Double)? {
+        let s = max(start, from.map { Double($0.value) } ?? -.infinity)
+        let e = min(end, to.map { Double($0.value) } ?? .infinity)
+        return e > s ? (s, e) : nil
+    }
+
+    /// True when the instant `seconds` after 1970-01-01T00:00Z is inside.
+    public func contains(secondsSince1970 seconds: Double) -> Bool {
+        (from.map { seconds >= $0.secondsSince1970 } ?? true) && (to.map { seconds < $0.secondsSince1970 } ?? true)
+    }
+}
+
 /// One field of a budget: which variable holds it and how it is labelled.
 public struct BudgetField: Sendable, Hashable {
     /// `bio`, `ocn`, `fossil` or `fire`.
@@ -240,8 +267,10 @@ public enum FluxBudget {
     /// Monthly and annual budgets of every field of `file` in every region,
     /// plus `natural` (= bio + ocn, when both are present) and the uncertainty
     /// reduction of each natural component. A record that spans a month
-    /// boundary is split in proportion to its hours (the flux is its mean).
-    public static func compute(file: FluxFile, regions: [Region]) throws -> FluxBudgetReport {
+    /// boundary is split in proportion to its hours (the flux is its mean);
+    /// so is a record cut by the edge of `window`, and records outside it are
+    /// not read.
+    public static func compute(file: FluxFile, regions: [Region], window: TimeWindow = .all) throws -> FluxBudgetReport {
         let cells = file.nx * file.ny
         for region in regions where region.weights.count != cells {
             throw NetCDFError(path: file.path, object: "cell_area", operation: "compute budgets",
@@ -251,8 +280,12 @@ public enum FluxBudget {
         var months: [CalendarMonth] = []
         var monthIndex: [CalendarMonth: Int] = [:]
         var pieces: [[(month: Int, seconds: Double)]] = []
-        for period in file.periods {
+        var clipped: [(start: Double, end: Double)] = []
+        for record in file.periods {
             var parts: [(Int, Double)] = []
+            defer { pieces.append(parts) }
+            guard let period = window.clip(start: record.start, end: record.end) else { continue }
+            clipped.append(period)
             var t = period.start
             while t < period.end {
                 let month = CalendarMonth(ModelHour(Int(t.rounded(.down))))
@@ -264,7 +297,10 @@ public enum FluxBudget {
                 parts.append((monthIndex[month]!, (end - t) * 3600))
                 t = end
             }
-            pieces.append(parts)
+        }
+        guard let first = clipped.first, let last = clipped.last else {
+            throw NetCDFError(path: file.path, object: "time", operation: "compute budgets",
+                              message: "no flux record inside the evaluated period")
         }
         var coveredSeconds = [Double](repeating: 0, count: months.count)
         for parts in pieces { for (m, s) in parts { coveredSeconds[m] += s } }
@@ -274,7 +310,7 @@ public enum FluxBudget {
         var totals: [BudgetField: [[Double]]] = [:]   // [month][region] Tg C
         for field in fields {
             var integral = [Double](repeating: 0, count: months.count * cells)   // [month][cell]
-            for t in file.periods.indices {
+            for t in file.periods.indices where !pieces[t].isEmpty {
                 let flux = try file.record(field.variable, t)
                 for (m, seconds) in pieces[t] {
                     integral.withUnsafeMutableBufferPointer { sum in
@@ -321,31 +357,31 @@ public enum FluxBudget {
                 }
             }
         }
-        let ur = try uncertaintyReductions(file: file, regions: regions)
-        return FluxBudgetReport(periodStart: file.periods.first!.start, periodEnd: file.periods.last!.end,
+        let ur = try uncertaintyReductions(file: file, regions: regions, window: window)
+        return FluxBudgetReport(periodStart: first.start, periodEnd: last.end,
                                 coveredHours: coveredSeconds.reduce(0, +) / 3600, monthly: monthly, annual: annual,
                                 uncertaintyReduction: ur)
     }
 
     /// Duration-weighted time means of the regional σ of prior and analysis
     /// under the two correlation assumptions, then UR (seed 002 Eq. 19).
-    static func uncertaintyReductions(file: FluxFile, regions: [Region]) throws -> [RegionalUncertaintyReduction] {
+    static func uncertaintyReductions(file: FluxFile, regions: [Region], window: TimeWindow) throws -> [RegionalUncertaintyReduction] {
         // µmol s⁻¹ → Tg C yr⁻¹ over a 365-day year.
         let toTgPerYear = gramsCarbonPerMicromole * 1e-12 * 365 * 86400
         let supports = regions.map(\.support)
-        let totalSeconds = file.periods.reduce(0) { $0 + ($1.end - $1.start) * 3600 }
+        let seconds = file.periods.map { record in window.clip(start: record.start, end: record.end).map { ($0.end - $0.start) * 3600 } ?? 0 }
+        let totalSeconds = seconds.reduce(0, +)
         var result: [RegionalUncertaintyReduction] = []
         for c in file.components {
             // [estimate][region] accumulated (uncorrelated, correlated) σ × seconds.
             var sums = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (0, 0), count: regions.count), count: 2)
             for (e, estimate) in ["prior", "analysis"].enumerated() {
-                for t in file.periods.indices {
+                for t in file.periods.indices where seconds[t] > 0 {
                     let sigma = try file.record("\(c)_\(estimate)_spread", t)
                     if let bad = sigma.firstIndex(where: { $0 < 0 }) {
                         throw NetCDFError(path: file.path, object: "\(c)_\(estimate)_spread", operation: "read fluxes",
                                           message: "record \(t), (y, x) = (\(bad / file.nx), \(bad % file.nx)) is negative (\(sigma[bad]))")
                     }
-                    let seconds = (file.periods[t].end - file.periods[t].start) * 3600
                     for (r, support) in supports.enumerated() {
                         var squares = 0.0, linear = 0.0
                         for (cell, weight) in support {
@@ -353,8 +389,8 @@ public enum FluxBudget {
                             squares += s * s
                             linear += s
                         }
-                        sums[e][r].0 += squares.squareRoot() * seconds
-                        sums[e][r].1 += linear * seconds
+                        sums[e][r].0 += squares.squareRoot() * seconds[t]
+                        sums[e][r].1 += linear * seconds[t]
                     }
                 }
             }

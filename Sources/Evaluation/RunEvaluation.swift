@@ -12,11 +12,16 @@ public struct EvaluationOptions: Sendable {
     public var landSeaMaskPath: String?
     /// Extra regions: (file, variable) of a (y, x) weight field in [0, 1].
     public var regionMasks: [(file: String, variable: String)]
+    /// The period evaluated (e.g. after spin-up): observations with `time`
+    /// inside it and the flux records (or their parts) inside it.
+    public var window: TimeWindow
 
-    public init(domainPath: String? = nil, landSeaMaskPath: String? = nil, regionMasks: [(file: String, variable: String)] = []) {
+    public init(domainPath: String? = nil, landSeaMaskPath: String? = nil, regionMasks: [(file: String, variable: String)] = [],
+                window: TimeWindow = .all) {
         self.domainPath = domainPath
         self.landSeaMaskPath = landSeaMaskPath
         self.regionMasks = regionMasks
+        self.window = window
     }
 }
 
@@ -115,6 +120,8 @@ public enum RunEvaluation {
         let dir = URL(fileURLWithPath: runDirectory)
         var notes: [String] = []
         var period: [(String, ReportValue)] = []
+        if let from = options.window.from { period.append(("window_from", .text(from.iso))) }
+        if let to = options.window.to { period.append(("window_to", .text(to.iso))) }
 
         // Observations: AN first (it defines the subsets), then CTRL and FC.
         let an = try ObservationTable.read(dir.appendingPathComponent("observations.nc").path)
@@ -137,8 +144,9 @@ public enum RunEvaluation {
                 tables.append((run.name, table, table))
             }
         }
-        let observationTables = try observationStatistics(tables)
+        let observationTables = try observationStatistics(tables, window: options.window)
         let anRows = ObservationSubset.allCases.flatMap { $0.rows(of: an) }
+            .filter { options.window.contains(secondsSince1970: an.time[$0]) }
         if let first = anRows.map({ an.time[$0] }).min(), let last = anRows.map({ an.time[$0] }).max() {
             period.append(("observations_first", .text(ModelHour(secondsSince1970: first).iso)))
             period.append(("observations_last", .text(ModelHour(secondsSince1970: last).iso)))
@@ -161,7 +169,7 @@ public enum RunEvaluation {
             }
             regions.append(Region(name: mask.variable, kind: .mask, weights: weights))
         }
-        let budget = try FluxBudget.compute(file: fluxes, regions: regions)
+        let budget = try FluxBudget.compute(file: fluxes, regions: regions, window: options.window)
         period.append(("fluxes_start", .text(ModelHour(Int(budget.periodStart.rounded(.down))).iso)))
         period.append(("fluxes_end", .text(ModelHour(Int(budget.periodEnd.rounded(.down))).iso)))
         period.append(("fluxes_covered_hours", .number(budget.coveredHours)))
@@ -173,7 +181,7 @@ public enum RunEvaluation {
         let totalsPath = dir.appendingPathComponent(EnsembleTotals.fileName).path
         var ensemble: [String: [String: (prior: Double, posterior: Double)]] = [:]
         if FileManager.default.fileExists(atPath: totalsPath) {
-            ensemble = try EnsembleTotals.sigmas(path: totalsPath, fluxes: fluxes)
+            ensemble = try EnsembleTotals.sigmas(path: totalsPath, fluxes: fluxes, window: options.window)
             let unknown = Set(ensemble.values.flatMap(\.keys)).subtracting(regions.map(\.name))
             if !unknown.isEmpty {
                 notes.append("\(EnsembleTotals.fileName) regions not in this report are ignored: \(unknown.sorted().joined(separator: ", "))")
@@ -216,7 +224,8 @@ public enum RunEvaluation {
     }
 
     /// Tables 1, 3 and 4 of seed 000 for every run present.
-    static func observationStatistics(_ runs: [(name: String, table: ObservationTable, classifiedBy: ObservationTable)]) throws -> [ReportTable] {
+    static func observationStatistics(_ runs: [(name: String, table: ObservationTable, classifiedBy: ObservationTable)],
+                                      window: TimeWindow) throws -> [ReportTable] {
         var statistics = ReportTable(name: "observation_statistics",
                                      columns: ["run", "subset", "year", "month", "num", "rmse", "mae", "corr", "mean_bias"])
         var distribution = ReportTable(name: "bias_distribution",
@@ -229,7 +238,7 @@ public enum RunEvaluation {
         for run in runs {
             let table = run.table
             for subset in [ObservationSubset.assimilated, .independent] {
-                let rows = subset.rows(of: run.classifiedBy)
+                let rows = subset.rows(of: run.classifiedBy).filter { window.contains(secondsSince1970: table.time[$0]) }
                 try table.checkFinite(rows: rows)
                 // Months in time order, then each year (month = missing).
                 var groups: [(year: Int, month: Int?, rows: [Int])] = []
@@ -250,7 +259,7 @@ public enum RunEvaluation {
                     distribution.append(key + [.int(d.count)] + percents + [.optional(d.standardDeviation)])
                 }
             }
-            let rows = ObservationSubset.insitu.rows(of: run.classifiedBy)
+            let rows = ObservationSubset.insitu.rows(of: run.classifiedBy).filter { window.contains(secondsSince1970: table.time[$0]) }
             try table.checkFinite(rows: rows)
             let bySite = Dictionary(grouping: rows) { table.site[$0] }
             for site in bySite.keys.sorted() {

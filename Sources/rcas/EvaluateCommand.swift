@@ -1,6 +1,7 @@
 import ArgumentParser
 import Evaluation
 import Foundation
+import ModelTime
 
 /// `rcas evaluate RUN_DIR`: observation-space statistics (seed 000 Tables 1,
 /// 3, 4) and regional flux budgets (Fig. 3) of a run directory.
@@ -35,6 +36,23 @@ struct EvaluateCommand: ParsableCommand {
             help: "FILE:VARIABLE, a (y, x) field of 0/1 or fractions on the flux grid defining an extra region named VARIABLE (repeatable).")
     var regionMasks: [String] = []
 
+    @Option(help: "Evaluate only from this UTC hour on (e.g. the end of spin-up), YYYY-MM-DD[THH].")
+    var from: String?
+
+    @Option(help: "Evaluate only before this UTC hour, YYYY-MM-DD[THH].")
+    var to: String?
+
+    func parsedWindow() throws -> TimeWindow {
+        func hour(_ text: String?, _ option: String) throws -> ModelHour? {
+            guard let text else { return nil }
+            guard let hour = ModelHour(iso: text) else { throw ValidationError("--\(option) must be YYYY-MM-DD[THH], got '\(text)'") }
+            return hour
+        }
+        let window = TimeWindow(from: try hour(from, "from"), to: try hour(to, "to"))
+        if let a = window.from, let b = window.to, b <= a { throw ValidationError("--to must be after --from") }
+        return window
+    }
+
     func parsedRegionMasks() throws -> [(file: String, variable: String)] {
         try regionMasks.map { text in
             guard let colon = text.lastIndex(of: ":"), colon != text.startIndex, text.index(after: colon) != text.endIndex else {
@@ -44,10 +62,14 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    func validate() throws { _ = try parsedRegionMasks() }
+    func validate() throws {
+        _ = try parsedRegionMasks()
+        _ = try parsedWindow()
+    }
 
     func run() throws {
-        let options = EvaluationOptions(domainPath: domain, landSeaMaskPath: landSeaMask, regionMasks: try parsedRegionMasks())
+        let options = EvaluationOptions(domainPath: domain, landSeaMaskPath: landSeaMask, regionMasks: try parsedRegionMasks(),
+                                        window: try parsedWindow())
         let report: EvaluationReport
         do {
             report = try RunEvaluation.evaluate(runDirectory: runDirectory, options: options)

@@ -1,6 +1,7 @@
 @testable import Evaluation
 import Foundation
 import Geometry
+import ModelTime
 import TestSupport
 import Testing
 
@@ -82,6 +83,20 @@ import Testing
         let total = report.total(region: "domain", component: "bio", estimate: "analysis")!
         #expect(abs(total - expected.reduce(0, +)) <= 1e-12 * total)
         #expect(report.total(region: "domain", component: "ocn", estimate: "analysis") == nil)
+
+        // January only: the first record's second half and the second record's first half.
+        let january = try FluxBudget.compute(file: try FluxFile(path), regions: RegionSet.seed000(grid: Fixture.grid).regions,
+                                             window: TimeWindow(from: ModelHour(year: 2016, month: 1, day: 1),
+                                                                to: ModelHour(year: 2016, month: 2, day: 1)))
+        let janRows = january.monthly.filter { $0.region == "domain" && $0.estimate == "analysis" }
+        #expect(janRows.map(\.month) == [CalendarMonth(year: 2016, month: 1)] && janRows[0].coveredHours == 24)
+        #expect(abs(janRows[0].teragramsCarbon - expected[1]) <= 1e-12 * expected[1])
+        #expect(january.periodStart == Fixture.hours(2016, 1, 1) && january.periodEnd == Fixture.hours(2016, 2, 1))
+        let outside = errorMessage {
+            _ = try FluxBudget.compute(file: try FluxFile(path), regions: [],
+                                       window: TimeWindow(from: ModelHour(year: 2017, month: 1, day: 1)))
+        }
+        #expect(outside.contains(path) && outside.contains("no flux record"))
 
         // Uniform spreads: σ_post / σ_prior = 1/2 under either assumption, UR = 50 %.
         let ur = report.uncertaintyReduction.first { $0.region == "domain" }!

@@ -1,5 +1,6 @@
 @testable import Evaluation
 import Foundation
+import ModelTime
 import NetCDFIO
 import TestSupport
 import Testing
@@ -83,6 +84,13 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(sites.value("mae_improvement_percent", row: an) == .number(50))
         let ctrl = row(sites, ["site": .text("ABC"), "run": .text("CTRL")])!
         #expect(sites.value("rmse_improvement_percent", row: ctrl) == .missing)
+
+        // Only February: the two February assimilated rows, no validation or in-situ rows.
+        let february = try RunEvaluation.evaluate(runDirectory: run.path, options: EvaluationOptions(
+            domainPath: Fixture.domainPath, window: TimeWindow(from: ModelHour(year: 2016, month: 2, day: 1))))
+        let febStats = february.table("observation_statistics")!
+        #expect(febStats.rows.allSatisfy { $0[1] == .text("assimilated") && $0[4] == .int(2) })
+        #expect(february.table("site_statistics")!.rows.isEmpty)
 
         // Library path the twin experiment uses.
         let table = try ObservationTable.read(run.url.appendingPathComponent("observations.nc").path)
@@ -237,6 +245,13 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(unresolved.status == 0 && unresolved.stdout.contains("land and ocean budgets omitted"))
         let badMask = try TestEnvironment.rcas(["evaluate", run.path, "--region-mask", "\(maskPath):nothing"])
         #expect(badMask.status != 0 && badMask.stderr.contains(maskPath) && badMask.stderr.contains("'nothing'"))
+
+        let windowed = try TestEnvironment.rcas(["evaluate", run.path, "--json", "--from", "2016-07-01T01", "--domain", Fixture.domainPath])
+        let windowPeriod = (try JSONSerialization.jsonObject(with: Data(windowed.stdout.utf8)) as! [String: Any])["period"]
+            as! [String: Any]
+        #expect(windowPeriod["window_from"] as? String == "2016-07-01T01:00:00Z" && windowPeriod["fluxes_covered_hours"] as? Double == 1)
+        let badFrom = try TestEnvironment.rcas(["evaluate", run.path, "--from", "July"])
+        #expect(badFrom.status != 0 && badFrom.stderr.contains("--from"))
 
         let bad = try TestEnvironment.rcas(["evaluate", run.url.appendingPathComponent("nothing").path])
         #expect(bad.status != 0 && bad.stderr.contains("observations.nc") && bad.stderr.contains("does not exist"))
