@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "RandomStreams",
-                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment"]),
+                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -42,11 +42,12 @@ let package = Package(
         .target(name: "Experiment", dependencies: ["ConfigFormat", "Geometry", "ModelTime", "Parallel", "NetCDFIO",
                                                    "CFOutput", "RandomStreams", "Meteorology", "SyntheticWorld",
                                                    "Transport", "Observations", "Assimilation"]),
+        .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
-            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment",
+            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
