@@ -38,11 +38,11 @@ let package = Package(
         .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
                 swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
         .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
-        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry"]),
+        .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry", "ConfigFormat"]),
+        .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
         .target(name: "Experiment", dependencies: ["ConfigFormat", "Geometry", "ModelTime", "Parallel", "NetCDFIO",
                                                    "CFOutput", "RandomStreams", "Meteorology", "SyntheticWorld",
                                                    "Transport", "Observations", "Assimilation"]),
-        .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
@@ -70,7 +70,9 @@ let package = Package(
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
                                                                "CFOutput", "TestSupport"]),
-        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "TestSupport"]),
+        .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "ConfigFormat", "TestSupport"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "ModelTime", "NetCDFIO",
+                                                           "CFOutput", "TestSupport"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "ConfigFormat", "RandomStreams", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"]),
     ]

@@ -206,7 +206,7 @@ public final class CyclingEngine {
         let nx = grid.nx, ny = grid.ny, first = members.lowerBound, pattern = boundaryPattern
         // Boundary perturbations are fixed per member (each member keeps its
         // own inflow bias); ghost cells take the nearest edge column's value.
-        let boundary = LateralBoundary { m, i, j, k in
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
             let ci = min(max(i, 0), nx - 1), cj = min(max(j, 0), ny - 1)
             return boundaryField[(k * ny + cj) * nx + ci] * (1 + sigma * pattern[m - first][cj * nx + ci])
         }

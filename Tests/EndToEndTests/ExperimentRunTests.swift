@@ -94,10 +94,8 @@ import TestSupport
     func killedRunsResumeBitIdentically(firstRanks: Int, resumeRanks: Int) throws {
         let output = try TestEnvironment.temporaryDirectory("resume").appendingPathComponent("run")
         let config = try Self.runConfig()
-        // setsid puts mpirun and its ranks in their own process group, so kill
-        // -9 of the group stops all of them at once, as a node failure would.
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["mpirun"] + TestEnvironment.mpirunFlags(ranks: firstRanks)
             + [TestEnvironment.rcasBinary.path, "run", config, "--output", output.path]
         process.environment = ProcessInfo.processInfo.environment.merging(TestEnvironment.mpiEnvironment) { $1 }
@@ -107,7 +105,9 @@ import TestSupport
         let checkpoint = output.appendingPathComponent("checkpoint.nc").path
         let deadline = Date().addingTimeInterval(300)
         while !FileManager.default.fileExists(atPath: checkpoint) && process.isRunning && Date() < deadline { usleep(50_000) }
-        kill(-process.processIdentifier, SIGKILL)
+        // kill -9 of mpirun and of every rank at once (they all carry the
+        // unique output path on their command lines), as a node failure would.
+        _ = try TestEnvironment.run("/usr/bin/pkill", ["-9", "-f", output.path])
         process.waitUntilExit()
         #expect(FileManager.default.fileExists(atPath: checkpoint), "no checkpoint before the kill")
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("fluxes.nc").path),
