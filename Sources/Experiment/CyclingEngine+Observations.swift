@@ -149,17 +149,8 @@ extension CyclingEngine {
 
     /// The serial EnSRF configured for this run.
     var filter: SerialEnSRF {
-        let horizontal: HorizontalLocalization = config.localization == .gaspariCohn
-            ? .gaspariCohn(cutoff: config.localizationCutoff)
-            : .significance(nearDistance: 500_000, farDistance: 3_000_000, pValue: 0.05)
-        let vertical = config.verticalCutoff.map {
-            VerticalLocalization(cutoff: $0, variableHeights: stateLayout.variableHeights(
-                layerMidHeights: (0..<layers.count).map(layers.midHeight)))
-        }
-        return SerialEnSRF(configuration: AnalysisConfiguration(
-            horizontal: horizontal, vertical: vertical, multiplicativeInflation: config.multiplicativeInflation,
-            relaxationToPriorSpread: config.relaxationToPriorSpread, inflatedVariables: stateLayout.concentrationVariables),
-            memberCount: memberCount)
+        SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
+            layout: stateLayout, layerMidHeights: (0..<layers.count).map(layers.midHeight)), memberCount: memberCount)
     }
 
     /// Where an observation is for localization: the sounding, or the cell

@@ -130,18 +130,15 @@ public final class CyclingEngine {
         let tile = model.tile, nx = grid.nx
         tileColumns = tile.jRange.flatMap { j in tile.iRange.map { i in j * nx + i } }
         columnCenters = grid.centers()
-        switch config.meteorologySource {
-        case .synthetic: meteorology = SyntheticMeteorology(domain: config.domain, seed: config.meteorologySeed)
-        case .files: meteorology = try NetCDFMeteorology(domain: config.domain, files: config.meteorologyFiles)
-        }
+        meteorology = try config.meteorology.makeProvider(domain: config.domain)
         prior = try SyntheticPriorFlux(domain: config.domain)
         background = SyntheticBackground(domain: config.domain)
-        stateLayout = ColumnStateLayout(layerCount: layers.count, windowHours: config.windowHours,
+        stateLayout = ColumnStateLayout(layerCount: layers.count, windowHours: config.assimilation.windowHours,
                                         fluxComponents: components)
         perturbation = RandomStreams.KeyedRandom(seed: config.seed, stream: "initial-boundary-perturbation")
         now = config.start
         window = FluxWindow(layout: stateLayout)
-        slotStatistics = Array(repeating: nil, count: config.windowHours)
+        slotStatistics = Array(repeating: nil, count: config.assimilation.windowHours)
         block = ColumnEnsemble(columns: tileColumns, variableCount: stateLayout.variableCount, members: members)
         let initial = background.field(at: config.start)
         let sigma = forward ? 0 : config.initialBoundaryPerturbation
@@ -291,29 +288,29 @@ public final class CyclingEngine {
         let slot = window.admit(hour.value)
         let priorFields = prior.components(at: hour)
         let priorByComponent = [priorFields.bio, priorFields.ocn]
-        let lowest = config.fluxGenerator == .jdas ? lowestLayerAllMembers() : []
-        let jdas = JDASFluxForecast(beta: config.beta, smoothingDays: config.smoothingDays)
-        let gcas = GCASv2FluxPerturbation(
-            scheme: config.gcasScheme == "bio" ? .biosphere : .biosphereOcean,
-            scale: [.biosphere: config.gcasLambdaBiosphere, .ocean: config.gcasLambdaOcean, .fossil: 1, .net: 3],
-            seed: config.seed)
+        let generator = config.assimilation.fluxGenerator
+        var lowest: [[Double]] = []
+        var pastHours: [Int] = []
+        if case .jdas(let jdas) = generator {
+            lowest = lowestLayerAllMembers()
+            pastHours = (1..<jdas.smoothingDays).map { hour.value - 24 * $0 }
+        }
         var stats = SlotStatistics(hour: hour, priorMean: [], priorSpread: [], forecastMean: [], forecastSpread: [])
-        let pastHours = (1..<config.smoothingDays).map { hour.value - 24 * $0 }
         for (component, fluxComponent) in components.enumerated() {
             let priorField = tileColumns.map { priorByComponent[component][$0] }
             var allMembers = [[Double]](repeating: [], count: tileColumns.count)
             var priorSpread = [Double](repeating: 0, count: tileColumns.count)
-            switch config.fluxGenerator {
-            case .jdas:
+            switch generator {
+            case .jdas(let jdas):
                 for c in tileColumns.indices {
                     let past = pastHours.compactMap { pastAnalysisMeans[$0]?[component][c] }
                     allMembers[c] = jdas.forecast(prior: priorField[c], concentrations: lowest[c], pastAnalysisMeans: past)
                     // E^p_i = E^p + β (κ_i − κ̄) E^p: its spread is β |E^p| std(κ).
                     let mean = lowest[c].reduce(0, +) / Double(lowest[c].count)
                     let kappaSpread = meanAndSpread(lowest[c].map { $0 / mean }[...]).spread
-                    priorSpread[c] = config.beta * abs(priorField[c]) * kappaSpread
+                    priorSpread[c] = jdas.beta * abs(priorField[c]) * kappaSpread
                 }
-            case .gcas:
+            case .gcasv2(let gcas):
                 let perMember = (0..<memberCount).map { m in
                     gcas.member(m, component: fluxComponent, hour: hour.value, cells: tileColumns, prior: priorField)
                 }
@@ -348,7 +345,9 @@ public final class CyclingEngine {
             analysisSpread.append(statistics.map(\.spread))
         }
         pastAnalysisMeans[stats.hour.value] = analysisMean
-        let oldest = stats.hour.value - 24 * max(1, config.smoothingDays - 1)
+        var smoothingDays = 1
+        if case .jdas(let jdas) = config.assimilation.fluxGenerator { smoothingDays = jdas.smoothingDays }
+        let oldest = stats.hour.value - 24 * max(1, smoothingDays - 1)
         for key in pastAnalysisMeans.keys where key < oldest { pastAnalysisMeans[key] = nil }
         slotStatistics[slot] = nil
         let fields = [stats.priorMean, stats.priorSpread, stats.forecastMean, stats.forecastSpread, analysisMean, analysisSpread]

@@ -1,14 +1,14 @@
+import Assimilation
 import ConfigFormat
 import Foundation
 import Geometry
+import Meteorology
 import ModelTime
 
 /// Every parameter of an experiment, read from one YAML file and validated on
 /// load. `Docs/configuration.md` lists every key with its default; errors name
 /// the file, the key path and the line.
 public struct ExperimentConfig: Sendable {
-    public enum FluxGenerator: String, Sendable, CaseIterable { case jdas, gcas }
-    public enum LocalizationRule: String, Sendable, CaseIterable { case gaspariCohn = "gaspari_cohn", gcasSignificance = "gcas_significance" }
     public enum InputSource: String, Sendable, CaseIterable { case synthetic, files }
     public enum FluxAveraging: String, Sendable, CaseIterable { case hourly, daily }
 
@@ -24,28 +24,15 @@ public struct ExperimentConfig: Sendable {
     public let end: ModelHour
     public let spinUpDays: Int
 
-    public let members: Int
+    /// Ensemble size, window, flux components, localization, inflation and
+    /// flux generator (the `assimilation:` section, read by the Assimilation module).
+    public let assimilation: AssimilationSettings
+    /// Seed of every random number of the run (perturbations, GCASv2 draws).
     public let seed: UInt64
     /// Relative standard deviation of the initial/boundary perturbation.
     public let initialBoundaryPerturbation: Double
     /// Correlation length (m) of that perturbation; 0 = independent per cell.
     public let perturbationCorrelationLength: Double
-
-    public let fluxGenerator: FluxGenerator
-    public let beta: Double
-    public let smoothingDays: Int
-    public let gcasScheme: String
-    public let gcasLambdaBiosphere: Double
-    public let gcasLambdaOcean: Double
-
-    public let windowHours: Int
-    public let localization: LocalizationRule
-    /// Distance where the Gaspari-Cohn taper reaches zero (m).
-    public let localizationCutoff: Double
-    /// Optional vertical cut-off (m) for column observations.
-    public let verticalCutoff: Double?
-    public let multiplicativeInflation: Double
-    public let relaxationToPriorSpread: Double
 
     public let instrument: String
     public let satelliteSource: InputSource
@@ -54,25 +41,25 @@ public struct ExperimentConfig: Sendable {
     public let ombGate: Double
     public let errorInflation: Double
     public let errorFloor: Double
-    public let inSituSource: InputSource?
     public let inSituFiles: [String]
 
-    public let meteorologySource: InputSource
-    public let meteorologySeed: UInt64
-    public let meteorologyFiles: [String]
+    /// Where the meteorology comes from (the `meteorology:` section, read by
+    /// the Meteorology module).
+    public let meteorology: MeteorologySettings
 
     public let fluxAveraging: FluxAveraging
-    /// Layers (0 = lowest) of the analysis concentrations written out.
-    public let concentrationLevels: [Int]
     public let checkpointInterval: Int
-    /// Ranks per member group split: nil = automatic.
+    /// Member groups of the parallel layout; nil = automatic.
     public let memberGroups: Int?
 
-    /// Twin experiment: amplitude (relative to the prior biosphere flux
-    /// magnitude) and correlation length (m) of the truth perturbation.
+    /// Twin experiment: amplitude (relative to the prior flux) and correlation
+    /// length (m) of the truth perturbation, and its seed.
     public let truthAmplitude: Double
     public let truthCorrelationLength: Double
     public let truthSeed: UInt64
+
+    /// Ensemble size N.
+    public var members: Int { assimilation.members }
 
     /// Hours from start to the end of the period.
     public var hourCount: Int { start.distance(to: end) + 1 }
@@ -112,45 +99,25 @@ public struct ExperimentConfig: Sendable {
         end = e
         spinUpDays = try period.value("spin_up_days", default: 0, in: 0...366)
         guard spinUpDays * 24 < start.distance(to: end) + 1 else {
-            throw period.error("spin_up_days", "a spin-up of \(spinUpDays) days leaves no assimilated hours in the period")
+            throw period.error("spin_up_days", "a spin-up of \(spinUpDays) days leaves no assessed hours in the period")
         }
         try period.finish()
 
-        let ensemble = try top.mapping("ensemble")
-        members = try ensemble.value("members", default: 50, in: 2...10_000)
-        seed = UInt64(try ensemble.value("seed", default: 1, in: 0...Int.max))
-        initialBoundaryPerturbation = try ensemble.value("ic_bc_perturbation", default: 0.05, in: 0...0.5)
-        perturbationCorrelationLength = 1000 * (try ensemble.value("perturbation_correlation_km", default: 0.0, in: 0...5000))
-        try ensemble.finish()
+        if let section = try top.optionalMapping("assimilation") {
+            assimilation = try AssimilationSettings(section)
+            guard Set(assimilation.fluxComponents) == [.biosphere, .ocean] else {
+                throw section.error("flux_components", "the cycling driver optimises biosphere and ocean together; "
+                                    + "other state vectors exist in the Assimilation module but are not wired into runs yet")
+            }
+        } else {
+            assimilation = .jdasDefault
+        }
 
-        let flux = try top.optionalMapping("flux_model")
-        fluxGenerator = FluxGenerator(rawValue: try flux?.choice("generator", default: "jdas",
-                                                                    from: FluxGenerator.allCases.map(\.rawValue)) ?? "jdas")!
-        beta = try flux?.value("beta", default: 80.0, in: 0...1000) ?? 80
-        smoothingDays = try flux?.value("smoothing_days", default: 4, in: 1...60) ?? 4
-        let gcas = try flux?.optionalMapping("gcas")
-        gcasScheme = try gcas?.choice("scheme", default: "bio_ocn", from: ["bio", "bio_ocn", "bio_ocn_fossil", "net"]) ?? "bio_ocn"
-        gcasLambdaBiosphere = try gcas?.value("lambda_bio", default: 3.0, in: 0...100) ?? 3
-        gcasLambdaOcean = try gcas?.value("lambda_ocn", default: 5.0, in: 0...100) ?? 5
-        try gcas?.finish()
-        try flux?.finish()
-
-        let smoother = try top.optionalMapping("smoother")
-        windowHours = try smoother?.value("window_hours", default: 24, in: 1...240) ?? 24
-        try smoother?.finish()
-
-        let localizationTable = try top.optionalMapping("localization")
-        localization = LocalizationRule(rawValue: try localizationTable?.choice(
-            "rule", default: "gaspari_cohn", from: LocalizationRule.allCases.map(\.rawValue)) ?? "gaspari_cohn")!
-        localizationCutoff = 1000 * (try localizationTable?.value("cutoff_km", default: 1280.0, in: 1...20_000) ?? 1280)
-        verticalCutoff = try localizationTable?.optional("vertical_cutoff_m", as: Double.self)
-        if let v = verticalCutoff, !(v > 0) { throw localizationTable!.error("vertical_cutoff_m", "must be positive") }
-        try localizationTable?.finish()
-
-        let inflation = try top.optionalMapping("inflation")
-        multiplicativeInflation = try inflation?.value("multiplicative", default: 1.0, in: 1...10) ?? 1
-        relaxationToPriorSpread = try inflation?.value("rtps", default: 0.0, in: 0...1) ?? 0
-        try inflation?.finish()
+        let ensemble = try top.optionalMapping("ensemble")
+        seed = UInt64(try ensemble?.value("seed", default: 1, in: 0...Int.max) ?? 1)
+        initialBoundaryPerturbation = try ensemble?.value("ic_bc_perturbation", default: 0.05, in: 0...0.5) ?? 0.05
+        perturbationCorrelationLength = 1000 * (try ensemble?.value("perturbation_correlation_km", default: 0.0, in: 0...5000) ?? 0)
+        try ensemble?.finish()
 
         let observations = try top.mapping("observations")
         let satellite = try observations.mapping("satellite")
@@ -167,30 +134,20 @@ public struct ExperimentConfig: Sendable {
         errorFloor = try satellite.value("error_floor_ppm", default: 0.0, in: 0...100)
         try satellite.finish()
         if let inSitu = try observations.optionalMapping("in_situ") {
-            inSituSource = InputSource(rawValue: try inSitu.choice("source", default: "files",
-                                                                   from: InputSource.allCases.map(\.rawValue)))!
-            inSituFiles = (try inSitu.optionalList("files", of: String.self) ?? []).map(resolve)
+            inSituFiles = try inSitu.list("files", of: String.self).map(resolve)
             try inSitu.finish()
         } else {
-            inSituSource = nil
             inSituFiles = []
         }
         try observations.finish()
-        for path in satelliteFiles + inSituFiles where !path.contains("*") && !FileManager.default.fileExists(atPath: path) {
-            throw ConfigError(file: file, key: "observations", message: "observation file \(path) does not exist")
+        for path in satelliteFiles + inSituFiles where !FileManager.default.fileExists(atPath: path) {
+            throw ConfigError(file: file, key: "observations", message: "observation file or folder \(path) does not exist")
         }
 
-        let meteorology = try top.optionalMapping("meteorology")
-        meteorologySource = InputSource(rawValue: try meteorology?.choice(
-            "source", default: "synthetic", from: InputSource.allCases.map(\.rawValue)) ?? "synthetic")!
-        meteorologySeed = UInt64(try meteorology?.value("seed", default: 1, in: 0...Int.max) ?? 1)
-        meteorologyFiles = (try meteorology?.optionalList("files", of: String.self) ?? []).map(resolve)
-        try meteorology?.finish()
-        if meteorologySource == .files {
-            guard !meteorologyFiles.isEmpty else { throw ConfigError(file: file, key: "meteorology.files", message: "source is 'files' but no files are listed") }
-            for path in meteorologyFiles where !FileManager.default.fileExists(atPath: path) {
-                throw ConfigError(file: file, key: "meteorology.files", message: "meteorology file \(path) does not exist")
-            }
+        if let section = try top.optionalMapping("meteorology") {
+            meteorology = try MeteorologySettings.read(section, baseDirectory: folder)
+        } else {
+            meteorology = .synthetic(seed: SyntheticMeteorology.defaultSeed)
         }
 
         let prior = try top.optionalMapping("prior_flux")
@@ -200,12 +157,7 @@ public struct ExperimentConfig: Sendable {
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",
                                                                       from: FluxAveraging.allCases.map(\.rawValue)) ?? "hourly")!
-        concentrationLevels = try outputs?.optionalList("concentration_levels", of: Int.self) ?? [0]
         try outputs?.finish()
-        for level in concentrationLevels where !(0..<domain.layers.count).contains(level) {
-            throw ConfigError(file: file, key: "outputs.concentration_levels",
-                              message: "layer \(level) does not exist (the domain has \(domain.layers.count) layers, 0-based)")
-        }
 
         let checkpoint = try top.optionalMapping("checkpoint")
         checkpointInterval = try checkpoint?.value("interval_hours", default: 24, in: 1...100_000) ?? 24

@@ -33,9 +33,20 @@ public struct NetCDFError: Error, CustomStringConvertible, Sendable {
 /// goes through this lock, so callers may use NetCDFIO from any thread.
 let netCDFLock = NSRecursiveLock()
 
+/// HDF5 (under NetCDF-4) locks every file it opens with flock(). A process
+/// that forks (mpirun, a test launching a tool) passes the descriptor, and with
+/// it the lock, to the child, so a file closed here can stay locked; shared
+/// cluster file systems often do not support the locks at all. RCAS writes
+/// files under a temporary name and renames them when complete, so readers
+/// never see a file being written and the locks add nothing: they are turned
+/// off for the process before the library first opens a file (unless the
+/// user set HDF5_USE_FILE_LOCKING).
+private let fileLockingSetting: Void = { setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0) }()
+
 /// Runs `body` while holding the NetCDF library lock.
 @inline(__always)
 func withNetCDFLock<R>(_ body: () throws -> R) rethrows -> R {
+    fileLockingSetting
     netCDFLock.lock()
     defer { netCDFLock.unlock() }
     return try body()

@@ -17,8 +17,8 @@ import TestSupport
             name: twin-e2e
             domain: \(domain)
             period: {start: 2016-07-01T00, end: 2016-07-01T17, spin_up_days: 0}
-            ensemble: {members: 4, seed: 3, ic_bc_perturbation: 0.005, perturbation_correlation_km: 800}
-            localization: {cutoff_km: 2000}
+            assimilation: {members: 4, localization: {cutoff_km: 2000}}
+            ensemble: {seed: 3, ic_bc_perturbation: 0.005}
             observations:
               satellite: {source: synthetic, instrument: oco2}
             checkpoint: {interval_hours: 3}
@@ -39,11 +39,11 @@ import TestSupport
             name: run-e2e
             domain: \(domain)
             period: {start: 2016-07-01T00, end: 2016-07-01T17, spin_up_days: 0}
-            ensemble: {members: 4, seed: 3, ic_bc_perturbation: 0.005, perturbation_correlation_km: 800}
-            localization: {cutoff_km: 2000}
+            assimilation: {members: 4, localization: {cutoff_km: 2000}}
+            ensemble: {seed: 3, ic_bc_perturbation: 0.005}
             observations:
               satellite: {source: files, instrument: oco2, files: [\(observations.path)]}
-              in_situ: {source: files, files: [\(observations.appendingPathComponent("insitu").path)]}
+              in_situ: {files: [\(observations.appendingPathComponent("insitu").path)]}
             checkpoint: {interval_hours: 3}
             \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -120,7 +120,7 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("ensemble: {members: 4,", "ensemble: {members: -4,", "ensemble.members"),
+        ("assimilation: {members: 4,", "assimilation: {members: -4,", "assimilation.members"),
         ("checkpoint: {interval_hours: 3}", "checkpoint: {interval_hours: 3, every: 2}", "checkpoint.every"),
         ("end: 2016-07-01T17", "end: 2016-06-01T17", "period.end"),
         ("files: [", "files: [/no/such/file.nc4, ", "observations"),

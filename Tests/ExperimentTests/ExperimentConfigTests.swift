@@ -19,7 +19,7 @@ import TestSupport
         name: t
         domain: \(domain)
         period: {start: 2016-07-01T00, end: 2016-07-02T23, spin_up_days: 1}
-        ensemble: {members: 6}
+        assimilation: {members: 6}
         observations:
           satellite: {source: synthetic, instrument: gosat}
         """
@@ -27,8 +27,8 @@ import TestSupport
 
     @Test func defaultsFollowSeed000() throws {
         let config = try ExperimentConfig.load(try write(minimal))
-        #expect(config.beta == 80 && config.smoothingDays == 4 && config.windowHours == 24)
-        #expect(config.localizationCutoff == 1_280_000 && config.ombGate == 5)
+        #expect(config.members == 6 && config.assimilation.windowHours == 24)
+        #expect(config.ombGate == 5)
         #expect(config.initialBoundaryPerturbation == 0.05)
         #expect(config.errorInflation == 1 && config.errorFloor == 0)
         #expect(config.hourCount == 48 && config.firstAssessedHour.iso == "2016-07-02T00:00:00Z")
@@ -36,8 +36,9 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ("unknown key", "ensemble: {members: 6}", "ensemble: {members: 6, membres: 3}", "ensemble.membres"),
-        ("negative members", "ensemble: {members: 6}", "ensemble: {members: -4}", "ensemble.members"),
+        ("unknown key", "assimilation: {members: 6}", "assimilation: {members: 6, membres: 3}", "assimilation.membres"),
+        ("negative members", "assimilation: {members: 6}", "assimilation: {members: -4}", "assimilation.members"),
+        ("state vector", "assimilation: {members: 6}", "assimilation: {members: 6, flux_components: [net]}", "assimilation.flux_components"),
         ("end before start", "end: 2016-07-02T23", "end: 2016-06-02T23", "period.end"),
         ("missing file", "source: synthetic, instrument: gosat", "source: files, instrument: gosat, files: [/no/such.nc4]", "observations"),
         ("bad domain", "domain: ", "domain: /no/such/domain #", "domain"),
