@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import ModelTime
 import Parallel
 import SyntheticWorld
 
@@ -96,6 +97,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue from the output folder's last complete checkpoint.")
     var resume = false
 
+    @Option(help: "Stop after this hour (YYYY-MM-DDTHH) with a checkpoint, for runs split into segments.")
+    var until: String?
+
     func run() throws {
         let experiment = try loadExperiment(config)
         guard experiment.satelliteSource == .files else {
@@ -110,6 +114,13 @@ struct RunCommand: ParsableCommand {
             try prepareOutputFolder(folder)
         }
         let resume = resume
+        var stopAt: ModelHour?
+        if let until {
+            guard let hour = ModelHour(iso: until), hour > experiment.start, hour <= experiment.end else {
+                throw ValidationError("--until \(until) must be an hour inside the period (after \(experiment.start), up to \(experiment.end))")
+            }
+            stopAt = hour
+        }
         withWorld { world in
             let clock = ContinuousClock(), started = clock.now
             let observations = try ObservationInput.load(paths: experiment.satelliteFiles, inSitu: experiment.inSituFiles,
@@ -125,7 +136,9 @@ struct RunCommand: ParsableCommand {
                 try engine.saveCheckpoint(in: folder)
                 say(world, "  checkpoint at \(engine.now)")
             }
-            engine.stopRequested = { StopRequest.agreed(world) }
+            engine.stopRequested = { [unowned engine] in
+                StopRequest.agreed(world) || (stopAt.map { engine.now >= $0 } ?? false)
+            }
             engine.onHour = { hour in
                 guard hour.hourOfDay == 0 else { return }
                 let done = Double(experiment.start.distance(to: hour)), total = Double(experiment.hourCount)
@@ -137,7 +150,8 @@ struct RunCommand: ParsableCommand {
             do {
                 try engine.run()
             } catch ExperimentError.stopRequested(let time) {
-                say(world, "stop requested by a signal: checkpoint at \(time) written; continue with --resume")
+                let why = stopAt == time ? "reached --until" : "stop requested by a signal"
+                say(world, "\(why): checkpoint at \(time) written; continue with --resume")
                 return
             }
             if world.rank == 0 {
