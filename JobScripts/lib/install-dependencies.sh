@@ -7,8 +7,8 @@
 set -euo pipefail
 
 rcas_system_packages=(libopenmpi-dev openmpi-bin libnetcdf-dev netcdf-bin libhdf5-dev
-                      libopenblas-dev liblapacke-dev pkg-config)
-rcas_python_modules=(netCDF4:netCDF4 pyproj:pyproj)
+                      libopenblas-dev liblapacke-dev pkg-config slurm-wlm munge)
+rcas_python_modules=(netCDF4:netCDF4 pyproj:pyproj yaml:PyYAML xarray:xarray compliance_checker:compliance-checker)
 
 rcas_install_dependencies() {
     if ! command -v swift >/dev/null 2>&1; then

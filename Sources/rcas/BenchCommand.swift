@@ -10,7 +10,7 @@ import Transport
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Measure the speed of RCAS components (Docs/performance-*.md).",
+        commandName: "bench", abstract: "Measure the speed of RCAS components (Docs/performance.md).",
         subcommands: [TransportBench.self, BenchAnalysis.self])
 }
 
