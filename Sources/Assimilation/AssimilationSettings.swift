@@ -22,6 +22,7 @@ import ConfigFormat
 ///         smoothing_days: 4
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
 ///         lambda: {biosphere: 3, ocean: 5}
+///         persistence_hours: 1       # hours sharing one draw (seed 002: one per window)
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable {
     /// Which generator makes the flux ensemble.
@@ -124,7 +125,9 @@ public struct AssimilationSettings: Sendable, Equatable {
                 try lambda.finish()
             }
             let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
-            fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed)))
+            let persistence: Int = try flux!.value("persistence_hours", default: 1, in: 1...24 * 366)
+            fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed),
+                                                           persistenceHours: persistence))
         default:
             fluxGenerator = .jdas(JDASFluxForecast(
                 beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,

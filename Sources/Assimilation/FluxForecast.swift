@@ -91,23 +91,31 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
     /// λ per perturbed component (seed 002: 3 for biosphere, 5 for ocean).
     public let scale: [FluxComponent: Double]
     public let seed: UInt64
+    /// How many consecutive hours share one draw δ_i (seed 002 draws once per
+    /// assimilation window; 1 draws every hour anew). Hours are grouped from
+    /// 1970-01-01 00 UTC, so the grouping does not depend on the run's start.
+    public let persistenceHours: Int
 
     public init(scheme: Scheme, scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3],
-                seed: UInt64) {
+                seed: UInt64, persistenceHours: Int = 1) {
         for component in scheme.components { precondition(scale[component] != nil, "no λ for \(component)") }
+        precondition(persistenceHours >= 1, "persistence must be at least one hour")
         self.scheme = scheme
         self.scale = scale
         self.seed = seed
+        self.persistenceHours = persistenceHours
     }
 
-    /// Member `member`'s flux of `component` for hour `hour` in the cells
-    /// `cells` (global indices) whose prior is `prior`.
+    /// Member `member`'s flux of `component` for hour `hour` (hours since
+    /// 1970) in the cells `cells` (global indices) whose prior is `prior`.
     public func member(_ member: Int, component: FluxComponent, hour: Int, cells: [Int], prior: [Double]) -> [Double] {
         precondition(cells.count == prior.count)
         guard let lambda = scale[component], scheme.components.contains(component) else { return prior }
         let tag = FluxComponent.allCases.firstIndex(of: component)!
+        // Floor division, so negative hours (before 1970) group correctly too.
+        let period = hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
         return zip(cells, prior).map { cell, e0 in
-            e0 + lambda * KeyedRandom.normal(seed: seed, key: [member, hour, cell, tag]) * e0
+            e0 + lambda * KeyedRandom.normal(seed: seed, key: [member, period, cell, tag]) * e0
         }
     }
 }

@@ -77,6 +77,22 @@ import Testing
     #expect(GCASv2FluxPerturbation.Scheme.netFlux.components == [.net])
 }
 
+@Test func gcasv2DrawsPersistOverTheirPeriod() {
+    let daily = GCASv2FluxPerturbation(scheme: .biosphereOcean, seed: 42, persistenceHours: 24)
+    let prior = [2.0, -1.0]
+    func draw(_ hour: Int) -> [Double] { daily.member(5, component: .biosphere, hour: hour, cells: [0, 1], prior: prior) }
+    // Hours 24...47 since 1970 share one draw; hour 48 starts the next; hours
+    // before 1970 group by floor division (-24...-1 together).
+    #expect(draw(24) == draw(47))
+    #expect(draw(47) != draw(48))
+    #expect(draw(-24) == draw(-1))
+    #expect(draw(-1) != draw(0))
+    // With persistence 1 every hour is drawn anew (the default, as before).
+    let hourly = GCASv2FluxPerturbation(scheme: .biosphereOcean, seed: 42)
+    #expect(hourly.member(5, component: .biosphere, hour: 24, cells: [0, 1], prior: prior)
+            != hourly.member(5, component: .biosphere, hour: 25, cells: [0, 1], prior: prior))
+}
+
 @Test func keyedRandomNumbersAreStandardNormalAndKeyed() {
     let values = (0..<20000).map { KeyedRandom.normal(seed: 99, key: [$0, 3]) }
     let mean = values.reduce(0, +) / Double(values.count)
