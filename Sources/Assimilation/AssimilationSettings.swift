@@ -23,6 +23,7 @@ import ConfigFormat
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
 ///         lambda: {biosphere: 3, ocean: 5}
 ///         persistence_hours: 1       # hours sharing one draw (seed 002: one per window)
+///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable {
     /// Which generator makes the flux ensemble.
@@ -126,8 +127,10 @@ public struct AssimilationSettings: Sendable, Equatable {
             }
             let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
             let persistence: Int = try flux!.value("persistence_hours", default: 1, in: 1...24 * 366)
+            let correlation: Double = try flux!.value("correlation_km", default: 0, in: 0...5000)
             fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed),
-                                                           persistenceHours: persistence))
+                                                           persistenceHours: persistence,
+                                                           correlationLength: correlation * 1000))
         default:
             fluxGenerator = .jdas(JDASFluxForecast(
                 beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,

@@ -95,15 +95,40 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
     /// assimilation window; 1 draws every hour anew). Hours are grouped from
     /// 1970-01-01 00 UTC, so the grouping does not depend on the run's start.
     public let persistenceHours: Int
+    /// Correlation length (m) of δ_i between cells; 0 draws every cell
+    /// independently (seed 002). Correlated draws smooth the same keyed white
+    /// noise with ``CorrelatedNoise`` (see ``pattern(member:component:hour:noise:)``).
+    public let correlationLength: Double
 
     public init(scheme: Scheme, scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3],
-                seed: UInt64, persistenceHours: Int = 1) {
+                seed: UInt64, persistenceHours: Int = 1, correlationLength: Double = 0) {
         for component in scheme.components { precondition(scale[component] != nil, "no λ for \(component)") }
         precondition(persistenceHours >= 1, "persistence must be at least one hour")
+        precondition(correlationLength >= 0, "correlation length must not be negative")
         self.scheme = scheme
         self.scale = scale
         self.seed = seed
         self.persistenceHours = persistenceHours
+        self.correlationLength = correlationLength
+    }
+
+    /// The draw period holding `hour` (floor division from 1970-01-01 00 UTC).
+    public func period(ofHour hour: Int) -> Int {
+        hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
+    }
+
+    /// The white noise behind δ: standard normal, keyed by member, draw
+    /// period, cell and component.
+    func white(member: Int, period: Int, cell: Int, component: FluxComponent) -> Double {
+        KeyedRandom.normal(seed: seed, key: [member, period, cell, FluxComponent.allCases.firstIndex(of: component)!])
+    }
+
+    /// δ_i of `member` on the whole grid (grid order) for the period holding
+    /// `hour`: the white noise itself, or smoothed by `noise` (whose length
+    /// should be ``correlationLength``) when given.
+    public func pattern(member: Int, component: FluxComponent, hour: Int, noise: CorrelatedNoise) -> [Double] {
+        let p = period(ofHour: hour)
+        return noise.field { white(member: member, period: p, cell: $0, component: component) }
     }
 
     /// Member `member`'s flux of `component` for hour `hour` (hours since
@@ -111,11 +136,9 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
     public func member(_ member: Int, component: FluxComponent, hour: Int, cells: [Int], prior: [Double]) -> [Double] {
         precondition(cells.count == prior.count)
         guard let lambda = scale[component], scheme.components.contains(component) else { return prior }
-        let tag = FluxComponent.allCases.firstIndex(of: component)!
-        // Floor division, so negative hours (before 1970) group correctly too.
-        let period = hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
+        let p = period(ofHour: hour)
         return zip(cells, prior).map { cell, e0 in
-            e0 + lambda * KeyedRandom.normal(seed: seed, key: [member, period, cell, tag]) * e0
+            e0 + lambda * white(member: member, period: p, cell: cell, component: component) * e0
         }
     }
 }

@@ -54,7 +54,9 @@ extension CyclingEngine {
         for (name, length) in [("member", memberCount), ("z", nz), ("cell", n), ("window_variable", W),
                                ("slot", stateLayout.windowHours), ("statistic_field", 4 * components.count),
                                ("past", pastHours.count), ("record", fluxRecords.count), ("record_field", 6 * components.count + 2),
-                               ("obs", observationRecords.count), ("component", components.count), ("one", 1)] {
+                               ("obs", observationRecords.count), ("component", components.count), ("one", 1),
+                               ("concentration_record", concentrationRecords.count),
+                               ("concentration_field", 2 * config.concentrationLevels.count)] {
             try root.addDimension(name, length: length)
         }
         try root.addVariable("now", type: .int64, dimensions: ["one"]).write([Int64(now.value)])
@@ -77,6 +79,14 @@ extension CyclingEngine {
             }
         }
         try root.addVariable("records", type: .double, dimensions: ["record", "record_field", "cell"]).write(recordValues)
+        try root.addVariable("concentration_record_hours", type: .int64, dimensions: ["concentration_record"])
+            .write(concentrationRecords.map { Int64($0.time.value) })
+        var concentrationValues: [Double] = []
+        for record in concentrationRecords {
+            for (mean, spread) in zip(record.mean, record.spread) { concentrationValues += mean + spread }
+        }
+        try root.addVariable("concentration_records", type: .double,
+                             dimensions: ["concentration_record", "concentration_field", "cell"]).write(concentrationValues)
         let rows = observationRecords
         func column(_ name: String, _ values: [Double]) throws {
             try root.addVariable("obs_\(name)", type: .double, dimensions: ["obs"]).write(values)
@@ -167,6 +177,14 @@ extension CyclingEngine {
                                   forecastMean: Array(fields[2 * C..<3 * C]), forecastSpread: Array(fields[3 * C..<4 * C]),
                                   analysisMean: Array(fields[4 * C..<5 * C]), analysisSpread: Array(fields[5 * C..<6 * C]),
                                   fossil: fields[6 * C], fire: fields[6 * C + 1], truth: nil)
+        }
+        let concentrationHours = try root.variable("concentration_record_hours").read(Int64.self)
+        let concentrationValues = try root.variable("concentration_records").read(Double.self)
+        let L = config.concentrationLevels.count
+        concentrationRecords = concentrationHours.enumerated().map { r, hour in
+            func field(_ f: Int) -> [Double] { Array(concentrationValues[((r * 2 * L + f) * n)..<((r * 2 * L + f + 1) * n)]) }
+            return ConcentrationRecord(time: ModelHour(Int(hour)), mean: (0..<L).map { field(2 * $0) },
+                                       spread: (0..<L).map { field(2 * $0 + 1) })
         }
         func column(_ name: String) throws -> [Double] { try root.variable("obs_\(name)").read(Double.self) }
         let time = try column("time"), analysisHour = try column("analysis_hour"), latitude = try column("latitude")

@@ -78,9 +78,14 @@ public final class CyclingEngine {
     /// Final analysis means of past hours, [component][tile column], for the
     /// flux forecast's smoothing over M days.
     var pastAnalysisMeans: [Int: [[Double]]] = [:]
+    /// Correlated GCASv2 draws of the current period, per component, and the
+    /// kernel that makes them (both rebuilt on demand, so not checkpointed).
+    var patternCache: [FluxComponent: (period: Int, fields: [[Double]])] = [:]
+    var fluxNoise: CorrelatedNoise?
     /// Output rows gathered on rank 0.
     public internal(set) var fluxRecords: [FluxHourRecord] = []
     public internal(set) var observationRecords: [ObservationRecord] = []
+    public internal(set) var concentrationRecords: [ConcentrationRecord] = []
     /// Called on rank 0 with each hour reached (progress reporting).
     public var onHour: ((ModelHour) -> Void)?
     /// Called on every rank after each hour's step with the meteorology valid
@@ -145,8 +150,8 @@ public final class CyclingEngine {
         if sigma > 0 {
             let noise = CorrelatedNoise(grid: grid, length: config.perturbationCorrelationLength)
             let random = perturbation
-            initialPattern = members.map { noise.field(random, member: $0, hour: 0) }
-            boundaryPattern = members.map { noise.field(random, member: $0, hour: -1) }
+            initialPattern = members.map { m in noise.field { random.normal(member: m, hour: 0, cell: $0) } }
+            boundaryPattern = members.map { m in noise.field { random.normal(member: m, hour: -1, cell: $0) } }
         } else {
             let zero = [Double](repeating: 0, count: grid.cellCount)
             initialPattern = members.map { _ in zero }
@@ -212,6 +217,7 @@ public final class CyclingEngine {
         let metNow = try meteorology.fields(at: now)
         if !isForward && now <= config.end { try forecastFlux(at: now) }
         try observe(hour: hour, met: metNow)
+        if !isForward { recordConcentrations() }
         try afterStep?(self, metNow)
     }
 
@@ -257,16 +263,34 @@ public final class CyclingEngine {
         }
     }
 
-    /// Lowest-layer concentrations of every member on this tile, [tile column][member]
+    /// Concentrations of layer `k` of every member on this tile, [tile column][member]
     /// in member order (gathered from the other member groups).
-    func lowestLayerAllMembers() -> [[Double]] {
+    func layerAllMembers(_ k: Int) -> [[Double]] {
         var mine: [Double] = []
         mine.reserveCapacity(tileColumns.count * members.count)
         for cell in tileColumns {
-            let base = concentrations.offset(cell % grid.nx, cell / grid.nx, 0)
+            let base = concentrations.offset(cell % grid.nx, cell / grid.nx, k)
             mine.append(contentsOf: concentrations.values[base..<(base + members.count)])
         }
         return regroupByColumn(comms.tileAcrossGroups.allgather(mine))
+    }
+
+    /// Lowest-layer concentrations of every member on this tile (κ of the flux forecast).
+    func lowestLayerAllMembers() -> [[Double]] { layerAllMembers(0) }
+
+    /// Ensemble mean and spread of the analysis at the output levels, kept on
+    /// rank 0 for `concentrations.nc`.
+    func recordConcentrations() {
+        var fields: [[Double]] = []
+        for level in config.concentrationLevels {
+            let statistics = layerAllMembers(level).map { meanAndSpread($0[...]) }
+            fields.append(statistics.map(\.mean))
+            fields.append(statistics.map(\.spread))
+        }
+        guard let global = gatherTileFields(fields), world.rank == 0 else { return }
+        concentrationRecords.append(ConcentrationRecord(
+            time: now, mean: stride(from: 0, to: global.count, by: 2).map { global[$0] },
+            spread: stride(from: 1, to: global.count, by: 2).map { global[$0] }))
     }
 
     /// Turns per-group [tile column][group member] blocks into [tile column][member].
@@ -311,8 +335,17 @@ public final class CyclingEngine {
                     priorSpread[c] = jdas.beta * abs(priorField[c]) * kappaSpread
                 }
             case .gcasv2(let gcas):
-                let perMember = (0..<memberCount).map { m in
-                    gcas.member(m, component: fluxComponent, hour: hour.value, cells: tileColumns, prior: priorField)
+                let perMember: [[Double]]
+                if gcas.correlationLength > 0 {
+                    let lambda = gcas.scale[fluxComponent] ?? 0
+                    let patterns = correlatedPatterns(gcas, component: fluxComponent, hour: hour)
+                    perMember = patterns.map { delta in
+                        zip(tileColumns, priorField).map { cell, e0 in e0 + lambda * delta[cell] * e0 }
+                    }
+                } else {
+                    perMember = (0..<memberCount).map { m in
+                        gcas.member(m, component: fluxComponent, hour: hour.value, cells: tileColumns, prior: priorField)
+                    }
                 }
                 for c in tileColumns.indices { allMembers[c] = perMember.map { $0[c] } }
                 for c in tileColumns.indices { priorSpread[c] = meanAndSpread(allMembers[c][...]).spread }
@@ -328,6 +361,17 @@ public final class CyclingEngine {
             stats.forecastSpread.append(forecast.map(\.spread))
         }
         slotStatistics[slot] = stats
+    }
+
+    /// Every member's correlated δ (whole grid) for the draw period holding
+    /// `hour`, computed once per period and component.
+    func correlatedPatterns(_ gcas: GCASv2FluxPerturbation, component: FluxComponent, hour: ModelHour) -> [[Double]] {
+        let period = gcas.period(ofHour: hour.value)
+        if let cached = patternCache[component], cached.period == period { return cached.fields }
+        if fluxNoise == nil { fluxNoise = CorrelatedNoise(grid: grid, length: gcas.correlationLength) }
+        let fields = (0..<memberCount).map { gcas.pattern(member: $0, component: component, hour: hour.value, noise: fluxNoise!) }
+        patternCache[component] = (period, fields)
+        return fields
     }
 
     /// A flux hour leaves the window: its values are final (E^a). Records the

@@ -48,6 +48,8 @@ public struct ExperimentConfig: Sendable {
     public let meteorology: MeteorologySettings
 
     public let fluxAveraging: FluxAveraging
+    /// Layers (0 = lowest) of the hourly analysis concentrations written out.
+    public let concentrationLevels: [Int]
     public let checkpointInterval: Int
     /// Member groups of the parallel layout; nil = automatic.
     public let memberGroups: Int?
@@ -157,6 +159,14 @@ public struct ExperimentConfig: Sendable {
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",
                                                                       from: FluxAveraging.allCases.map(\.rawValue)) ?? "hourly")!
+        concentrationLevels = try outputs?.optionalList("concentration_levels", of: Int.self) ?? [0]
+        for level in concentrationLevels where !(0..<domain.layers.count).contains(level) {
+            throw outputs!.error("concentration_levels",
+                                 "layer \(level) does not exist (the domain has \(domain.layers.count) layers, counted from 0)")
+        }
+        guard Set(concentrationLevels).count == concentrationLevels.count else {
+            throw outputs!.error("concentration_levels", "a layer is listed twice")
+        }
         try outputs?.finish()
 
         let checkpoint = try top.optionalMapping("checkpoint")

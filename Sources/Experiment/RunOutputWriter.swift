@@ -84,6 +84,50 @@ public enum RunOutputWriter {
         return periods
     }
 
+    /// Hourly analysis concentrations (ensemble mean and spread) at the
+    /// configured levels: `concentrations.nc`.
+    public static func writeConcentrations(_ records: [ConcentrationRecord], config: ExperimentConfig,
+                                           to path: String) throws(NetCDFError) {
+        let grid = config.domain.grid, layers = config.domain.layers, levels = config.concentrationLevels
+        let file = try NetCDFFile.create(path)
+        let root = file.root
+        try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS analysis CO2 concentrations", extra: [
+            ("domain", config.domain.name), ("rcas_run_kind", "AN"), ("rcas_configuration", config.text)])
+        try CFGridWriter.write(grid, to: root)
+        try root.addDimension("time", length: nil)
+        try root.addDimension("level", length: levels.count)
+        let time = try root.addVariable("time", type: .double, dimensions: ["time"])
+        try time.setAttribute("standard_name", .text("time"))
+        try time.setAttribute("units", .text(ModelHour.cfUnits))
+        try time.setAttribute("calendar", .text("standard"))
+        try time.setAttribute("axis", .text("T"))
+        try time.write(records.map { Double($0.time.value) }, start: [0], count: [records.count])
+        let level = try root.addVariable("level", type: .double, dimensions: ["level"])
+        try level.setAttribute("standard_name", .text("height"))
+        try level.setAttribute("long_name", .text("height of the layer middle above ground"))
+        try level.setAttribute("units", .text("m"))
+        try level.setAttribute("positive", .text("up"))
+        try level.setAttribute("axis", .text("Z"))
+        try level.write(levels.map(layers.midHeight))
+        let layerIndex = try root.addVariable("layer", type: .int32, dimensions: ["level"])
+        try layerIndex.setAttribute("long_name", .text("model layer (0 = lowest)"))
+        try layerIndex.write(levels.map(Int32.init))
+        for (name, long, pick) in [("co2_mean", "analysis CO2 dry-air mole fraction, ensemble mean", \ConcentrationRecord.mean),
+                                   ("co2_spread", "analysis CO2 dry-air mole fraction, ensemble spread", \ConcentrationRecord.spread)] {
+            let variable = try root.addVariable(name, type: .float, dimensions: ["time", "level", "y", "x"], deflateLevel: 1)
+            if name == "co2_mean" { try variable.setAttribute("standard_name", .text("mole_fraction_of_carbon_dioxide_in_air")) }
+            try variable.setAttribute("long_name", .text(long))
+            try variable.setAttribute("units", .text("1e-6"))
+            try variable.setAttribute("comment", .text("ppm (micromol per mol of dry air), valid at the time (instantaneous)"))
+            try CFGridWriter.attachGrid(to: variable)
+            for (t, record) in records.enumerated() {
+                try variable.write(record[keyPath: pick].flatMap { $0 }.map(Float.init), start: [t, 0, 0, 0],
+                                   count: [1, levels.count, grid.ny, grid.nx])
+            }
+        }
+        try file.commit()
+    }
+
     /// The observation-space file: one row per observation.
     public static func writeObservations(_ rows: [ObservationRecord], config: ExperimentConfig, kind: String,
                                          to path: String) throws(NetCDFError) {

@@ -19,6 +19,14 @@ public struct FluxHourRecord: Sendable {
     public var truth: [[Double]]?
 }
 
+/// The analysis concentrations of one hour at the configured levels, whole
+/// grid: [level][cell], ppm.
+public struct ConcentrationRecord: Sendable {
+    public let time: ModelHour
+    public var mean: [[Double]]
+    public var spread: [[Double]]
+}
+
 /// One row of the observation-space output.
 public struct ObservationRecord: Sendable, Equatable {
     public enum Status: Int8, Sendable { case assimilated = 0, rejectedOMBGate = 1, validation = 2 }

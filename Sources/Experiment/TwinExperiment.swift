@@ -1,3 +1,4 @@
+import Assimilation
 import Foundation
 import Geometry
 import ModelTime
@@ -31,8 +32,8 @@ public struct TwinExperiment {
 
     /// The truth pattern: unit-variance noise with the configured correlation length.
     static func correlatedField(grid: HorizontalGrid, length: Double, seed: UInt64) -> [Double] {
-        CorrelatedNoise(grid: grid, length: length)
-            .field(KeyedRandom(seed: seed, stream: "twin-truth-perturbation"), member: 0, hour: 0)
+        let random = RandomStreams.KeyedRandom(seed: seed, stream: "twin-truth-perturbation")
+        return CorrelatedNoise(grid: grid, length: length).field { random.normal(member: 0, hour: 0, cell: $0) }
     }
 
     /// Truth natural flux: the prior scaled by (1 + a δ) per cell, so the
@@ -104,6 +105,8 @@ public struct TwinExperiment {
             try RunOutputWriter.writeFluxes(records, config: config, kind: "AN", to: output.appendingPathComponent("fluxes.nc").path)
             try RunOutputWriter.writeObservations(analysis.observationRecords, config: config, kind: "AN",
                                                   to: output.appendingPathComponent("observations.nc").path)
+            try RunOutputWriter.writeConcentrations(analysis.concentrationRecords, config: config,
+                                                    to: output.appendingPathComponent("concentrations.nc").path)
         }
         world.barrier()
 

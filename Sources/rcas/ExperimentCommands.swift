@@ -159,8 +159,10 @@ struct RunCommand: ParsableCommand {
                                                 to: folder.appendingPathComponent("fluxes.nc").path)
                 try RunOutputWriter.writeObservations(engine.observationRecords, config: experiment, kind: "AN",
                                                       to: folder.appendingPathComponent("observations.nc").path)
+                try RunOutputWriter.writeConcentrations(engine.concentrationRecords, config: experiment,
+                                                        to: folder.appendingPathComponent("concentrations.nc").path)
             }
-            say(world, "wrote \(folder.path)/fluxes.nc and observations.nc in \(elapsed(clock.now - started))")
+            say(world, "wrote \(folder.path)/fluxes.nc, observations.nc and concentrations.nc in \(elapsed(clock.now - started))")
         }
     }
 }

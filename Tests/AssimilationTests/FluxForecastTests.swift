@@ -1,4 +1,5 @@
 import Assimilation
+import Geometry
 import Testing
 
 @Test func equalConcentrationsGiveEveryMemberTheRecentredMean() {
@@ -75,6 +76,29 @@ import Testing
     // Fossil is not part of this scheme's state: returned unperturbed.
     #expect(generator.member(3, component: .fossil, hour: 10, cells: cells, prior: prior) == prior)
     #expect(GCASv2FluxPerturbation.Scheme.netFlux.components == [.net])
+}
+
+@Test func correlatedGCASv2PatternsSmoothTheSameKeyedNoise() throws {
+    let grid = HorizontalGrid(projection: Projection(.obliqueStereographic(latitudeOfOrigin: 35, longitudeOfOrigin: 116,
+                                                                           scaleFactor: 1)),
+                              nx: 12, ny: 10, dx: 256_000, dy: 256_000, xOrigin: -1_536_000, yOrigin: -1_280_000)
+    let generator = GCASv2FluxPerturbation(scheme: .biosphereOcean, seed: 7, persistenceHours: 24, correlationLength: 600_000)
+    let prior = [Double](repeating: 1, count: grid.cellCount)
+    // Without smoothing the pattern is the independent draw of `member`.
+    let white = CorrelatedNoise(grid: grid, length: 0)
+    let delta = generator.pattern(member: 3, component: .biosphere, hour: 30, noise: white)
+    let member = generator.member(3, component: .biosphere, hour: 30, cells: Array(0..<grid.cellCount), prior: prior)
+    #expect(zip(delta, member).allSatisfy { abs($0 - ($1 - 1) / 3) < 1e-12 })   // E = E0 + λ δ E0, λ = 3
+    // Smoothed: unit variance per cell, neighbours correlated, constant over the period.
+    let noise = CorrelatedNoise(grid: grid, length: 600_000)
+    let fields = (0..<600).map { generator.pattern(member: $0, component: .biosphere, hour: 30, noise: noise) }
+    let a = grid.index(5, 5), b = grid.index(6, 5)
+    let variance = fields.map { $0[a] * $0[a] }.reduce(0, +) / 600
+    let covariance = fields.map { $0[a] * $0[b] }.reduce(0, +) / 600
+    #expect(abs(variance - 1) < 0.2)
+    #expect(covariance > 0.5)
+    #expect(generator.pattern(member: 1, component: .biosphere, hour: 24, noise: noise)
+            == generator.pattern(member: 1, component: .biosphere, hour: 47, noise: noise))
 }
 
 @Test func gcasv2DrawsPersistOverTheirPeriod() {

@@ -64,12 +64,14 @@ import TestSupport
                     "validation_rmse", "\"CTRL\"", "\"FC\"", "\"AN\"", "\"north\""] {
             #expect(summary.contains(key), "summary.json lacks \(key)")
         }
-        for file in ["fluxes.nc", "observations.nc", "ctrl/observations.nc", "fc/observations.nc"] {
+        for file in ["fluxes.nc", "observations.nc", "concentrations.nc", "ctrl/observations.nc", "fc/observations.nc"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(file).path), "\(file) missing")
         }
         let fluxes = try NetCDFFile.open(run.appendingPathComponent("fluxes.nc").path)
         #expect(try fluxes.root.variable("time").shape() == [18])
         #expect(fluxes.root.hasVariable("bio_truth") && fluxes.root.hasVariable("bio_analysis_spread"))
+        let concentrations = try NetCDFFile.open(run.appendingPathComponent("concentrations.nc").path)
+        #expect(try concentrations.root.variable("co2_mean").shape() == [18, 1, 16, 20])
     }
 
     @Test func outputsPassTheCFCheckerAndOpenInXarray() throws {
@@ -79,6 +81,7 @@ import TestSupport
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("cf-checker: 0 errors in fluxes.nc"), "\(result.stdout)")
         #expect(result.stdout.contains("cf-checker: 0 errors in observations.nc"), "\(result.stdout)")
+        #expect(result.stdout.contains("cf-checker: 0 errors in concentrations.nc"), "\(result.stdout)")
         #expect(result.stdout.contains("xarray: lat/lon and time decoded"), "\(result.stdout)")
     }
 
@@ -140,7 +143,7 @@ import TestSupport
 
     /// Every variable of fluxes.nc and observations.nc equal to the last bit.
     func expectIdentical(_ a: URL, _ b: URL) throws {
-        for name in ["fluxes.nc", "observations.nc"] {
+        for name in ["fluxes.nc", "observations.nc", "concentrations.nc"] {
             let left = try NetCDFFile.open(a.appendingPathComponent(name).path).root
             let right = try NetCDFFile.open(b.appendingPathComponent(name).path).root
             let variables = try left.variableNames()

@@ -21,7 +21,7 @@ import xarray as xr
 
 run = sys.argv[1]
 failed = False
-for name in ("fluxes.nc", "observations.nc"):
+for name in ("fluxes.nc", "observations.nc", "concentrations.nc"):
     with tempfile.TemporaryDirectory() as folder:
         report_path = os.path.join(folder, "report.json")
         subprocess.run(["compliance-checker", "--test=cf:1.8", "--format=json", "--output", report_path,
@@ -46,6 +46,8 @@ ok = (lat.dims == ("y", "x") and lon.dims == ("y", "x") and float(lat.min()) > -
       and np.issubdtype(fluxes["time"].dtype, np.datetime64)
       and str(fluxes["time"].values[0]).startswith("2016-07-01T00")
       and "lat" in fluxes["bio_analysis_mean"].coords)
+concentrations = xr.open_dataset(os.path.join(run, "concentrations.nc"))
+ok &= "lat" in concentrations["co2_mean"].coords and np.issubdtype(concentrations["time"].dtype, np.datetime64)
 observations = xr.open_dataset(os.path.join(run, "observations.nc"))
 ok &= np.issubdtype(observations["time"].dtype, np.datetime64)
 print("xarray: lat/lon and time decoded" if ok else "xarray: coordinates NOT decoded as expected")

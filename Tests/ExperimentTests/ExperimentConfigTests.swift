@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import TestSupport
 @testable import Experiment
+import Assimilation
 
 @Suite struct ExperimentConfigTests {
     let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
@@ -57,7 +58,7 @@ import TestSupport
         let noise = CorrelatedNoise(grid: grid, length: 600_000)
         for row in noise.kernel { #expect(abs(row.map { $0.1 * $0.1 }.reduce(0, +) - 1) < 1e-12) }
         let random = KeyedRandomForTests.make()
-        let fields = (0..<400).map { noise.field(random, member: $0, hour: 0) }
+        let fields = (0..<400).map { m in noise.field { random.normal(member: m, hour: 0, cell: $0) } }
         // Sample variance near 1 everywhere, and neighbours strongly correlated.
         let cell = grid.index(10, 8), neighbour = grid.index(11, 8)
         let variance = fields.map { $0[cell] * $0[cell] }.reduce(0, +) / 400

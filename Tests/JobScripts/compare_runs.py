@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Exits 0 when two run folders' fluxes.nc and observations.nc hold the same
+"""Exits 0 when two run folders' fluxes.nc, observations.nc and concentrations.nc hold the same
 variables with identical values (to the last bit); prints what differs.
 Usage: compare_runs.py RUN_A RUN_B"""
 import sys
@@ -8,7 +8,7 @@ import netCDF4
 import numpy as np
 
 differences = []
-for name in ("fluxes.nc", "observations.nc"):
+for name in ("fluxes.nc", "observations.nc", "concentrations.nc"):
     a = netCDF4.Dataset(f"{sys.argv[1]}/{name}")
     b = netCDF4.Dataset(f"{sys.argv[2]}/{name}")
     if set(a.variables) != set(b.variables):

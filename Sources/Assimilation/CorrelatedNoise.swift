@@ -1,18 +1,20 @@
 import Foundation
 import Geometry
-import RandomStreams
 
 /// Spatially correlated Gaussian noise on the grid: keyed white noise
 /// convolved with a Gaussian kernel exp(-d²/2L²) of great-circle distance d
 /// (cut at 3L), normalised per cell so that every cell has unit variance.
 /// Neighbour lists are built once; a field then costs one sparse product.
-/// With L = 0 the noise is white.
-struct CorrelatedNoise: Sendable {
-    let length: Double
+/// With L = 0 the noise is white. Used for correlated ensemble perturbations
+/// (initial/boundary fields, GCASv2 flux scaling factors) and twin truths.
+public struct CorrelatedNoise: Sendable {
+    /// Correlation length L (m).
+    public let length: Double
     /// Per cell: (neighbour, weight) with Σ weight² = 1.
-    let kernel: [[(Int, Double)]]
+    public let kernel: [[(Int, Double)]]
 
-    init(grid: HorizontalGrid, length: Double) {
+    /// Builds the kernel for `grid` (cost grows with (L / dx)² per cell).
+    public init(grid: HorizontalGrid, length: Double) {
         self.length = length
         guard length > 0 else {
             kernel = (0..<grid.cellCount).map { [($0, 1.0)] }
@@ -39,9 +41,11 @@ struct CorrelatedNoise: Sendable {
         }
     }
 
-    /// One unit-variance field (grid order) for `member`, keyed by `hour`.
-    func field(_ random: KeyedRandom, member: Int, hour: Int) -> [Double] {
-        let noise = kernel.indices.map { random.normal(member: member, hour: hour, cell: $0) }
+    /// One unit-variance correlated field (grid order) from white noise
+    /// given per cell by `white` (a keyed generator, so the field does not
+    /// depend on who computes it).
+    public func field(white: (Int) -> Double) -> [Double] {
+        let noise = kernel.indices.map(white)
         return kernel.map { row in row.reduce(0) { $0 + $1.1 * noise[$1.0] } }
     }
 }
