@@ -107,6 +107,7 @@ extension CyclingEngine {
         try root.addVariable("obs_site", type: .string, dimensions: ["obs"]).writeStrings(rows.map(\.site))
         try root.addVariable("obs_instrument", type: .string, dimensions: ["obs"]).writeStrings(rows.map(\.instrument))
         try file.commit()
+        logger.info("checkpoint written", metadata: ["time": "\(now)", "file": "\(file.path)"])
         world.barrier()
     }
 
@@ -167,6 +168,7 @@ extension CyclingEngine {
             let C = components.count
             pastAnalysisMeans[Int(hour)] = (0..<C).map { c in tileColumns.map { past[(p * C + c) * n + $0] } }
         }
+        logger.info("checkpoint read", metadata: ["time": "\(now)", "file": "\(path)"])
         guard world.rank == 0 else { return }
         let recordHours = try root.variable("record_hours").read(Int64.self)
         let records = try root.variable("records").read(Double.self)

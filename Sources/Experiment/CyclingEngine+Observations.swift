@@ -1,5 +1,6 @@
 import Assimilation
 import Geometry
+import Logging
 import Meteorology
 import ModelTime
 import Observations
@@ -132,6 +133,11 @@ extension CyclingEngine {
         if !passive.isEmpty {
             let after = try simulate(passive.map { list[$0] }, met: met).all
             for (p, o) in passive.enumerated() { analysisOfPassive[o] = meanAndSpread(after[(p * N)..<((p + 1) * N)]) }
+        }
+        if world.rank == 0 {
+            logger.debug("analysis", metadata: [
+                "time": "\(now)", "candidates": "\(candidates.count)", "assimilated": "\(kept.count)",
+                "rejected_omb": "\(candidates.count - kept.count)", "validation": "\(list.count - candidates.count)"])
         }
         var keptRow = 0
         for (o, item) in list.enumerated() {

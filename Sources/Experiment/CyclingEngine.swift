@@ -1,6 +1,7 @@
 import Assimilation
 import Foundation
 import Geometry
+import Logging
 import Meteorology
 import ModelTime
 import Observations
@@ -86,6 +87,9 @@ public final class CyclingEngine {
     public internal(set) var fluxRecords: [FluxHourRecord] = []
     public internal(set) var observationRecords: [ObservationRecord] = []
     public internal(set) var concentrationRecords: [ConcentrationRecord] = []
+    /// Where the cycle reports what each analysis did (debug level) and
+    /// its state changes (info level); set by the command.
+    public var logger = Logger(label: "rcas.cycle")
     /// Called on rank 0 with each hour reached (progress reporting).
     public var onHour: ((ModelHour) -> Void)?
     /// Called on every rank after each hour's step with the meteorology valid

@@ -63,6 +63,62 @@ public struct ExperimentConfig: Sendable {
     /// Ensemble size N.
     public var members: Int { assimilation.members }
 
+    /// Every parameter as used, defaults included, in the configuration's own
+    /// YAML layout: written into every output file and the log.
+    public var resolvedText: String {
+        let a = assimilation
+        var localization: String
+        switch a.horizontal {
+        case .none: localization = "{horizontal: none}"
+        case .gaspariCohn(let cutoff): localization = "{horizontal: gaspari-cohn, cutoff_km: \(cutoff / 1000)}"
+        case .significance(let near, let far, let p):
+            localization = "{horizontal: significance, near_km: \(near / 1000), far_km: \(far / 1000), p_value: \(p)}"
+        }
+        if let v = a.verticalCutoff { localization.removeLast(); localization += ", vertical_cutoff_m: \(v)}" }
+        let flux: String
+        switch a.fluxGenerator {
+        case .jdas(let j): flux = "{generator: jdas, beta: \(j.beta), smoothing_days: \(j.smoothingDays)}"
+        case .gcasv2(let g):
+            let lambda = g.scheme.components.map { "\($0.rawValue): \(g.scale[$0] ?? 0)" }.joined(separator: ", ")
+            let schemes: [GCASv2FluxPerturbation.Scheme: String] = [
+                .biosphere: "biosphere", .biosphereOcean: "biosphere-ocean",
+                .biosphereOceanFossil: "biosphere-ocean-fossil", .netFlux: "net-flux"]
+            flux = "{generator: gcasv2, gcasv2_scheme: \(schemes[g.scheme]!), lambda: {\(lambda)}, seed: \(g.seed), "
+                + "persistence_hours: \(g.persistenceHours), correlation_km: \(g.correlationLength / 1000)}"
+        }
+        let met: String
+        switch meteorology {
+        case .synthetic(let seed): met = "{source: synthetic, seed: \(seed)}"
+        case .files(let paths, let directory, let pattern, _):
+            met = paths.map { "{source: files, files: [\($0.joined(separator: ", "))]}" }
+                ?? "{source: files, directory: \(directory ?? ""), pattern: \"\(pattern)\"}"
+        }
+        func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+        return """
+            name: \(name)
+            domain: \(domain.directory.path)
+            period: {start: \(start.iso), end: \(end.iso), spin_up_days: \(spinUpDays)}
+            assimilation:
+              members: \(a.members)
+              window_hours: \(a.windowHours)
+              flux_components: \(list(a.fluxComponents.map(\.rawValue)))
+              localization: \(localization)
+              inflation: {multiplicative: \(a.multiplicativeInflation), rtps: \(a.relaxationToPriorSpread)}
+              flux_ensemble: \(flux)
+            ensemble: {seed: \(seed), ic_bc_perturbation: \(initialBoundaryPerturbation), perturbation_correlation_km: \(perturbationCorrelationLength / 1000)}
+            observations:
+              satellite: {source: \(satelliteSource.rawValue), instrument: \(instrument), files: \(list(satelliteFiles)), combination: \(combination), omb_gate_ppm: \(ombGate), error_inflation: \(errorInflation), error_floor_ppm: \(errorFloor)}
+              in_situ: {files: \(list(inSituFiles))}
+            meteorology: \(met)
+            prior_flux: {source: synthetic}
+            outputs: {flux_averaging: \(fluxAveraging.rawValue), concentration_levels: \(list(concentrationLevels.map(String.init)))}
+            checkpoint: {interval_hours: \(checkpointInterval)}
+            parallel: {\(memberGroups.map { "member_groups: \($0)" } ?? "")}
+            twin: {truth_amplitude: \(truthAmplitude), truth_correlation_km: \(truthCorrelationLength / 1000), truth_seed: \(truthSeed)}
+
+            """
+    }
+
     /// Hours from start to the end of the period.
     public var hourCount: Int { start.distance(to: end) + 1 }
     /// The first hour whose analysis counts (after the spin-up).

@@ -17,7 +17,7 @@ public enum RunOutputWriter {
         let file = try NetCDFFile.create(path)
         let root = file.root
         try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS surface CO2 fluxes (\(kind))", extra: [
-            ("domain", config.domain.name), ("rcas_run_kind", kind), ("rcas_configuration", config.text),
+            ("domain", config.domain.name), ("rcas_run_kind", kind), ("rcas_configuration", config.resolvedText), ("rcas_configuration_file", config.text),
             ("flux_averaging", config.fluxAveraging.rawValue),
             ("comment", "prior = a-priori flux E^p, forecast = E^f of the flux forecast model, analysis = final E^a "
                 + "after the smoothing window; spread = ensemble standard deviation (N-1)")])
@@ -92,7 +92,7 @@ public enum RunOutputWriter {
         let file = try NetCDFFile.create(path)
         let root = file.root
         try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS analysis CO2 concentrations", extra: [
-            ("domain", config.domain.name), ("rcas_run_kind", "AN"), ("rcas_configuration", config.text)])
+            ("domain", config.domain.name), ("rcas_run_kind", "AN"), ("rcas_configuration", config.resolvedText), ("rcas_configuration_file", config.text)])
         try CFGridWriter.write(grid, to: root)
         try root.addDimension("time", length: nil)
         try root.addDimension("level", length: levels.count)
@@ -134,7 +134,7 @@ public enum RunOutputWriter {
         let file = try NetCDFFile.create(path)
         let root = file.root
         try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS observation-space diagnostics (\(kind))", extra: [
-            ("domain", config.domain.name), ("rcas_run_kind", kind), ("rcas_configuration", config.text),
+            ("domain", config.domain.name), ("rcas_run_kind", kind), ("rcas_configuration", config.resolvedText), ("rcas_configuration_file", config.text),
             ("featureType", "point")])
         try root.addDimension("obs", length: nil)
         let count = [rows.count]

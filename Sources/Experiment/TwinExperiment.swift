@@ -1,5 +1,6 @@
 import Assimilation
 import Foundation
+import Logging
 import Geometry
 import ModelTime
 import NetCDFIO
@@ -20,6 +21,8 @@ public struct TwinExperiment {
     /// Unit-variance spatially correlated field δ (grid order).
     let truthPattern: [Double]
     public var progress: ((String) -> Void)?
+    /// Passed to the assimilation engine.
+    public var logger = Logger(label: "rcas.osse")
 
     public init(config: ExperimentConfig, output: URL, world: any Communicator) throws {
         self.config = config
@@ -97,6 +100,7 @@ public struct TwinExperiment {
 
         progress?("assimilation (\(config.members) members)")
         let analysis = try CyclingEngine(config: config, mode: .assimilation, world: world, observations: observations)
+        analysis.logger = logger
         analysis.onHour = { hour in if hour.hourOfDay == 0 { progress?("  reached \(hour)") } }
         try analysis.run()
         var records = analysis.fluxRecords

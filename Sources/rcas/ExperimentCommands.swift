@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Logging
 import ModelTime
 import Parallel
 import SyntheticWorld
@@ -12,6 +13,22 @@ func loadExperiment(_ path: String) throws -> ExperimentConfig {
         return try ExperimentConfig.load(path)
     } catch {
         throw CommandFailure("invalid configuration: \(error)")
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
+
+/// The `--log-level` option of the parallel commands.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level on standard error: trace, debug, info, notice, warning, error or critical.")
+    var logLevel: Logger.Level = .info
+
+    /// A logger for `label` on this rank (messages carry the rank).
+    func logger(_ label: String, rank: Int) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
+        logger[metadataKey: "rank"] = "\(rank)"
+        return logger
     }
 }
 
@@ -33,6 +50,12 @@ func say(_ world: any Communicator, _ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
+/// Logs the resolved configuration once (rank 0), as every run records it.
+func logConfiguration(_ experiment: ExperimentConfig, _ logger: Logger, world: any Communicator) {
+    guard world.rank == 0 else { return }
+    logger.info("configuration \(experiment.file), every parameter as used:\n\(experiment.resolvedText)")
+}
+
 struct OSSECommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "osse",
@@ -45,15 +68,19 @@ struct OSSECommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder (created; must be empty or absent).")
     var output: String
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         let experiment = try loadExperiment(config)
         let folder = URL(fileURLWithPath: output)
         try prepareOutputFolder(folder)
         withWorld { world in
+            logConfiguration(experiment, logging.logger("rcas.osse", rank: world.rank), world: world)
             let clock = ContinuousClock(), started = clock.now
             say(world, "rcas osse: \(experiment.name) on \(experiment.domain.name), \(experiment.start) to \(experiment.end), "
                 + "\(experiment.members) members, \(world.size) rank(s)")
             var twin = try TwinExperiment(config: experiment, output: folder, world: world)
+            twin.logger = logging.logger("rcas.osse", rank: world.rank)
             twin.progress = { say(world, "  \($0) [\(elapsed(clock.now - started))]") }
             guard let summary = try twin.run() else { return }
             try summary.json.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
@@ -100,6 +127,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Stop after this hour (YYYY-MM-DDTHH) with a checkpoint, for runs split into segments.")
     var until: String?
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
         let experiment = try loadExperiment(config)
         guard experiment.satelliteSource == .files else {
@@ -128,6 +157,8 @@ struct RunCommand: ParsableCommand {
             say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
                 + "\(world.size) rank(s)\n\(observations.report)")
             let engine = try CyclingEngine(config: experiment, mode: .assimilation, world: world, observations: observations)
+            engine.logger = logging.logger("rcas.run", rank: world.rank)
+            logConfiguration(experiment, engine.logger, world: world)
             if resume {
                 try engine.restoreCheckpoint(from: folder)
                 say(world, "resumed from the checkpoint at \(engine.now)")

@@ -52,6 +52,25 @@ import Assimilation
         #expect(error?.key?.hasPrefix(key) == true, "\(String(describing: error))")
     }
 
+    /// The resolved text is itself a valid configuration that resolves to the same text.
+    @Test(arguments: ["china-64km/twin.yaml", "china-64km/jdas-2016.yaml", "test-small/twin.yaml"])
+    func resolvedConfigurationRoundTrips(example: String) throws {
+        var path = TestEnvironment.packageRoot.appendingPathComponent("Domains/\(example)").path
+        if example.hasPrefix("china-64km/jdas") {
+            // Its observation and met folders are where real data would go:
+            // point them at existing folders for this check.
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+                .replacingOccurrences(of: "[data/gosat]", with: "[\(domain)]")
+                .replacingOccurrences(of: "directory: data/met", with: "directory: \(domain)")
+                .replacingOccurrences(of: "domain: .", with: "domain: \(TestEnvironment.packageRoot.path)/Domains/china-64km")
+            path = try write(text)
+        }
+        let first = try ExperimentConfig.load(path)
+        let second = try ExperimentConfig.load(try write(first.resolvedText))
+        #expect(second.resolvedText == first.resolvedText)
+        #expect(first.resolvedText.contains("members: \(first.members)"))
+    }
+
     @Test func correlatedNoiseHasUnitVarianceAndTheStatedCorrelation() throws {
         let config = try ExperimentConfig.load(try write(minimal))
         let grid = config.domain.grid
