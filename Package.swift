@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
         .target(name: "Experiment", dependencies: ["ConfigFormat", "Geometry", "ModelTime", "Parallel", "NetCDFIO",
                                                    "CFOutput", "RandomStreams", "Meteorology", "SyntheticWorld",
-                                                   "Transport", "Observations", "Assimilation",
+                                                   "Transport", "Observations", "Assimilation", "Evaluation",
                                                    .product(name: "Logging", package: "swift-log")]),
 
         // Command-line tool

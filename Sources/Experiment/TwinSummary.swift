@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Geometry
 import ModelTime
@@ -30,20 +31,11 @@ public struct TwinSummary: Sendable {
     public let assessedHours: Int
     public let selection: String
 
-    /// The four China regions of seed 000 Fig. 3.
-    public static let regions = [
-        LatLonBox(name: "west", south: 28, north: 48, west: 85, east: 104),
-        LatLonBox(name: "north", south: 37, north: 52, west: 105, east: 135),
-        LatLonBox(name: "central", south: 30, north: 36, west: 105, east: 120),
-        LatLonBox(name: "south", south: 18, north: 29, west: 105, east: 123),
-    ]
-
     init(config: ExperimentConfig, records: [FluxHourRecord], analysis: [ObservationRecord],
          ctrl: [ObservationRecord], fc: [ObservationRecord], report: SelectionReport, landFraction: [Double]) {
         let grid = config.domain.grid
         let assessed = records.filter { $0.hour >= config.firstAssessedHour }
         assessedHours = assessed.count
-        let areas = grid.cellAreas()
         let n = grid.cellCount
         func natural(_ pick: (FluxHourRecord) -> [[Double]]) -> [Double] {
             var sum = [Double](repeating: 0, count: n)
@@ -56,24 +48,20 @@ public struct TwinSummary: Sendable {
         let prior = natural(\.priorMean), posterior = natural(\.analysisMean), truth = natural { $0.truth ?? $0.priorMean }
         let land = (0..<n).filter { landFraction[$0] > 0.5 }
         func rmse(_ field: [Double]) -> Double {
-            (land.map { (field[$0] - truth[$0]) * (field[$0] - truth[$0]) }.reduce(0, +) / Double(max(1, land.count))).squareRoot()
+            ObservationStatistics.compute(model: land.map { field[$0] }, observed: land.map { truth[$0] }).rmse ?? .nan
         }
         rmseFluxPrior = rmse(prior)
         rmseFluxPosterior = rmse(posterior)
-        // µmol m-2 s-1 x m2 x s x 12.011e-6 g/µmol -> g; / 1e12 -> Tg C.
-        let seconds = Double(assessed.count) * 3600
-        func total(_ field: [Double], _ cells: [Int]) -> Double {
-            cells.map { field[$0] * areas[$0] }.reduce(0, +) * seconds * 12.011e-6 / 1e12
+        // Land (weighted by land fraction), the whole domain, and the China
+        // regions and ecological areas of seed 000 Fig. 3, from Evaluation.
+        let regions = RegionSet.landSea(landFraction: landFraction).filter { $0.kind == .land }
+            + RegionSet.seed000(grid: grid).regions
+        let areas = grid.cellAreas(), seconds = Double(assessed.count) * 3600
+        func totals(_ field: [Double]) -> [Double] {
+            FluxBudget.regionTotals(flux: field, cellAreas: areas, regions: regions, seconds: seconds)
         }
-        let centres = grid.centers()
-        var regions = [RegionTotal(region: "domain_land", prior: total(prior, land), posterior: total(posterior, land),
-                                   truth: total(truth, land))]
-        for box in Self.regions {
-            let cells = (0..<n).filter { box.contains(centres[$0]) }
-            regions.append(RegionTotal(region: box.name, prior: total(prior, cells), posterior: total(posterior, cells),
-                                       truth: total(truth, cells)))
-        }
-        regionTotals = regions
+        let p = totals(prior), q = totals(posterior), t = totals(truth)
+        regionTotals = regions.indices.map { RegionTotal(region: regions[$0].name, prior: p[$0], posterior: q[$0], truth: t[$0]) }
         let first = config.firstAssessedHour
         let assessedRows = analysis.filter { $0.analysisHour > first }
         obsAssimilated = assessedRows.filter { $0.status == .assimilated }.count
@@ -83,8 +71,7 @@ public struct TwinSummary: Sendable {
             let chosen = rows.filter {
                 $0.analysisHour > first && $0.set == set && (set == 1 || $0.status == .assimilated) && (kind == nil || $0.kind == kind)
             }
-            guard !chosen.isEmpty else { return .nan }
-            return (chosen.map { (model($0) - $0.value) * (model($0) - $0.value) }.reduce(0, +) / Double(chosen.count)).squareRoot()
+            return ObservationStatistics.compute(model: chosen.map(model), observed: chosen.map(\.value)).rmse ?? .nan
         }
         func validation(kind: Int8?) -> [String: Double] {
             ["CTRL": score(ctrl, set: 1, kind: kind) { $0.backgroundMean }, "FC": score(fc, set: 1, kind: kind) { $0.backgroundMean },
@@ -117,7 +104,7 @@ public struct TwinSummary: Sendable {
               "rmse_flux_prior": \(number(rmseFluxPrior)),
               "rmse_flux_posterior": \(number(rmseFluxPosterior)),
               "rmse_flux_units": "umol m-2 s-1, period-mean natural flux over land cells",
-              "region_totals_units": "Tg C over the assessed period (natural flux)",
+              "region_totals_units": "Tg C over the assessed period (natural flux); land weighted by land fraction",
               "region_totals": {
             \(regions)
               },
@@ -136,9 +123,11 @@ public struct TwinSummary: Sendable {
                      + "\(obsValidation) for validation, \(obsRejected) rejected by the OMB gate",
                      String(format: "flux RMSE vs truth over land (period mean, umol m-2 s-1): prior %.4f  posterior %.4f",
                             rmseFluxPrior, rmseFluxPosterior),
-                     "region            prior Tg C   posterior Tg C   truth Tg C   |err| prior   |err| post"]
+                     "region".padding(toLength: 22, withPad: " ", startingAt: 0)
+                        + [("prior Tg C", 11), ("posterior Tg C", 16), ("truth Tg C", 12), ("|err| prior", 13), ("|err| post", 12)]
+                        .map { " " + String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined()]
         for r in regionTotals {
-            lines.append(r.region.padding(toLength: 16, withPad: " ", startingAt: 0)
+            lines.append(r.region.padding(toLength: 22, withPad: " ", startingAt: 0)
                          + String(format: " %11.3f %16.3f %12.3f %13.3f %12.3f", r.prior, r.posterior, r.truth,
                                   abs(r.prior - r.truth), abs(r.posterior - r.truth)))
         }

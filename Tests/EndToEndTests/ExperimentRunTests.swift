@@ -61,7 +61,7 @@ import TestSupport
         let run = try Self.twin.get()
         let summary = try String(contentsOf: run.appendingPathComponent("summary.json"), encoding: .utf8)
         for key in ["obs_assimilated", "obs_validation", "rmse_flux_prior", "rmse_flux_posterior", "region_totals",
-                    "validation_rmse", "\"CTRL\"", "\"FC\"", "\"AN\"", "\"north\""] {
+                    "validation_rmse", "\"CTRL\"", "\"FC\"", "\"AN\"", "\"north_china\"", "\"land\"", "\"mount_wuyi\""] {
             #expect(summary.contains(key), "summary.json lacks \(key)")
         }
         for file in ["fluxes.nc", "observations.nc", "concentrations.nc", "ctrl/observations.nc", "fc/observations.nc"] {
