@@ -82,6 +82,8 @@ public final class CyclingEngine {
     /// Correlated GCASv2 draws of the current period, per component, and the
     /// kernel that makes them (both rebuilt on demand, so not checkpointed).
     var patternCache: [FluxComponent: (period: Int, fields: [[Double]])] = [:]
+    /// The last meteorology read (pure function of time, so not checkpointed).
+    var lastMeteorology: MetFields?
     var fluxNoise: CorrelatedNoise?
     /// Output rows gathered on rank 0.
     public internal(set) var fluxRecords: [FluxHourRecord] = []
@@ -193,7 +195,7 @@ public final class CyclingEngine {
     /// Advances one hour: transport, flux forecast for the new hour, analysis.
     func step() throws {
         let hour = now
-        let met = try meteorology.fields(at: hour)
+        let met = try meteorologyFields(at: hour)
         let natural = naturalFluxes(hour: hour)
         let prescribed = prior.components(at: hour)
         var fields: [[Double]] = []
@@ -218,7 +220,7 @@ public final class CyclingEngine {
         }
         _ = try model.advance(&concentrations, met: met, flux: flux, boundary: boundary, communicator: comms.group)
         now = hour.advanced(by: 1)
-        let metNow = try meteorology.fields(at: now)
+        let metNow = try meteorologyFields(at: now)
         if !isForward && now <= config.end { try forecastFlux(at: now) }
         try observe(hour: hour, met: metNow)
         if !isForward { recordConcentrations() }
@@ -249,6 +251,14 @@ public final class CyclingEngine {
             }
         }
         return field
+    }
+
+    /// The meteorology of `time`, kept for the next step, which starts from it.
+    func meteorologyFields(at time: ModelHour) throws -> MetFields {
+        if let cached = lastMeteorology, cached.time == time { return cached }
+        let fields = try meteorology.fields(at: time)
+        lastMeteorology = fields
+        return fields
     }
 
     /// Each member's natural flux of `hour` on the tile: [component][member][tile column].
