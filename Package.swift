@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "NetCDFIO", dependencies: ["CNetCDF"]),
         .target(name: "ConfigFormat", dependencies: ["Yams"]),
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
-        .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO"]),
+        .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO", "ModelTime"]),
         .target(name: "ModelTime"),
         .target(name: "RandomStreams"),
         .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),

@@ -1,4 +1,5 @@
 import Geometry
+import ModelTime
 import NetCDFIO
 
 /// Writes a grid's CF-1.8 description into a NetCDF group: dimensions `x`,
@@ -55,6 +56,19 @@ public enum CFGridWriter {
         try area.setAttribute("coordinates", .text("lat lon"))
         try area.setAttribute("grid_mapping", .text(gridMappingName))
         try area.write(grid.cellAreas())
+    }
+
+    /// Defines an unlimited `time` dimension and its CF coordinate variable
+    /// (hours since 1970-01-01, standard calendar, axis T), for hourly
+    /// records written one after another.
+    public static func addTimeCoordinate(to group: NetCDFGroup) throws(NetCDFError) -> NetCDFVariable {
+        try group.addDimension("time", length: nil)
+        let time = try group.addVariable("time", type: .double, dimensions: ["time"])
+        try time.setAttribute("standard_name", .text("time"))
+        try time.setAttribute("units", .text(ModelHour.cfUnits))
+        try time.setAttribute("calendar", .text("standard"))
+        try time.setAttribute("axis", .text("T"))
+        return time
     }
 
     /// Marks `variable` as a field on the grid: `grid_mapping` and

@@ -78,11 +78,8 @@ struct WorldWrite: ParsableCommand {
         try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS synthetic world on domain \(d.name)",
                                                extra: [("domain", d.name), ("land_sea_source", try LandSeaMask(domain: d).source)])
         try CFGridWriter.write(grid, to: root)
-        try root.addDimension("time", length: nil)
+        let time = try CFGridWriter.addTimeCoordinate(to: root)
         try root.addDimension("z", length: nz)
-        let time = try root.addVariable("time", type: .double, dimensions: ["time"])
-        try time.setAttribute("standard_name", .text("time"))
-        try time.setAttribute("units", .text(ModelHour.cfUnits))
         let z = try root.addVariable("z", type: .double, dimensions: ["z"])
         try z.setAttribute("long_name", .text("height of the layer middle above ground"))
         try z.setAttribute("units", .text("m"))
