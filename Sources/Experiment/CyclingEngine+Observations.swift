@@ -7,15 +7,6 @@ import Observations
 import Parallel
 
 extension CyclingEngine {
-    /// Selection options of the configured satellite stream.
-    var selectionOptions: XCO2SelectionOptions {
-        XCO2SelectionOptions(instrument: SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
-                             start: config.start, end: config.end.advanced(by: 1),
-                             combination: config.combination == "thinning" ? .thinning : .superObservations,
-                             ombThreshold: config.ombGate, errorInflation: config.errorInflation,
-                             errorFloor: config.errorFloor)
-    }
-
     /// One observation of the hour, as the operators see it.
     enum Item {
         case column(XCO2Observation)
@@ -86,7 +77,7 @@ extension CyclingEngine {
         let N = memberCount
         let (priors, local) = try simulate(list, met: met)
         let background = list.indices.map { meanAndSpread(priors[($0 * N)..<(($0 + 1) * N)]) }
-        let options = selectionOptions
+        let options = config.selectionOptions
 
         guard !isForward else {
             for (o, item) in list.enumerated() {

@@ -35,16 +35,10 @@ struct ExchangedColumnsSampler: EnsembleColumnSampler {
             midHeights: (0..<nz).map(layers.midHeight), topHeight: layers.top)
     }
 
-    /// The cells bilinear interpolation may read for a point: the 2 x 2 block
-    /// whose lower-left cell brackets it the way the observation operators do
-    /// (clamped to the grid, the last pair at the east/north edge).
+    /// The cells the observation operators may read for a point.
     static func neighbourhood(of point: GeoPoint, grid: HorizontalGrid) -> [Int] {
         let (fi, fj) = grid.gridCoordinates(of: point)
-        func low(_ f: Double, _ n: Int) -> Int { min(Int(min(max(f, 0), Double(n - 1)).rounded(.down)), max(n - 2, 0)) }
-        let i0 = low(fi, grid.nx), j0 = low(fj, grid.ny)
-        var cells: [Int] = []
-        for j in [j0, min(j0 + 1, grid.ny - 1)] { for i in [i0, min(i0 + 1, grid.nx - 1)] { cells.append(grid.index(i, j)) } }
-        return cells
+        return ExchangedColumnsSampler.interpolationCells(fi, fj, grid: grid)
     }
 
     /// Collects the columns of `cells` (sorted, unique) for the group's members

@@ -4,6 +4,7 @@ import Foundation
 import Geometry
 import Meteorology
 import ModelTime
+import Observations
 
 /// Every parameter of an experiment, read from one YAML file and validated on
 /// load. `Docs/configuration.md` lists every key with its default; errors name
@@ -62,6 +63,13 @@ public struct ExperimentConfig: Sendable {
 
     /// Ensemble size N.
     public var members: Int { assimilation.members }
+
+    /// Selection, gate and error model of the satellite stream over the period.
+    public var selectionOptions: XCO2SelectionOptions {
+        XCO2SelectionOptions(instrument: SatelliteInstrument(rawValue: instrument) ?? .gosat, start: start,
+                             end: end.advanced(by: 1), combination: combination == "thinning" ? .thinning : .superObservations,
+                             ombThreshold: ombGate, errorInflation: errorInflation, errorFloor: errorFloor)
+    }
 
     /// Every parameter as used, defaults included, in the configuration's own
     /// YAML layout: written into every output file and the log.

@@ -38,10 +38,7 @@ public enum ObservationInput {
 
     /// Selection (quality, mode, window, domain, thinning or super-observations).
     public static func select(_ soundings: [XCO2Sounding], droppedInvalid: Int, config: ExperimentConfig) -> HourlyObservations {
-        let options = XCO2SelectionOptions(
-            instrument: SatelliteInstrument(rawValue: config.instrument) ?? .gosat, start: config.start,
-            end: config.end.advanced(by: 1), combination: config.combination == "thinning" ? .thinning : .superObservations,
-            ombThreshold: config.ombGate, errorInflation: config.errorInflation, errorFloor: config.errorFloor)
+        let options = config.selectionOptions
         let selection = XCO2Selector.select(soundings, grid: config.domain.grid, options: options, droppedInvalid: droppedInvalid)
         var hourly = HourlyObservations(instrument: config.instrument, report: selection.report)
         for observation in selection.observations { hourly.candidates[observation.hour, default: []].append(observation) }

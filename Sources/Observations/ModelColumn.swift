@@ -99,6 +99,16 @@ extension EnsembleColumnSampler {
         return ModelColumn.blend(south, try row(j0 + 1), b)
     }
 
+    /// Flat indices (j * nx + i) of the cells that ``column(atGridPosition:_:member:hour:)``
+    /// may read for (fi, fj): the bracketing 2 x 2 block, clamped to the grid.
+    /// Distributed samplers use it to fetch exactly those columns.
+    public static func interpolationCells(_ fi: Double, _ fj: Double, grid: HorizontalGrid) -> [Int] {
+        let i0 = bracket(fi, grid.nx).0, j0 = bracket(fj, grid.ny).0
+        var cells: [Int] = []
+        for j in [j0, min(j0 + 1, grid.ny - 1)] { for i in [i0, min(i0 + 1, grid.nx - 1)] { cells.append(grid.index(i, j)) } }
+        return cells
+    }
+
     /// Lower index and weight of the upper one for a coordinate in 0..<n.
     static func bracket(_ f: Double, _ n: Int) -> (Int, Double) {
         let clamped = min(max(f, 0), Double(n - 1))

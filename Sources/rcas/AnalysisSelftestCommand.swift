@@ -107,6 +107,13 @@ struct SyntheticAnalysisProblem {
 /// One synthetic analysis, set up and run collectively on `world`; the wall
 /// time covers the analysis only (barrier to barrier), not the set-up.
 struct SyntheticAnalysisRun {
+    /// The argument checks both synthetic-analysis commands share.
+    static func validate(members: Int, observations: Int, cutoffKm: Double) throws {
+        guard members >= 2 else { throw ValidationError("--members must be at least 2") }
+        guard observations >= 1 else { throw ValidationError("--observations must be at least 1") }
+        guard cutoffKm > 0 else { throw ValidationError("--cutoff-km must be positive") }
+    }
+
     let domain: Domain
     let problem: SyntheticAnalysisProblem
     let parallelLayout: ParallelLayout
@@ -181,9 +188,7 @@ struct SelftestAnalysis: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 7
 
     func validate() throws {
-        guard members >= 2 else { throw ValidationError("--members must be at least 2") }
-        guard observations >= 1 else { throw ValidationError("--observations must be at least 1") }
-        guard cutoffKm > 0 else { throw ValidationError("--cutoff-km must be positive") }
+        try SyntheticAnalysisRun.validate(members: members, observations: observations, cutoffKm: cutoffKm)
     }
 
     func run() throws {

@@ -23,9 +23,7 @@ struct BenchAnalysis: ParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard members >= 2 else { throw ValidationError("--members must be at least 2") }
-        guard observations >= 1 else { throw ValidationError("--observations must be at least 1") }
-        guard cutoffKm > 0 else { throw ValidationError("--cutoff-km must be positive") }
+        try SyntheticAnalysisRun.validate(members: members, observations: observations, cutoffKm: cutoffKm)
     }
 
     func run() throws {

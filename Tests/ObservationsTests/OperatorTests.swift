@@ -78,6 +78,31 @@ extension ObservationsSuite {
         #expect(abs(edge.co2[0] - (400 - 1.25 * 3)) < 1e-10)
     }
 
+    /// A sampler that answers only for the cells `interpolationCells` names
+    /// gives the same column as the full one, at interior points and edges.
+    @Test func interpolationCellsAreExactlyWhatBilinearInterpolationReads() throws {
+        let full = Fixture.sampler { _, i, j, k in 400 + 0.75 * Double(i) - 1.25 * Double(j) + 2 * Double(k) }
+        struct Restricted: EnsembleColumnSampler {
+            let base: GriddedEnsembleSampler
+            let allowed: Set<Int>
+            var grid: HorizontalGrid { base.grid }
+            var layers: VerticalLayers { base.layers }
+            var memberCount: Int { base.memberCount }
+            func column(i: Int, j: Int, member: Int, hour: ModelHour) throws -> ModelColumn {
+                guard allowed.contains(grid.index(i, j)) else { throw ObservationError(file: "test", variable: nil, message: "cell (\(i), \(j)) read") }
+                return try base.column(i: i, j: j, member: member, hour: hour)
+            }
+        }
+        let grid = Fixture.grid
+        for (fi, fj) in [(3.3, 7.8), (0.0, 0.0), (-0.4, 3), (Double(grid.nx) - 0.6, Double(grid.ny) - 0.7), (18.0, 14.0), (10.5, 2.25)] {
+            let cells = GriddedEnsembleSampler.interpolationCells(fi, fj, grid: grid)
+            #expect(cells.count == 4)
+            let restricted = Restricted(base: full, allowed: Set(cells))
+            #expect(try restricted.column(atGridPosition: fi, fj, member: 0, hour: Fixture.hour)
+                    == full.column(atGridPosition: fi, fj, member: 0, hour: Fixture.hour))
+        }
+    }
+
     @Test func surfaceAndTopPressureExtrapolationIsExactForAnIsothermalAtmosphere() throws {
         let column = try Fixture.sampler { _, _, _, _ in 400 }.column(i: 2, j: 3, member: 0, hour: Fixture.hour)
         #expect(abs(column.surfacePressure - 101_325) < 1e-6)
