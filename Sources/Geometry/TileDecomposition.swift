@@ -27,15 +27,16 @@ public struct TileDecomposition: Sendable, Equatable {
     public let tiles: [Tile]
 
     /// Splits an nx x ny grid into `count` tiles, choosing px x py = count with
-    /// the shortest total tile boundary (least halo traffic).
+    /// the smallest largest tile (the slowest rank sets the pace), then the
+    /// shortest total tile boundary (least halo traffic).
     public init(nx: Int, ny: Int, count: Int, halo: Int) throws(TilingError) {
         guard count >= 1 else { throw .invalid("tile count \(count) must be at least 1") }
         let candidates = (1...count).filter { count % $0 == 0 }.map { ($0, count / $0) }
             .filter { $0.0 <= nx && $0.1 <= ny }
+        func largestTile(_ p: (Int, Int)) -> Int { ((nx + p.0 - 1) / p.0) * ((ny + p.1 - 1) / p.1) }
+        func boundary(_ p: (Int, Int)) -> Double { Double(nx) / Double(p.0) + Double(ny) / Double(p.1) }
         guard let best = candidates.min(by: { a, b in
-            let costA = Double(nx) / Double(a.0) + Double(ny) / Double(a.1)
-            let costB = Double(nx) / Double(b.0) + Double(ny) / Double(b.1)
-            return costA < costB
+            (largestTile(a), boundary(a)) < (largestTile(b), boundary(b))
         }) else {
             throw .invalid("cannot cut a \(nx) x \(ny) grid into \(count) tiles of at least one cell")
         }

@@ -80,6 +80,17 @@ public protocol Communicator: AnyObject {
     /// element r is what rank r sent to this rank. Counts may differ.
     func alltoallv<T: CommunicableScalar>(_ outgoing: [[T]]) -> [[T]]
 
+    /// Starts a neighbour exchange into buffers the caller owns and returns at
+    /// once, for exchanges repeated every step (halos), where `alltoallv`'s
+    /// counts round and fresh arrays would cost more than the data: each
+    /// `sending` buffer goes to its rank, each `receiving` buffer is filled
+    /// from its rank. Both sides must agree on every pair's length; ranks not
+    /// listed take no part. The buffers must stay valid, and the sending ones
+    /// unchanged, until the returned exchange's `wait()` has returned.
+    func startExchange<T: CommunicableScalar>(sending: [(rank: Int, values: UnsafeBufferPointer<T>)],
+                                              receiving: [(rank: Int, values: UnsafeMutableBufferPointer<T>)])
+        -> any PendingExchange
+
     /// Sends `values` to `destination` (blocking until the buffer may be reused).
     func send<T: CommunicableScalar>(_ values: [T], to destination: Int, tag: Int)
 
@@ -96,7 +107,23 @@ public protocol Communicator: AnyObject {
     func abort(_ message: String) -> Never
 }
 
+/// A neighbour exchange in flight (``Communicator/startExchange(sending:receiving:)``).
+public protocol PendingExchange: AnyObject {
+    /// Lets the transfer advance without waiting: MPI moves large messages
+    /// only inside its calls, so work that overlaps an exchange calls this
+    /// now and then.
+    func progress()
+    /// Returns when every buffer has been sent and received.
+    func wait()
+}
+
 extension Communicator {
+    /// ``startExchange(sending:receiving:)`` and wait for it.
+    public func exchange<T: CommunicableScalar>(sending: [(rank: Int, values: UnsafeBufferPointer<T>)],
+                                                receiving: [(rank: Int, values: UnsafeMutableBufferPointer<T>)]) {
+        startExchange(sending: sending, receiving: receiving).wait()
+    }
+
     /// Reduction of one value over all ranks.
     public func allreduce<T: CommunicableScalar & Comparable & AdditiveArithmetic>(
         _ value: T, _ operation: ReductionOperation

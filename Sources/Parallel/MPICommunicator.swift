@@ -58,6 +58,7 @@ public final class MPICommunicator: Communicator {
     public let size: Int
 
     private static let chunkTag: Int32 = 32_001
+    private static let exchangeTag: Int32 = 32_002
 
     init(handle: MPI_Comm, owned: Bool, messageLimit: Int = Int(Int32.max)) {
         self.handle = handle
@@ -90,7 +91,7 @@ public final class MPICommunicator: Communicator {
 
     // MARK: error handling
 
-    private func check(_ status: Int32, _ call: @autoclosure () -> String) {
+    fileprivate func check(_ status: Int32, _ call: @autoclosure () -> String) {
         guard status != rcas_mpi_success() else { return }
         var length: Int32 = 0
         var text = [CChar](repeating: 0, count: Int(rcas_mpi_max_error_string()) + 1)
@@ -281,6 +282,59 @@ public final class MPICommunicator: Communicator {
             return Self.split(recvFlat, counts: recvCounts)
         }
         return exchangeInChunks(outgoing, recvCounts: recvCounts)
+    }
+
+    public func startExchange<T: CommunicableScalar>(sending: [(rank: Int, values: UnsafeBufferPointer<T>)],
+                                                     receiving: [(rank: Int, values: UnsafeMutableBufferPointer<T>)])
+        -> any PendingExchange {
+        let type = Self.datatype(T.scalarKind)
+        var requests: [MPI_Request?] = []
+        for (source, buffer) in receiving {
+            for (offset, length) in chunks(buffer.count) {
+                var request: MPI_Request?
+                check(MPI_Irecv(buffer.baseAddress! + offset, Int32(length), type, Int32(source), Self.exchangeTag,
+                                handle, &request), "MPI_Irecv from rank \(source)")
+                requests.append(request)
+            }
+        }
+        for (destination, buffer) in sending {
+            for (offset, length) in chunks(buffer.count) {
+                var request: MPI_Request?
+                check(MPI_Isend(buffer.baseAddress! + offset, Int32(length), type,
+                                Int32(destination), Self.exchangeTag, handle, &request), "MPI_Isend to rank \(destination)")
+                requests.append(request)
+            }
+        }
+        return MPIPendingExchange(communicator: self, requests: requests)
+    }
+
+    /// The requests of one ``startExchange(sending:receiving:)``; waited for
+    /// at the latest when released, so no transfer outlives its buffers'
+    /// owner by accident.
+    private final class MPIPendingExchange: PendingExchange {
+        let communicator: MPICommunicator
+        var requests: [MPI_Request?]
+        var done = false
+
+        init(communicator: MPICommunicator, requests: [MPI_Request?]) {
+            self.communicator = communicator
+            self.requests = requests
+        }
+
+        func progress() {
+            guard !done else { return }
+            var flag: Int32 = 0
+            communicator.check(MPI_Testall(Int32(requests.count), &requests, &flag, nil), "MPI_Testall (exchange)")
+            done = flag != 0
+        }
+
+        func wait() {
+            guard !done else { return }
+            communicator.check(MPI_Waitall(Int32(requests.count), &requests, nil), "MPI_Waitall (exchange)")
+            done = true
+        }
+
+        deinit { wait() }
     }
 
     /// Pairwise exchange for all-to-all volumes beyond one 32-bit call: all

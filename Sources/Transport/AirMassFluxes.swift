@@ -19,26 +19,54 @@ import Parallel
 ///   `W(k+1) = W(k) - (Fx(i+1) - Fx(i) + Fy(j+1) - Fy(j))` in layer k, so the
 ///   air mass of every cell is steady; what the column does not balance
 ///   leaves or enters through the model top.
-struct AirMassFluxes {
+///
+/// One instance per model is refilled every hour (``update``): its arrays keep
+/// their pages, so an hour costs no fresh memory (Docs/performance.md).
+final class AirMassFluxes {
     let nx: Int, ny: Int, nz: Int
+    /// The tile's cells plus margin clipped to the domain, and its own cells.
+    let region: (i: Range<Int>, j: Range<Int>)
+    let owned: (i: Range<Int>, j: Range<Int>)
     /// Air in each cell, n_air · area · Δz (mol), cell layout.
-    let cellAir: [Double]
-    let xFlux: [Double]
-    let yFlux: [Double]
-    let verticalFlux: [Double]
+    private(set) var cellAir: [Double]
+    private(set) var xFlux: [Double]
+    private(set) var yFlux: [Double]
+    private(set) var verticalFlux: [Double]
     /// Horizontal steps per hour (Courant <= limit in x and in y).
-    let substeps: Int
+    private(set) var substeps = 0
     /// Vertical advection sub-steps per horizontal step (Courant <= limit in z).
-    let verticalSubsteps: Int
+    private(set) var verticalSubsteps = 0
+    /// Grid indices `(k * ny + j) * nx + i` of the owned cells, and per owned
+    /// cell (same order) the air leaving through the two faces of each
+    /// direction and the net outflow of each direction, per second.
+    private let ownedCells: [Int]
+    private var outX: [Double], outY: [Double], netX: [Double], netY: [Double]
 
     /// `region` is the tile's cells plus margin clipped to the domain, `owned`
-    /// its own cells; collective over the group `communicator` (the step
-    /// counts are maxima over all tiles).
-    init(met: MetFields, metrics: GridMetrics, layers: VerticalLayers, courantLimit: Double,
-         region: (i: Range<Int>, j: Range<Int>), owned: (i: Range<Int>, j: Range<Int>),
-         communicator: any Communicator) throws(TransportError) {
-        let grid = metrics.grid
-        nx = grid.nx; ny = grid.ny; nz = layers.count
+    /// its own cells.
+    init(nx: Int, ny: Int, nz: Int, region: (i: Range<Int>, j: Range<Int>), owned: (i: Range<Int>, j: Range<Int>)) {
+        self.nx = nx; self.ny = ny; self.nz = nz
+        self.region = region; self.owned = owned
+        cellAir = [Double](repeating: 0, count: nx * ny * nz)
+        xFlux = [Double](repeating: 0, count: (nx + 1) * ny * nz)
+        yFlux = [Double](repeating: 0, count: nx * (ny + 1) * nz)
+        // W = 0 at the ground stays from here: only interfaces k >= 1 are written.
+        verticalFlux = [Double](repeating: 0, count: nx * ny * (nz + 1))
+        var cells: [Int] = []
+        cells.reserveCapacity(owned.i.count * owned.j.count * nz)
+        for k in 0..<nz { for j in owned.j { for i in owned.i { cells.append((k * ny + j) * nx + i) } } }
+        ownedCells = cells
+        outX = [Double](repeating: 0, count: cells.count)
+        outY = outX; netX = outX; netY = outX
+    }
+
+    /// Refills every array from the hour's meteorology; collective over the
+    /// group `communicator` (the step counts are maxima over all tiles).
+    func update(met: MetFields, metrics: GridMetrics, layers: VerticalLayers, courantLimit: Double,
+                communicator: any Communicator) throws(TransportError) {
+        guard metrics.grid.nx == nx, metrics.grid.ny == ny, layers.count == nz else {
+            throw .invalidInput("air-mass fluxes were set up for another grid")
+        }
         guard met.nx == nx, met.ny == ny, met.nz == nz else {
             throw .invalidInput("meteorology of \(met.time) is \(met.nx) x \(met.ny) x \(met.nz), grid is \(nx) x \(ny) x \(nz)")
         }
@@ -48,24 +76,34 @@ struct AirMassFluxes {
             throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity or kz)")
         }
         // Checked on the whole grid before any collective call, so every rank
-        // of the group fails together.
-        if let bad = met.airMolarDensity.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
+        // of the group fails together; a branch-free pass first, the search
+        // for the offending value only when it fails.
+        if !Self.all(met.airMolarDensity, { $0 > 0 && $0 < .infinity }),
+           let bad = met.airMolarDensity.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
         }
-        if let bad = met.u.firstIndex(where: { !$0.isFinite }) {
+        if !Self.all(met.u, { abs($0) < .infinity }), let bad = met.u.firstIndex(where: { !$0.isFinite }) {
             throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
         }
-        if let bad = met.v.firstIndex(where: { !$0.isFinite }) {
+        if !Self.all(met.v, { abs($0) < .infinity }), let bad = met.v.firstIndex(where: { !$0.isFinite }) {
             throw .invalidInput("meteorology of \(met.time): v[\(bad)] = \(met.v[bad]) is not finite")
         }
-        if let bad = met.kz.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+        if !Self.all(met.kz, { $0 >= 0 && $0 < .infinity }), let bad = met.kz.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
             throw .invalidInput("meteorology of \(met.time): kz[\(bad)] = \(met.kz[bad]) is not a diffusivity")
         }
         let n = met.airMolarDensity
         let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
-        var air = [Double](repeating: 0, count: cells)
-        var fx = [Double](repeating: 0, count: (nx + 1) * ny * nz)
-        var fy = [Double](repeating: 0, count: nx * (ny + 1) * nz)
+        let region = region, owned = owned, ownedCells = ownedCells
+        // Moved out of the instance while they are written: locals are
+        // uniquely owned (no copy) and skip the class's exclusivity checks.
+        var air = Self.takeOut(&cellAir), fx = Self.takeOut(&xFlux), fy = Self.takeOut(&yFlux)
+        var w = Self.takeOut(&verticalFlux)
+        var outX = Self.takeOut(&self.outX), outY = Self.takeOut(&self.outY), netX = Self.takeOut(&self.netX)
+        var netY = Self.takeOut(&self.netY)
+        defer {
+            cellAir = air; xFlux = fx; yFlux = fy; verticalFlux = w
+            self.outX = outX; self.outY = outY; self.netX = netX; self.netY = netY
+        }
         for k in 0..<nz {
             let dz = layers.thickness(k)
             for j in region.j {
@@ -84,24 +122,18 @@ struct AirMassFluxes {
                 }
             }
         }
-        var w = [Double](repeating: 0, count: nx * ny * (nz + 1))
-        // Per cell and second: air leaving through the two faces of each
-        // direction, and the net outflow of each direction.
-        var outX = [Double](repeating: 0, count: cells), outY = outX, netX = outX, netY = outX
-        var ownedCells: [Int] = []
-        ownedCells.reserveCapacity(owned.i.count * owned.j.count * nz)
+        var o = 0
         for k in 0..<nz {
             for j in owned.j {
                 for i in owned.i {
-                    let c = (k * ny + j) * nx + i
                     let west = fx[(k * ny + j) * (nx + 1) + i], east = fx[(k * ny + j) * (nx + 1) + i + 1]
                     let south = fy[(k * (ny + 1) + j) * nx + i], north = fy[(k * (ny + 1) + j + 1) * nx + i]
                     w[((k + 1) * ny + j) * nx + i] = w[(k * ny + j) * nx + i] - (east - west + north - south)
-                    outX[c] = max(east, 0) + max(-west, 0)
-                    outY[c] = max(north, 0) + max(-south, 0)
-                    netX[c] = east - west
-                    netY[c] = north - south
-                    ownedCells.append(c)
+                    outX[o] = max(east, 0) + max(-west, 0)
+                    outY[o] = max(north, 0) + max(-south, 0)
+                    netX[o] = east - west
+                    netY[o] = north - south
+                    o += 1
                 }
             }
         }
@@ -112,16 +144,16 @@ struct AirMassFluxes {
         // and add steps until the second sweeps also satisfy it.
         func largestCourant(_ dt: Double) -> Double {
             var largest = 0.0
-            for c in ownedCells {
-                let afterX = air[c] - dt * netX[c], afterY = air[c] - dt * netY[c]
+            for (o, c) in ownedCells.enumerated() {
+                let afterX = air[c] - dt * netX[o], afterY = air[c] - dt * netY[o]
                 guard afterX > 0, afterY > 0 else { largest = .infinity; break }
-                largest = max(largest, outX[c] * dt / air[c], outY[c] * dt / air[c],
-                              outY[c] * dt / afterX, outX[c] * dt / afterY)
+                largest = max(largest, outX[o] * dt / air[c], outY[o] * dt / air[c],
+                              outY[o] * dt / afterX, outX[o] * dt / afterY)
             }
             return communicator.allreduce(largest, .max)
         }
         var firstSweep = 0.0
-        for c in ownedCells { firstSweep = max(firstSweep, max(outX[c], outY[c]) * 3600 / air[c]) }
+        for (o, c) in ownedCells.enumerated() { firstSweep = max(firstSweep, max(outX[o], outY[o]) * 3600 / air[c]) }
         firstSweep = communicator.allreduce(firstSweep, .max)
         var steps = max(1, Int((firstSweep / courantLimit).rounded(.up)))
         while largestCourant(3600 / Double(steps)) > courantLimit { steps += 1 }
@@ -129,15 +161,28 @@ struct AirMassFluxes {
         let dt = 3600 / Double(substeps)
         // Vertical sub-steps start from the air after both horizontal sweeps.
         var cz = 0.0
-        for c in ownedCells {
+        for (o, c) in ownedCells.enumerated() {
             let below = w[c], above = w[c + nx * ny]
-            let start = air[c] - dt * (netX[c] + netY[c])
+            let start = air[c] - dt * (netX[o] + netY[o])
             cz = max(cz, (max(above, 0) + max(-below, 0)) * dt / start)
         }
         verticalSubsteps = max(1, Int((communicator.allreduce(cz, .max) / courantLimit).rounded(.up)))
-        cellAir = air
-        xFlux = fx
-        yFlux = fy
-        verticalFlux = w
+    }
+
+    /// Whether `accept` holds for every value (NaN must fail it), without an
+    /// early exit so that the loop vectorises.
+    @inline(__always)
+    private static func all(_ values: [Double], _ accept: (Double) -> Bool) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            var rejected = 0
+            for x in v { rejected |= accept(x) ? 0 : 1 }
+            return rejected == 0
+        }
+    }
+
+    private static func takeOut(_ array: inout [Double]) -> [Double] {
+        var taken: [Double] = []
+        swap(&taken, &array)
+        return taken
     }
 }

@@ -75,6 +75,47 @@ public struct LateralBoundary: Sendable {
         }
     }
 
+    /// One side of the domain's ring of ghost cells.
+    public enum Side: Sendable {
+        /// i = -1, along j; i = nx, along j; j = -1, along i; j = ny, along i.
+        case west, east, south, north
+    }
+
+    /// The values of `side` for `members`, ordered `(k * sideLength + along) * members.count + m`
+    /// (sideLength ny for west and east, nx for south and north); the same
+    /// numbers ``value(member:_:_:_:)`` gives, copied in bulk.
+    public func sideValues(_ side: Side, nx: Int, ny: Int, nz: Int, members wanted: Range<Int>) -> [Double] {
+        var out: [Double] = []
+        copySide(side, nx: nx, ny: ny, nz: nz, members: wanted, into: &out)
+        return out
+    }
+
+    /// ``sideValues(_:nx:ny:nz:members:)`` into `out`, which is resized only
+    /// when its length differs (so a buffer kept between hours is reused).
+    public func copySide(_ side: Side, nx: Int, ny: Int, nz: Int, members wanted: Range<Int>, into out: inout [Double]) {
+        let length = side == .west || side == .east ? ny : nx
+        let M = wanted.count
+        if out.count != nz * length * M { out = [Double](repeating: 0, count: nz * length * M) }
+        switch storage {
+        case .uniform(let ppm):
+            out.withUnsafeMutableBufferPointer { $0.update(repeating: ppm) }
+        case .ring(let rx, let ry, let members, let values):
+            precondition(rx == nx && ry == ny, "lateral boundary is for a \(rx) x \(ry) grid, not \(nx) x \(ny)")
+            let start = switch side { case .west: 0; case .east: ny; case .south: 2 * ny; case .north: 2 * ny + nx }
+            let ring = 2 * (nx + ny), stored = members.count, skip = wanted.lowerBound - members.lowerBound
+            values.withUnsafeBufferPointer { v in
+                out.withUnsafeMutableBufferPointer { o in
+                    for k in 0..<nz {
+                        for a in 0..<length {
+                            (o.baseAddress! + (k * length + a) * M)
+                                .update(from: v.baseAddress! + (k * ring + start + a) * stored + skip, count: M)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Whether the boundary has values for these members on this grid.
     func covers(nx: Int, ny: Int, members wanted: Range<Int>) -> Bool {
         switch storage {

@@ -48,8 +48,28 @@ public final class TransportModel {
     public let tile: Tile
     public let options: TransportOptions
     private let halo: HaloExchange
-    private var scratch: [Double] = []
+    /// Owned columns (local index `lj * localNx + li`) in the order the
+    /// vertical phase takes them: the `sentColumnCount` ones neighbours'
+    /// halos need first, then the others row by row.
+    private let verticalOrder: [Int]
+    private let sentColumnCount: Int
+    private let airMass: AirMassFluxes
+    /// Arrays refilled every hour and kept between hours, so an hour costs no
+    /// fresh pages (see ``reusing(_:count:)``).
+    private var workspace = Workspace()
     private var sweepers: [Int: LineSweeper] = [:]
+
+    private struct Workspace {
+        /// The second state buffer of the sweeps (ping-pong with the ensemble's).
+        var state: [Double] = []
+        /// Air per local cell before the sweeps, after the first, and before the second.
+        var cellAir: [Double] = [], airMid: [Double] = [], airAfterFirst: [Double] = []
+        var columnSolve: [Double] = []
+        var columnFlux: [Double] = []
+        var lateral: [Double] = [], top: [Double] = []
+        /// Boundary values of the sides the tile touches.
+        var west: [Double] = [], east: [Double] = [], south: [Double] = [], north: [Double] = []
+    }
 
     /// A model for tile `tileIndex` of `decomposition`; every group must use
     /// the same decomposition. (Its `halo` setting is not used: the model
@@ -65,6 +85,20 @@ public final class TransportModel {
         tile = decomposition.tiles[tileIndex]
         self.options = options
         halo = HaloExchange(decomposition: decomposition, tileIndex: tileIndex, margin: TracerEnsemble.margin)
+        let margin = TracerEnsemble.margin
+        let ownedNx = tile.iRange.count, ownedNy = tile.jRange.count, localNx = ownedNx + 2 * margin
+        let sent = halo.sentColumns.map { $0.1 * localNx + $0.0 }
+        let sentSet = Set(sent)
+        let others = (margin..<(margin + ownedNy)).flatMap { lj in
+            (margin..<(margin + ownedNx)).map { lj * localNx + $0 }
+        }.filter { !sentSet.contains($0) }
+        verticalOrder = sent + others
+        sentColumnCount = sent.count
+        airMass = AirMassFluxes(
+            nx: grid.nx, ny: grid.ny, nz: layers.count,
+            region: (i: max(0, tile.iRange.lowerBound - margin)..<min(grid.nx, tile.iRange.upperBound + margin),
+                     j: max(0, tile.jRange.lowerBound - margin)..<min(grid.ny, tile.jRange.upperBound + margin)),
+            owned: (tile.iRange, tile.jRange))
     }
 
     /// A serial model of the whole grid (one tile).
@@ -103,13 +137,23 @@ public final class TransportModel {
         guard boundary.covers(nx: grid.nx, ny: grid.ny, members: ensemble.members) else {
             throw .invalidInput("lateral boundary is for another grid or does not cover members \(ensemble.members)")
         }
-        let region = (i: max(0, tile.iRange.lowerBound - TracerEnsemble.margin)..<min(grid.nx, tile.iRange.upperBound + TracerEnsemble.margin),
-                      j: max(0, tile.jRange.lowerBound - TracerEnsemble.margin)..<min(grid.ny, tile.jRange.upperBound + TracerEnsemble.margin))
-        let air = try AirMassFluxes(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit,
-                                    region: region, owned: (tile.iRange, tile.jRange), communicator: communicator)
         let M = ensemble.memberCount
-        let nx = grid.nx, ny = grid.ny, nz = layers.count
-        let lnx = ensemble.localNx, lny = ensemble.localNy
+        let lnx = ensemble.localNx, lny = ensemble.localNy, nz = layers.count
+        // The hour's first halo travels while the hour is prepared.
+        ensemble.values.withUnsafeBufferPointer {
+            halo.start($0, localNx: lnx, localNy: lny, nz: nz, memberCount: M, communicator: communicator)
+        }
+        do {
+            try airMass.update(met: met, metrics: metrics, layers: layers, courantLimit: options.courantLimit,
+                               communicator: communicator)
+        } catch {
+            halo.abandon()
+            throw error
+        }
+        let air = airMass
+        // Local references: the sweeps read these arrays in their inner loops.
+        let xFlux = air.xFlux, yFlux = air.yFlux, verticalFlux = air.verticalFlux, meteorologyAir = air.cellAir
+        let nx = grid.nx, ny = grid.ny
         let iOff = ensemble.iOffset, jOff = ensemble.jOffset
         let margin = TracerEnsemble.margin
         let tnx = tile.iRange.count, tny = tile.jRange.count
@@ -120,13 +164,13 @@ public final class TransportModel {
 
         // Air per local cell (margin cells outside the domain copy the nearest
         // domain cell: they are only ever upwind of an inflow face).
-        var cellAir = [Double](repeating: 0, count: nz * plane)
+        var cellAir = Self.reusing(&workspace.cellAir, count: nz * plane)
         for k in 0..<nz {
             for lj in 0..<lny {
                 let j = min(max(lj + jOff, 0), ny - 1)
                 for li in 0..<lnx {
                     let i = min(max(li + iOff, 0), nx - 1)
-                    cellAir[(k * lny + lj) * lnx + li] = air.cellAir[(k * ny + j) * nx + i]
+                    cellAir[(k * lny + lj) * lnx + li] = meteorologyAir[(k * ny + j) * nx + i]
                 }
             }
         }
@@ -136,7 +180,7 @@ public final class TransportModel {
         // (see ``injectAndDiffuse``).
         // Per column, four runs of nz values: μ, elimination factors,
         // inverse pivots, upper diagonal.
-        var columnSolve = [Double](repeating: 0, count: tny * tnx * 4 * nz)
+        var columnSolve = Self.reusing(&workspace.columnSolve, count: tny * tnx * 4 * nz)
         var conductance = [Double](repeating: 0, count: nz + 1)
         for j in tile.jRange {
             for i in tile.iRange {
@@ -166,41 +210,40 @@ public final class TransportModel {
         }
         // Boundary mole fractions of this hour for the sides this tile touches,
         // (k * sideLength + along) * M + m.
-        func side(_ touches: Bool, _ length: Int, _ cell: (Int) -> (Int, Int)) -> [Double] {
+        func side(_ which: LateralBoundary.Side, touches: Bool, _ buffer: inout [Double]) -> [Double] {
             guard touches else { return [] }
-            var out = [Double](repeating: 0, count: nz * length * M)
-            for k in 0..<nz {
-                for a in 0..<length {
-                    let (i, j) = cell(a)
-                    for (m, member) in ensemble.members.enumerated() { out[(k * length + a) * M + m] = boundary.value(member: member, i, j, k) }
-                }
-            }
-            return out
+            boundary.copySide(which, nx: nx, ny: ny, nz: nz, members: ensemble.members, into: &buffer)
+            return buffer
         }
-        let west = side(tile.iRange.lowerBound == 0, ny) { (-1, $0) }
-        let east = side(tile.iRange.upperBound == nx, ny) { (nx, $0) }
-        let south = side(tile.jRange.lowerBound == 0, nx) { ($0, -1) }
-        let north = side(tile.jRange.upperBound == ny, nx) { ($0, ny) }
+        let west = side(.west, touches: tile.iRange.lowerBound == 0, &workspace.west)
+        let east = side(.east, touches: tile.iRange.upperBound == nx, &workspace.east)
+        let south = side(.south, touches: tile.jRange.lowerBound == 0, &workspace.south)
+        let north = side(.north, touches: tile.jRange.upperBound == ny, &workspace.north)
 
-        // The members' surface fluxes of owned columns, members innermost.
-        var columnFlux = [Double](repeating: 0, count: tnx * tny * M)
-        for (m, member) in ensemble.members.enumerated() {
-            let field = flux.fields[member - flux.members.lowerBound]
+        // The members' surface fluxes of owned columns, members innermost,
+        // row by row so that the row being filled stays in cache.
+        var columnFlux = Self.reusing(&workspace.columnFlux, count: tnx * tny * M)
+        let memberFields = ensemble.members.map { flux.fields[$0 - flux.members.lowerBound] }
+        columnFlux.withUnsafeMutableBufferPointer { packed in
             for j in tile.jRange {
-                for i in tile.iRange {
-                    columnFlux[((j - tile.jRange.lowerBound) * tnx + i - tile.iRange.lowerBound) * M + m] = field[j * nx + i]
+                let row = packed.baseAddress! + (j - tile.jRange.lowerBound) * tnx * M
+                for (m, field) in memberFields.enumerated() {
+                    field.withUnsafeBufferPointer { f in
+                        let source = f.baseAddress! + j * nx + tile.iRange.lowerBound
+                        for c in 0..<tnx { row[c * M + m] = source[c] }
+                    }
                 }
             }
         }
-        var lateral = [Double](repeating: 0, count: tnx * tny * M)
-        var top = [Double](repeating: 0, count: tnx * tny * M)
-        if scratch.count != ensemble.values.count { scratch = [Double](repeating: 0, count: ensemble.values.count) }
+        var lateral = Self.reusing(&workspace.lateral, count: tnx * tny * M, zeroed: true)
+        var top = Self.reusing(&workspace.top, count: tnx * tny * M, zeroed: true)
         // Two buffers, moved out of their owners so that writing them never copies.
         var current = ensemble.values
-        var other = scratch
         ensemble.values = []
-        scratch = []
-        var airMid = cellAir
+        var other = Self.reusing(&workspace.state, count: current.count)
+        var airMid = Self.reusing(&workspace.airMid, count: cellAir.count)
+        airMid.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: cellAir) }
+        var airAfterFirst = Self.reusing(&workspace.airAfterFirst, count: cellAir.count)
         let ownedI = margin..<(margin + tnx), ownedJ = margin..<(margin + tny)
         // Local ranges of domain cells (owned plus in-domain halo).
         let domainI = max(0, -iOff)..<min(lnx, nx - iOff), domainJ = max(0, -jOff)..<min(lny, ny - jOff)
@@ -221,12 +264,12 @@ public final class TransportModel {
                                 let base: Int, stride: Int, count: Int, cellStep: Int, cell0: Int
                                 if alongX {
                                     let faces = (k * ny + line + jOff) * (nx + 1) + iOff
-                                    for f in first...last { sweeper.faceAir[f] = air.xFlux[faces + f] * dt }
+                                    for f in first...last { sweeper.faceAir[f] = xFlux[faces + f] * dt }
                                     base = (k * lny + line) * lnx * M; stride = M; count = lnx
                                     cell0 = (k * lny + line) * lnx; cellStep = 1
                                 } else {
                                     let i = line + iOff
-                                    for f in first...last { sweeper.faceAir[f] = air.yFlux[(k * (ny + 1) + f + jOff) * nx + i] * dt }
+                                    for f in first...last { sweeper.faceAir[f] = yFlux[(k * (ny + 1) + f + jOff) * nx + i] * dt }
                                     base = (k * plane + line) * M; stride = lnx * M; count = lny
                                     cell0 = k * plane + line; cellStep = lnx
                                 }
@@ -249,7 +292,8 @@ public final class TransportModel {
         }
 
         for step in 0..<air.substeps {
-            halo.exchange(&current, localNx: lnx, localNy: lny, nz: nz, memberCount: M, communicator: communicator)
+            // Started at the top of the hour or during the last vertical phase.
+            halo.finish(&current)
             let xFirst = step % 2 == 0
             // The first sweep also covers the halo lines across it, so the
             // second finds its upwind neighbours already advected.
@@ -261,7 +305,7 @@ public final class TransportModel {
             }
             fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
                        sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-            let airAfterFirst = airMid
+            airAfterFirst.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: airMid) }
             airAfterFirst.withUnsafeBufferPointer { before in
                 horizontalSweep(alongX: !xFirst, lines: xFirst ? ownedI : ownedJ, source: other, destination: &current,
                                 airBefore: before.baseAddress!)
@@ -273,15 +317,17 @@ public final class TransportModel {
             let nzs = air.verticalSubsteps
             let dtz = dt / Double(nzs)
             let column = sweeper.column, spare = sweeper.spareColumn
+            let nextHalo = step + 1 < air.substeps
             current.withUnsafeMutableBufferPointer { state in
                 columnFlux.withUnsafeBufferPointer { fluxes in
                     columnSolve.withUnsafeBufferPointer { solve in
-                        for lj in ownedJ {
-                            for li in ownedI {
+                        func vertical(_ columns: ArraySlice<Int>) {
+                            for (n, local) in columns.enumerated() {
+                                let li = local % lnx, lj = local / lnx
                                 let i = li + iOff, j = lj + jOff
-                                let cell = state.baseAddress! + (lj * lnx + li) * M
-                                for k in 0..<nz { sweeper.airIn[k] = airMid[(k * lny + lj) * lnx + li] }
-                                for f in 0...nz { sweeper.faceAir[f] = air.verticalFlux[(f * ny + j) * nx + i] * dtz }
+                                let cell = state.baseAddress! + local * M
+                                for k in 0..<nz { sweeper.airIn[k] = airMid[k * plane + local] }
+                                for f in 0...nz { sweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
                                 let col = (lj - margin) * tnx + (li - margin)
                                 // The first sub-step reads the state and writes the contiguous
                                 // column; later ones ping-pong between the column buffers.
@@ -301,16 +347,42 @@ public final class TransportModel {
                                 }
                                 injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes.baseAddress! + col * M,
                                                  memberCount: M, solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
+                                if nextHalo, n % 64 == 63 { halo.progress() }
                             }
                         }
+                        // Columns are independent: the ones neighbours need
+                        // first, then the next step's halo travels while the
+                        // rest are done.
+                        vertical(verticalOrder[..<sentColumnCount])
+                        if nextHalo {
+                            halo.start(UnsafeBufferPointer(state), localNx: lnx, localNy: lny, nz: nz, memberCount: M,
+                                       communicator: communicator)
+                        }
+                        vertical(verticalOrder[sentColumnCount...])
                     }
                 }
             }
         }
         ensemble.values = current
-        scratch = other
+        workspace.state = other
+        workspace.cellAir = cellAir; workspace.airMid = airMid; workspace.airAfterFirst = airAfterFirst
+        workspace.columnSolve = columnSolve; workspace.columnFlux = columnFlux
+        // Shared with the result: reused next hour without a copy once the
+        // caller has let go of it.
+        workspace.lateral = lateral; workspace.top = top
         return HourTransport(substeps: air.substeps, verticalSubsteps: air.verticalSubsteps,
                              lateralInflow: lateral, topInflow: top)
+    }
+
+    /// Takes a buffer of `count` values out of `storage` (leaving it empty, so
+    /// that writing it never copies), allocating one if the size differs.
+    /// Its values are stale unless `zeroed`: the caller writes every one.
+    private static func reusing(_ storage: inout [Double], count: Int, zeroed: Bool = false) -> [Double] {
+        var buffer: [Double] = []
+        swap(&buffer, &storage)
+        guard buffer.count == count else { return [Double](repeating: 0, count: count) }
+        if zeroed { buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+        return buffer
     }
 
     /// Sets the ghost cells outside the domain on the ends of `lines` before a

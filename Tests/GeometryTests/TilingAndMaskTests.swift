@@ -19,9 +19,13 @@ import Testing
         #expect(tiling.owner(104, 85) == count - 1)
     }
 
-    @Test func tilingPrefersShortBoundaries() throws {
+    @Test func tilingPrefersBalancedTilesThenShortBoundaries() throws {
+        // 4 x 1 and 2 x 2 both give 250-cell tiles; 4 x 1 has the shorter boundary.
         let tiling = try TileDecomposition(nx: 100, ny: 10, count: 4, halo: 1)
         #expect(tiling.px == 4 && tiling.py == 1)
+        // 105 x 86 in two: halves of 43 rows (4515 cells) beat 53 + 52 columns (4558).
+        let halves = try TileDecomposition(nx: 105, ny: 86, count: 2, halo: 2)
+        #expect(halves.px == 1 && halves.py == 2)
         #expect(throws: TilingError.self) { try TileDecomposition(nx: 2, ny: 2, count: 5, halo: 1) }
         #expect(throws: TilingError.self) { try TileDecomposition(nx: 2, ny: 2, count: 0, halo: 1) }
     }

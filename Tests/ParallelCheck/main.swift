@@ -78,6 +78,27 @@ let floatsReceived = comm.alltoallv((0..<size).map { d in [Float](repeating: Flo
 expect(floatsReceived == (0..<size).map { s in [Float](repeating: Float(s * size + rank), count: rank) },
        "alltoallv of Float with empty parcels")
 
+// startExchange with the ring neighbours (oneself on one rank) into buffers
+// the caller owns; progress() may be called before wait().
+let neighbours = Array(Set([(rank + 1) % size, (rank + size - 1) % size])).sorted()
+let sendBuffers = neighbours.map { d in
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: parcel(from: rank, to: d).count)
+    _ = buffer.initialize(from: parcel(from: rank, to: d).map(Double.init))
+    return buffer
+}
+let receiveBuffers = neighbours.map { s in
+    let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: parcel(from: s, to: rank).count)
+    buffer.initialize(repeating: -1)
+    return buffer
+}
+let pending = comm.startExchange(sending: zip(neighbours, sendBuffers).map { ($0, UnsafeBufferPointer($1)) },
+                                 receiving: Array(zip(neighbours, receiveBuffers)))
+pending.progress()
+pending.wait()
+expect(zip(neighbours, receiveBuffers).allSatisfy { s, buffer in Array(buffer) == parcel(from: s, to: rank).map(Double.init) },
+       "startExchange with the ring neighbours")
+for buffer in sendBuffers + receiveBuffers { buffer.deallocate() }
+
 // send / receive around a ring (even ranks send first so no deadlock at any size)
 if size > 1 {
     let next = (rank + 1) % size, previous = (rank + size - 1) % size

@@ -17,6 +17,17 @@ import Testing
         #expect(comm.broadcast("text", root: 0) == "text")
     }
 
+    @Test func exchangeWithItselfCopiesIntoTheCallersBuffers() {
+        let outgoing: [Double] = [1, 2, 3]
+        var incoming = [Double](repeating: 0, count: 3)
+        outgoing.withUnsafeBufferPointer { send in
+            incoming.withUnsafeMutableBufferPointer { receive in
+                comm.exchange(sending: [(0, send)], receiving: [(0, receive)])
+            }
+        }
+        #expect(incoming == outgoing)
+    }
+
     @Test func sendToSelfIsReceivedInOrderPerTag() {
         comm.send([1.0], to: 0, tag: 1)
         comm.send([2.0, 3.0], to: 0, tag: 1)

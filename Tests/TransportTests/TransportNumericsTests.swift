@@ -219,15 +219,12 @@ struct TransportNumericsTests {
 
     @Test("budget closes with open boundaries: mass change = flux + lateral + top inflow")
     func openBudgetCloses() throws {
-        let domain = try testSmall()
-        let model = TransportModel(grid: domain.grid, layers: domain.layers)
-        let flow = StreamfunctionFlow.rotation(metrics: model.metrics, layers: domain.layers,
-                                               omega: 1e-5, westerly: 12, kz: 30)
-        let nx = domain.grid.nx, ny = domain.grid.ny
+        let (model, flow) = try rotatingSmall(omega: 1e-5, westerly: 12, kz: 30)
+        let nx = model.grid.nx, ny = model.grid.ny
         var ensemble = model.makeEnsemble(members: 0..<2, initial: patterned)
         let flux = try SurfaceFlux(nx: nx, ny: ny, members: 0..<2,
                                    fields: (0..<2).map { m in (0..<(nx * ny)).map { c in Double((c + m) % 7) - 2 } })
-        let boundary = LateralBoundary(nx: nx, ny: ny, nz: domain.layers.count, members: 0..<2) { member, i, j, k in
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: model.layers.count, members: 0..<2) { member, i, j, k in
             390 + Double(member) + 0.1 * Double(i + j) + Double(k)
         }
         for h in 0..<2 {
@@ -255,6 +252,40 @@ struct TransportNumericsTests {
             #expect(abs(b.residual) <= 1e-13 * b.massStart)
         }
         #expect(uniform.ownedField(member: 0).map { abs($0 - 400) / 400 }.max()! < 1e-13)
+    }
+
+    @Test("boundary sides copied in bulk equal the per-cell values, for a sub-range of members")
+    func boundarySides() {
+        let nx = 5, ny = 3, nz = 2
+        let boundary = LateralBoundary(nx: nx, ny: ny, nz: nz, members: 2..<6) { member, i, j, k in
+            Double(member * 1000 + (i + 1) * 100 + (j + 1) * 10 + k)
+        }
+        let sides: [(LateralBoundary.Side, Int, (Int) -> (Int, Int))] = [
+            (.west, ny, { (-1, $0) }), (.east, ny, { (nx, $0) }), (.south, nx, { ($0, -1) }), (.north, nx, { ($0, ny) })]
+        for (side, length, cell) in sides {
+            let values = boundary.sideValues(side, nx: nx, ny: ny, nz: nz, members: 3..<5)
+            let expected = (0..<nz).flatMap { k in
+                (0..<length).flatMap { a in (3..<5).map { boundary.value(member: $0, cell(a).0, cell(a).1, k) } }
+            }
+            #expect(values == expected, "side \(side)")
+        }
+        #expect(LateralBoundary.uniform(401).sideValues(.north, nx: nx, ny: ny, nz: nz, members: 0..<2)
+                == [Double](repeating: 401, count: nz * nx * 2))
+    }
+
+    @Test("an hour's result kept by the caller is not overwritten by the next hour (reused buffers)")
+    func keptHourSurvivesNextHour() throws {
+        let (model, flow) = try rotatingSmall(omega: 1e-5, westerly: 12, kz: 30)
+        var ensemble = model.makeEnsemble(members: 0..<2, initial: patterned)
+        let flux = SurfaceFlux.zero(nx: model.grid.nx, ny: model.grid.ny, members: 0..<2)
+        let boundary = LateralBoundary.uniform(420)
+        let first = try model.advance(&ensemble, met: flow.fields(at: hour0), flux: flux, boundary: boundary,
+                                      communicator: serial)
+        let firstLateral = Array(first.lateralInflow), firstTop = Array(first.topInflow)
+        let second = try model.advance(&ensemble, met: flow.fields(at: hour0.advanced(by: 1)), flux: flux,
+                                       boundary: .uniform(380), communicator: serial)
+        #expect(first.lateralInflow == firstLateral && first.topInflow == firstTop)
+        #expect(second.lateralInflow != firstLateral)
     }
 
     @Test("bad inputs are rejected with a message naming the problem")
