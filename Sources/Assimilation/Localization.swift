@@ -50,7 +50,10 @@ extension LocalizationGeometry {
 }
 
 /// Great-circle distances (metres) on the model sphere between grid-column
-/// centres and observation locations (Geometry.greatCircleDistance).
+/// centres and observation locations: the haversine formula of
+/// Geometry.greatCircleDistance written with the chord between precomputed
+/// unit vectors, d = 2R asin(|p − q| / 2) (the haversine h is (|p − q| / 2)²),
+/// so a pair costs one square root and one arcsine.
 public struct SphericalLocalizationGeometry: LocalizationGeometry, Sendable {
     public let columnCenters: [GeoPoint]
     public let observationPoints: [GeoPoint]
@@ -72,8 +75,8 @@ public struct SphericalLocalizationGeometry: LocalizationGeometry, Sendable {
         return SIMD3(cos(phi) * cos(lambda), cos(phi) * sin(lambda), sin(phi))
     }
 
-    /// Pre-screens with the chord length (no trigonometry) and computes the
-    /// exact great-circle distance only for pairs that may be within `reach`.
+    /// Pre-screens with the squared chord length and takes the arcsine only
+    /// for pairs that may be within `reach`.
     public func columns(near j: Int, among columns: [Int], below reach: Double) -> [(index: Int, distance: Double)] {
         let chord = reach.isFinite ? 2 * sin(min(reach / radius, .pi) / 2) : 2
         let limit = chord * chord * (1 + 1e-9) + 1e-12
@@ -81,19 +84,28 @@ public struct SphericalLocalizationGeometry: LocalizationGeometry, Sendable {
         var result: [(index: Int, distance: Double)] = []
         for (index, column) in columns.enumerated() {
             let delta = point - columnVectors[column]
-            if (delta * delta).sum() > limit { continue }
-            let distance = columnDistance(observation: j, column: column)
+            let squaredChord = (delta * delta).sum()
+            if squaredChord > limit { continue }
+            let distance = arcLength(squaredChord: squaredChord)
             if distance < reach { result.append((index, distance)) }
         }
         return result
     }
 
     public func observationDistance(_ j: Int, _ k: Int) -> Double {
-        greatCircleDistance(observationPoints[j], observationPoints[k], radius: radius)
+        let delta = observationVectors[j] - observationVectors[k]
+        return arcLength(squaredChord: (delta * delta).sum())
     }
 
     public func columnDistance(observation j: Int, column: Int) -> Double {
-        greatCircleDistance(observationPoints[j], columnCenters[column], radius: radius)
+        let delta = observationVectors[j] - columnVectors[column]
+        return arcLength(squaredChord: (delta * delta).sum())
+    }
+
+    /// Great-circle distance for a chord of squared length `squaredChord` on the unit sphere.
+    @inline(__always)
+    private func arcLength(squaredChord: Double) -> Double {
+        2 * radius * asin(min(1, squaredChord.squareRoot() / 2))
     }
 }
 

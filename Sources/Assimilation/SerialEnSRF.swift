@@ -203,9 +203,9 @@ public struct SerialEnSRF: Sendable {
         func applyInBlocks(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
                            centred: Bool, record: UnsafePointer<Double>) {
             for start in stride(from: 0, to: list.count, by: Self.observationBlock) {
-                let chunk = Array(list[start..<min(start + Self.observationBlock, list.count)])
-                applyBlocked(chunk, to: matrix, centred: centred, mean: mean, variables: nv, record: record,
-                             update: update, verticalWeights: verticalWeights, workspace: &workspace)
+                applyBlocked(list[start..<min(start + Self.observationBlock, list.count)], to: matrix, centred: centred,
+                             mean: mean, variables: nv, record: record, update: update,
+                             verticalWeights: verticalWeights, workspace: &workspace)
             }
         }
 
@@ -215,6 +215,7 @@ public struct SerialEnSRF: Sendable {
                     // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
                     if near[c].isEmpty && lambda == 1 { continue }
                     let column = values.baseAddress! + c * nv * members
+                    workspace.streamIntoCache(column, count: nv * members)
                     if threshold == nil && lambda == 1 && rtps == 0 {
                         // Nothing needs the perturbations on their own: update the members in place.
                         applyInBlocks(near[c], to: column, centred: false, record: record.baseAddress!)
@@ -281,19 +282,39 @@ public struct SerialEnSRF: Sendable {
     /// in consecutive blocks (the same algorithm, restarted from the updated column).
     static let observationBlock = 16
 
-    /// Scratch space of `applyBlocked`, sized for the largest block.
+    /// Scratch space of `applyBlocked`, sized for the largest block. It keeps
+    /// the last block's [U; 1] and Gram matrix: neighbouring columns often see
+    /// the same observations, and both depend on nothing else.
     struct BlockedWorkspace {
         var u: [Double], a: [Double], gram: [Double], b: [Double]
+        /// Per observation of the block: ρ-free gain scale 1 / ((N − 1) d), innovation, α.
+        var scale: [Double], innovation: [Double], alpha: [Double]
+        /// The observations `u` and `gram` were made for (empty: none yet).
+        var cachedBlock: [Int] = []
+        /// Sink of `streamIntoCache`'s loads.
+        var streamed: UInt64 = 0
+
+        mutating func streamIntoCache(_ values: UnsafePointer<Double>, count: Int) {
+            var sink: UInt64 = 0
+            for i in stride(from: 0, to: count, by: 8) { sink ^= values[i].bitPattern }
+            streamed ^= sink
+        }
+
         init(variables nv: Int, members: Int, maximumObservations k: Int) {
             u = [Double](repeating: 0, count: (k + 1) * members)
             a = [Double](repeating: 0, count: nv * (k + 1))
             gram = [Double](repeating: 0, count: (k + 1) * (k + 1))
-            b = [Double](repeating: 0, count: nv * k)
+            b = [Double](repeating: 0, count: nv * (k + 1))
+            scale = [Double](repeating: 0, count: k)
+            innovation = scale
+            alpha = scale
+            cachedBlock.reserveCapacity(k)
         }
     }
 
     /// Applies the k observations `list` (in order) to one column with two
-    /// matrix products instead of k matrix-vector pairs. With X'_0 the
+    /// matrix products instead of k matrix-vector pairs (A and B are kept
+    /// transposed, one row per observation). With X'_0 the
     /// perturbations before the first of them, u_t the recorded
     /// simulated-observation perturbations (rows of U) and B[v, t] = α_t K_t[v]
     /// (so that X'_t = X'_0 − Σ_{i≤t} B[·, i] u_iᵀ):
@@ -308,8 +329,8 @@ public struct SerialEnSRF: Sendable {
     /// updated. Otherwise `matrix` holds the members themselves (X = x̄ 1ᵀ + X'):
     /// a column of ones appended to Uᵀ gives the row sums, so x̄ = X 1 / N and
     /// X' Uᵀ = X Uᵀ − x̄ (U 1)ᵀ come from the same product, and the update is
-    /// X ← X − B U + Δx̄ 1ᵀ; `mean` is scratch.
-    func applyBlocked(_ list: [(observation: Int, distance: Double)], to matrix: UnsafeMutablePointer<Double>,
+    /// X ← X − [B | −Δx̄] [U; 1] = X − B U + Δx̄ 1ᵀ; `mean` is scratch.
+    func applyBlocked(_ list: ArraySlice<(observation: Int, distance: Double)>, to matrix: UnsafeMutablePointer<Double>,
                       centred: Bool, mean: UnsafeMutablePointer<Double>, variables nv: Int,
                       record: UnsafePointer<Double>, update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
                       workspace: inout BlockedWorkspace) {
@@ -317,51 +338,69 @@ public struct SerialEnSRF: Sendable {
         let k = list.count
         let k1 = k + 1
         let nm1 = Double(members - 1)
+        let sameBlock = workspace.cachedBlock.elementsEqual(list.lazy.map(\.observation))
+        if !sameBlock {
+            workspace.cachedBlock.removeAll(keepingCapacity: true)
+            workspace.cachedBlock.append(contentsOf: list.lazy.map(\.observation))
+        }
+        for (t, entry) in list.enumerated() {
+            let j = entry.observation
+            let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
+            workspace.scale[t] = w / (nm1 * update.innovationVariances[j])
+            workspace.innovation[t] = update.innovations[j]
+            workspace.alpha[t] = update.squareRootFactors[j]
+        }
         workspace.u.withUnsafeMutableBufferPointer { u in
         workspace.a.withUnsafeMutableBufferPointer { a in
         workspace.gram.withUnsafeMutableBufferPointer { gram in
         workspace.b.withUnsafeMutableBufferPointer { b in
             let u = u.baseAddress!, a = a.baseAddress!, gram = gram.baseAddress!, b = b.baseAddress!
-            for (t, entry) in list.enumerated() {
-                (u + t * members).update(from: record + entry.observation * members, count: members)
+            if !sameBlock {
+                for (t, entry) in list.enumerated() {
+                    (u + t * members).update(from: record + entry.observation * members, count: members)
+                }
+                (u + k * members).update(repeating: 1, count: members)
+                // [[G, U 1], [.., N]] = [U; 1][U; 1]ᵀ
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k1), Int32(k1), Int32(members), 1, u,
+                            Int32(members), u, Int32(members), 0, gram, Int32(k1))
             }
-            (u + k * members).update(repeating: 1, count: members)
-            // [A | X 1] = X [U; 1]ᵀ and [[G, U 1], [.., N]] = [U; 1][U; 1]ᵀ
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(nv), Int32(k1), Int32(members), 1, matrix,
-                        Int32(members), u, Int32(members), 0, a, Int32(k1))
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k1), Int32(k1), Int32(members), 1, u,
-                        Int32(members), u, Int32(members), 0, gram, Int32(k1))
+            // [A | X 1]ᵀ = [U; 1] Xᵀ, stored by observation (row t = X u_t, row k = X 1)
+            // so that every loop below runs along the variables.
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(k1), Int32(nv), Int32(members), 1, u,
+                        Int32(members), matrix, Int32(members), 0, a, Int32(nv))
             if !centred {
+                let sums = a + k * nv
+                for t in 0..<k {
+                    let row = a + t * nv, ones = gram[t * k1 + k]
+                    for v in 0..<nv { row[v] -= sums[v] / Double(members) * ones }
+                }
+                mean.update(repeating: 0, count: nv)  // accumulates Δx̄
+            }
+            for t in 0..<k {
+                let scale = workspace.scale[t], innovation = workspace.innovation[t], alpha = workspace.alpha[t]
+                let projection = a + t * nv, gain = b + t * nv
+                for i in 0..<t {
+                    let g = gram[i * k1 + t], earlier = b + i * nv
+                    for v in 0..<nv { projection[v] -= earlier[v] * g }
+                }
+                for v in 0..<nv { gain[v] = scale * projection[v] }
+                if let vertical = verticalWeights[list[list.startIndex + t].observation] {
+                    vertical.withUnsafeBufferPointer { w in for v in 0..<nv { gain[v] *= w[v] } }
+                }
                 for v in 0..<nv {
-                    let rowMean = a[v * k1 + k] / Double(members)
-                    for t in 0..<k { a[v * k1 + t] -= rowMean * gram[t * k1 + k] }
-                    mean[v] = 0  // accumulates Δx̄
+                    mean[v] += gain[v] * innovation
+                    gain[v] *= alpha
                 }
             }
-            for (t, entry) in list.enumerated() {
-                let j = entry.observation
-                let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
-                let scale = w / (nm1 * update.innovationVariances[j])
-                let innovation = update.innovations[j]
-                let alpha = update.squareRootFactors[j]
-                let vertical = verticalWeights[j]
-                for v in 0..<nv {
-                    var projection = a[v * k1 + t]
-                    for i in 0..<t { projection -= b[v * k + i] * gram[i * k1 + t] }
-                    var gain = scale * projection
-                    if let vertical { gain *= vertical[v] }
-                    mean[v] += gain * innovation
-                    b[v * k + t] = alpha * gain
-                }
-            }
-            // X −= B U
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k), -1, b,
-                        Int32(k), u, Int32(members), 1, matrix, Int32(members))
-            if !centred {
-                for v in 0..<nv {
-                    let row = matrix + v * members
-                    for m in 0..<members { row[m] += mean[v] }
-                }
+            if centred {
+                // X' −= B U
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k), -1, b,
+                            Int32(nv), u, Int32(members), 1, matrix, Int32(members))
+            } else {
+                // X −= [B | −Δx̄] [U; 1], i.e. X − B U + Δx̄ 1ᵀ in one product
+                for v in 0..<nv { b[k * nv + v] = -mean[v] }
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(nv), Int32(members), Int32(k1), -1, b,
+                            Int32(nv), u, Int32(members), 1, matrix, Int32(members))
             }
         }}}}
     }
@@ -375,6 +414,10 @@ public struct SerialEnSRF: Sendable {
         return update
     }
 }
+
+/// Keeps loads whose only purpose is to bring data into cache from being
+/// optimised away.
+@inline(never) func keep(_ value: UInt64) {}
 
 /// Sample standard deviation (N - 1) of row `row` of a [row][member] matrix.
 @inline(__always)

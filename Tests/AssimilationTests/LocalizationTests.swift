@@ -128,3 +128,19 @@ private func correlation(_ a: [Double], _ b: [Double]) -> Double {
     }
     #expect(abs(meanIncrement(plain, 2)) > 1e-3)
 }
+
+@Test func sphericalGeometryDistancesEqualTheHaversineFormula() {
+    // Pairs from coincident to antipodal, including the 1280 km cut-off scale.
+    let points = (0..<40).map { GeoPoint(latitude: -80 + 4 * Double($0), longitude: 70 + 7.3 * Double($0 % 9)) }
+        + [GeoPoint(latitude: 35, longitude: 110), GeoPoint(latitude: -35, longitude: -70)]
+    let geometry = SphericalLocalizationGeometry(columnCenters: points, observationPoints: points)
+    for j in points.indices {
+        for c in points.indices {
+            let exact = greatCircleDistance(points[j], points[c])
+            #expect(abs(geometry.columnDistance(observation: j, column: c) - exact) < 1e-6)
+            #expect(abs(geometry.observationDistance(j, c) - exact) < 1e-6)
+        }
+        let near = geometry.columns(near: j, among: Array(points.indices), below: 1_280_000)
+        #expect(near.map(\.index) == points.indices.filter { greatCircleDistance(points[j], points[$0]) < 1_280_000 })
+    }
+}
