@@ -48,11 +48,11 @@ public final class TransportModel {
     public let tile: Tile
     public let options: TransportOptions
     private let halo: HaloExchange
-    /// Owned columns (local index `lj * localNx + li`) in the order the
-    /// vertical phase takes them: the `sentColumnCount` ones neighbours'
-    /// halos need first, then the others row by row.
-    private let verticalOrder: [Int]
-    private let sentColumnCount: Int
+    /// The owned lines (local lj of rows for sweeps along x, local li of
+    /// columns for sweeps along y) in the order the second sweep of a step
+    /// takes them: the `sentLineCount` lines holding cells the neighbours'
+    /// halos need first.
+    private let secondSweepOrder: (alongX: (lines: [Int], sentLineCount: Int), alongY: (lines: [Int], sentLineCount: Int))
     private let airMass: AirMassFluxes
     /// Arrays refilled every hour and kept between hours, so an hour costs no
     /// fresh pages (see ``reusing(_:count:)``).
@@ -86,14 +86,14 @@ public final class TransportModel {
         self.options = options
         halo = HaloExchange(decomposition: decomposition, tileIndex: tileIndex, margin: TracerEnsemble.margin)
         let margin = TracerEnsemble.margin
-        let ownedNx = tile.iRange.count, ownedNy = tile.jRange.count, localNx = ownedNx + 2 * margin
-        let sent = halo.sentColumns.map { $0.1 * localNx + $0.0 }
-        let sentSet = Set(sent)
-        let others = (margin..<(margin + ownedNy)).flatMap { lj in
-            (margin..<(margin + ownedNx)).map { lj * localNx + $0 }
-        }.filter { !sentSet.contains($0) }
-        verticalOrder = sent + others
-        sentColumnCount = sent.count
+        let sent = halo.sentColumns
+        func order(_ owned: Range<Int>, _ holdsSent: (Int) -> Bool) -> (lines: [Int], sentLineCount: Int) {
+            let first = owned.filter(holdsSent)
+            return (first + owned.filter { !holdsSent($0) }, first.count)
+        }
+        let rows = margin..<(margin + tile.jRange.count), columns = margin..<(margin + tile.iRange.count)
+        secondSweepOrder = (alongX: order(rows) { lj in sent.contains { $0.1 == lj } },
+                            alongY: order(columns) { li in sent.contains { $0.0 == li } })
         airMass = AirMassFluxes(
             nx: grid.nx, ny: grid.ny, nz: layers.count,
             region: (i: max(0, tile.iRange.lowerBound - margin)..<min(grid.nx, tile.iRange.upperBound + margin),
@@ -250,17 +250,20 @@ public final class TransportModel {
 
         /// One horizontal sweep of `lines` from `source` into `destination`;
         /// `airBefore` is the air in each local cell before it, `airMid` gets
-        /// the air after it on the swept cells.
-        func horizontalSweep(alongX: Bool, lines: Range<Int>, source: [Double], destination: inout [Double],
-                             airBefore: UnsafePointer<Double>) {
+        /// the air after it on the swept cells. `lineDone` runs after each
+        /// line has been swept in every layer, with the destination and the
+        /// air after the sweep, while they are still in cache.
+        func horizontalSweep(alongX: Bool, lines: some Collection<Int>, source: [Double], destination: inout [Double],
+                             airBefore: UnsafePointer<Double>,
+                             lineDone: (_ line: Int, _ state: UnsafeMutablePointer<Double>, _ air: UnsafePointer<Double>) -> Void) {
             let first = margin, last = margin + (alongX ? tnx : tny)
             let atLow = alongX ? tile.iRange.lowerBound == 0 : tile.jRange.lowerBound == 0
             let atHigh = alongX ? tile.iRange.upperBound == nx : tile.jRange.upperBound == ny
             source.withUnsafeBufferPointer { src in
                 destination.withUnsafeMutableBufferPointer { dst in
                     airMid.withUnsafeMutableBufferPointer { after in
-                        for k in 0..<nz {
-                            for line in lines {
+                        for line in lines {
+                            for k in 0..<nz {
                                 let base: Int, stride: Int, count: Int, cellStep: Int, cell0: Int
                                 if alongX {
                                     let faces = (k * ny + line + jOff) * (nx + 1) + iOff
@@ -285,80 +288,88 @@ public final class TransportModel {
                                 if atLow { for m in 0..<M { lateral[lowColumn * M + m] += sweeper.tracerFlux[m] * 1e-6 } }
                                 if atHigh { for m in 0..<M { lateral[highColumn * M + m] -= sweeper.tracerFlux[highFace + m] * 1e-6 } }
                             }
+                            lineDone(line, dst.baseAddress!, UnsafePointer(after.baseAddress!))
                         }
                     }
                 }
             }
         }
 
-        for step in 0..<air.substeps {
-            // Started at the top of the hour or during the last vertical phase.
-            halo.finish(&current)
-            let xFirst = step % 2 == 0
-            // The first sweep also covers the halo lines across it, so the
-            // second finds its upwind neighbours already advected.
-            fillGhosts(alongX: xFirst, values: &current, lines: xFirst ? domainJ : domainI, air: air,
-                       sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-            cellAir.withUnsafeBufferPointer { before in
-                horizontalSweep(alongX: xFirst, lines: xFirst ? domainJ : domainI, source: current, destination: &other,
-                                airBefore: before.baseAddress!)
+        // Vertical advection (Courant-limited sub-steps), surface injection
+        // and diffusion of one owned column (local index `lj * lnx + li`) in
+        // contiguous column buffers: the state is read by the first vertical
+        // sub-step and written by the diffusion's back substitution, once each.
+        let nzs = air.verticalSubsteps
+        let dtz = dt / Double(nzs)
+        let column = sweeper.column, spare = sweeper.spareColumn
+        func verticalColumn(_ local: Int, state: UnsafeMutablePointer<Double>, airMid: UnsafePointer<Double>,
+                            fluxes: UnsafePointer<Double>, solve: UnsafePointer<Double>) {
+            let li = local % lnx, lj = local / lnx
+            let i = li + iOff, j = lj + jOff
+            let cell = state + local * M
+            for k in 0..<nz { sweeper.airIn[k] = airMid[k * plane + local] }
+            for f in 0...nz { sweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
+            let col = (lj - margin) * tnx + (li - margin)
+            // The first sub-step reads the state and writes the contiguous
+            // column; later ones ping-pong between the column buffers.
+            var result = column
+            for s in 0..<nzs {
+                if s == 0 {
+                    sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
+                                  destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                } else {
+                    let src = result, dst = result == column ? spare : column
+                    sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                  count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                    result = dst
+                }
+                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
+                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
             }
-            fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
-                       sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-            airAfterFirst.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: airMid) }
-            airAfterFirst.withUnsafeBufferPointer { before in
-                horizontalSweep(alongX: !xFirst, lines: xFirst ? ownedI : ownedJ, source: other, destination: &current,
-                                airBefore: before.baseAddress!)
-            }
-            // Vertical advection (Courant-limited sub-steps), surface
-            // injection and diffusion, column by column in contiguous column
-            // buffers: the state is read by the first vertical sub-step and
-            // written by the diffusion's back substitution, once each.
-            let nzs = air.verticalSubsteps
-            let dtz = dt / Double(nzs)
-            let column = sweeper.column, spare = sweeper.spareColumn
-            let nextHalo = step + 1 < air.substeps
-            current.withUnsafeMutableBufferPointer { state in
-                columnFlux.withUnsafeBufferPointer { fluxes in
-                    columnSolve.withUnsafeBufferPointer { solve in
-                        func vertical(_ columns: ArraySlice<Int>) {
-                            for (n, local) in columns.enumerated() {
-                                let li = local % lnx, lj = local / lnx
-                                let i = li + iOff, j = lj + jOff
-                                let cell = state.baseAddress! + local * M
-                                for k in 0..<nz { sweeper.airIn[k] = airMid[k * plane + local] }
-                                for f in 0...nz { sweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
-                                let col = (lj - margin) * tnx + (li - margin)
-                                // The first sub-step reads the state and writes the contiguous
-                                // column; later ones ping-pong between the column buffers.
-                                var result = column
-                                for s in 0..<nzs {
-                                    if s == 0 {
-                                        sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
-                                                      destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                                    } else {
-                                        let src = result, dst = result == column ? spare : column
-                                        sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                                      count: nz, first: 0, last: nz, slopeScale: slopeScale)
-                                        result = dst
-                                    }
-                                    for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                                    for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
-                                }
-                                injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes.baseAddress! + col * M,
-                                                 memberCount: M, solve: solve.baseAddress! + col * 4 * nz, dt: dt, nz: nz)
-                                if nextHalo, n % 64 == 63 { halo.progress() }
+            injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes + col * M,
+                             memberCount: M, solve: solve + col * 4 * nz, dt: dt, nz: nz)
+        }
+
+        columnFlux.withUnsafeBufferPointer { fluxes in
+            columnSolve.withUnsafeBufferPointer { solve in
+                for step in 0..<air.substeps {
+                    // Started at the top of the hour or during the last step.
+                    halo.finish(&current)
+                    let xFirst = step % 2 == 0
+                    // The first sweep also covers the halo lines across it, so the
+                    // second finds its upwind neighbours already advected.
+                    fillGhosts(alongX: xFirst, values: &current, lines: xFirst ? domainJ : domainI, air: air,
+                               sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
+                    cellAir.withUnsafeBufferPointer { before in
+                        horizontalSweep(alongX: xFirst, lines: xFirst ? domainJ : domainI, source: current,
+                                        destination: &other, airBefore: before.baseAddress!) { _, _, _ in }
+                    }
+                    fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
+                               sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
+                    airAfterFirst.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: airMid) }
+                    // The second sweep, and the vertical operators on each of
+                    // its lines as soon as the line is done (its columns are
+                    // still in cache). Lines holding columns the neighbours'
+                    // halos need come first; then the next step's halo travels
+                    // while the others are done.
+                    let order = xFirst ? secondSweepOrder.alongY : secondSweepOrder.alongX
+                    let nextHalo = step + 1 < air.substeps
+                    let stateCount = current.count
+                    airAfterFirst.withUnsafeBufferPointer { before in
+                        horizontalSweep(alongX: !xFirst, lines: order.lines, source: other, destination: &current,
+                                        airBefore: before.baseAddress!) { line, state, airAfter in
+                            for local in xFirst ? (ownedJ.lazy.map { $0 * lnx + line }) : (ownedI.lazy.map { line * lnx + $0 }) {
+                                verticalColumn(local, state: state, airMid: airAfter, fluxes: fluxes.baseAddress!,
+                                               solve: solve.baseAddress!)
+                            }
+                            guard nextHalo else { return }
+                            if line == order.lines[max(order.sentLineCount, 1) - 1] {
+                                halo.start(UnsafeBufferPointer(start: state, count: stateCount), localNx: lnx, localNy: lny,
+                                           nz: nz, memberCount: M, communicator: communicator)
+                            } else {
+                                halo.progress()
                             }
                         }
-                        // Columns are independent: the ones neighbours need
-                        // first, then the next step's halo travels while the
-                        // rest are done.
-                        vertical(verticalOrder[..<sentColumnCount])
-                        if nextHalo {
-                            halo.start(UnsafeBufferPointer(state), localNx: lnx, localNy: lny, nz: nz, memberCount: M,
-                                       communicator: communicator)
-                        }
-                        vertical(verticalOrder[sentColumnCount...])
                     }
                 }
             }
