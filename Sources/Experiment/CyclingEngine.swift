@@ -128,7 +128,7 @@ public final class CyclingEngine {
             if let groups = config.memberGroups, case .assimilation = mode {
                 layout = try ParallelLayout(worldSize: world.size, memberGroups: groups)
             } else {
-                layout = try ParallelLayout.automatic(worldSize: world.size, memberCount: memberCount)
+                layout = try ParallelLayout.automatic(worldSize: world.size, memberCount: memberCount, columnCount: grid.cellCount)
             }
         } catch {
             throw ExperimentError.invalidInput("\(config.file): key 'parallel.member_groups': \(error)")

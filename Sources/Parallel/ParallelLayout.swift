@@ -18,11 +18,22 @@ public struct ParallelLayout: Sendable, Equatable, CustomStringConvertible {
         self.memberGroups = memberGroups
     }
 
-    /// The default layout: as many member groups as possible (members need no
-    /// halo exchange, tiles do), i.e. the largest divisor of the world size that
-    /// does not exceed the member count.
-    public static func automatic(worldSize: Int, memberCount: Int) throws(LayoutError) -> ParallelLayout {
-        let groups = (1...max(1, worldSize)).last { worldSize % $0 == 0 && $0 <= max(1, memberCount) } ?? 1
+    /// Smallest tile (owned grid columns) the automatic layout makes: below
+    /// about 20 x 20 columns the two-cell halo costs more than a tile saves.
+    public static let smallestAutomaticTile = 400
+
+    /// The default layout: as few member groups as possible, i.e. as many
+    /// tiles as keep at least ``smallestAutomaticTile`` columns each. Tiles
+    /// split the work that does not depend on the member count (air-mass
+    /// fluxes, column factorisations, sweep coefficients), which member groups
+    /// repeat: on china-64km with 50 members 2 tiles ran 1.74-1.79x faster
+    /// than one rank, 2 member groups 1.35-1.43x (Docs/performance.md). When
+    /// no layout gives tiles that large (tiny grids), as many groups as the
+    /// member count allows.
+    public static func automatic(worldSize: Int, memberCount: Int, columnCount: Int) throws(LayoutError) -> ParallelLayout {
+        let size = max(1, worldSize)
+        let groupCounts = (1...size).filter { size % $0 == 0 && $0 <= max(1, memberCount) }
+        let groups = groupCounts.first { columnCount / (size / $0) >= smallestAutomaticTile } ?? groupCounts.last ?? 1
         return try ParallelLayout(worldSize: worldSize, memberGroups: groups)
     }
 

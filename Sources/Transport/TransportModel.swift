@@ -242,7 +242,7 @@ public final class TransportModel {
         ensemble.values = []
         var other = Self.reusing(&workspace.state, count: current.count)
         var airMid = Self.reusing(&workspace.airMid, count: cellAir.count)
-        airMid.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: cellAir) }
+        airMid.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: cellAir) }
         var airAfterFirst = Self.reusing(&workspace.airAfterFirst, count: cellAir.count)
         let ownedI = margin..<(margin + tnx), ownedJ = margin..<(margin + tny)
         // Local ranges of domain cells (owned plus in-domain halo).
@@ -346,7 +346,7 @@ public final class TransportModel {
                     }
                     fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
                                sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-                    airAfterFirst.withUnsafeMutableBufferPointer { $0.update(fromContentsOf: airMid) }
+                    airAfterFirst.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: airMid) }
                     // The second sweep, and the vertical operators on each of
                     // its lines as soon as the line is done (its columns are
                     // still in cache). Lines holding columns the neighbours'

@@ -130,7 +130,7 @@ struct SyntheticAnalysisRun {
         problem = SyntheticAnalysisProblem(domain: domain, memberCount: members, observationCount: observations,
                                            seed: seed)
         parallelLayout = try memberGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
-            ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members)
+            ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members, columnCount: domain.grid.cellCount)
         let part = try problem.localPart(rank: world.rank, parallelLayout: parallelLayout)
         var state = problem.block(columns: part.columns, members: part.members)
         let priors = problem.priors(from: state)

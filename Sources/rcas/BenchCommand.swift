@@ -65,7 +65,7 @@ struct TransportBench: ParsableCommand {
         let d = try world.abortOnError { try loadDomain(domain) }
         let layout = try world.abortOnError {
             try layoutGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
-                ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members)
+                ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members, columnCount: d.grid.cellCount)
         }
         let communicators = LayoutCommunicators(world: world, layout: layout)
         let decomposition = try world.abortOnError {

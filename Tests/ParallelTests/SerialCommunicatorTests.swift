@@ -65,10 +65,14 @@ import Testing
         #expect(throws: LayoutError.self) { try ParallelLayout(worldSize: 0, memberGroups: 1) }
     }
 
-    @Test func automaticLayoutPrefersMemberGroups() throws {
-        #expect(try ParallelLayout.automatic(worldSize: 4, memberCount: 50).memberGroups == 4)
-        #expect(try ParallelLayout.automatic(worldSize: 4, memberCount: 3).memberGroups == 2)
-        #expect(try ParallelLayout.automatic(worldSize: 6, memberCount: 1).memberGroups == 1)
+    @Test func automaticLayoutPrefersTilesWhileTheyStayLarge() throws {
+        // china-64km: 9030 columns.
+        #expect(try ParallelLayout.automatic(worldSize: 4, memberCount: 50, columnCount: 9030).memberGroups == 1)
+        #expect(try ParallelLayout.automatic(worldSize: 64, memberCount: 50, columnCount: 9030).memberGroups == 4)
+        // Too small a grid for tiles: as many groups as members allow.
+        #expect(try ParallelLayout.automatic(worldSize: 4, memberCount: 50, columnCount: 300).memberGroups == 4)
+        #expect(try ParallelLayout.automatic(worldSize: 4, memberCount: 3, columnCount: 300).memberGroups == 2)
+        #expect(try ParallelLayout.automatic(worldSize: 6, memberCount: 1, columnCount: 300).memberGroups == 1)
     }
 }
 
