@@ -21,7 +21,7 @@ rcas=${RCAS_BIN:-.build/release/rcas}
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 
 measure() {  # ranks groups -> seconds per simulated hour
-    mpirun -np "$1" --bind-to none "$rcas" bench transport --domain "$domain" --members "$members" \
+    mpirun -np "$1" --oversubscribe --bind-to none "$rcas" bench transport --domain "$domain" --members "$members" \
         --hours "$hours" --layout-groups "$2" --json |
         python3 -c 'import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])["seconds_per_simulated_hour"])'
 }

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The benchmark scripts of JobScripts/ on the small test domain (a few
+/// seconds each): they must run, write their tables and print their summaries.
+/// The timings themselves are not checked (that is what the scripts are for).
+@Suite struct BenchmarkScriptTests {
+    let root = TestEnvironment.packageRoot
+
+    func runScript(_ name: String, _ arguments: [String], _ settings: [String: String]) throws -> ProcessResult {
+        var environment = TestEnvironment.mpiEnvironment
+        environment["RCAS_BIN"] = TestEnvironment.rcasBinary.path
+        environment["DOMAIN"] = "Domains/test-small"
+        for (key, value) in settings { environment[key] = value }
+        return try TestEnvironment.run("/bin/bash", [root.appendingPathComponent("JobScripts/\(name)").path] + arguments,
+                                       environment: environment)
+    }
+
+    func csvRows(_ path: String) throws -> [[String]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
+    }
+
+    @Test func speedupScriptWritesOnePairPerRepeat() throws {
+        let directory = try TestEnvironment.temporaryDirectory("speedup")
+        let csv = directory.appendingPathComponent("speedup.csv").path
+        let result = try runScript("speedup.sh", [csv], ["REPEATS": "2", "HOURS": "1", "MEMBERS": "4"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let rows = try csvRows(csv)
+        #expect(rows.first?.count == 6 && rows.count == 3, "\(rows)")
+        #expect(rows.dropFirst().allSatisfy { row in row.dropFirst().allSatisfy { (Double($0) ?? 0) > 0 } }, "\(rows)")
+        #expect(result.stdout.contains("2 tiles: median speed-up"), "\(result.stdout)")
+    }
+
+    @Test func scalingScriptMeasuresEveryLayout() throws {
+        let directory = try TestEnvironment.temporaryDirectory("scaling")
+        let prefix = directory.appendingPathComponent("scaling").path
+        let result = try runScript("scaling.sh", [prefix], ["RANKS": "1 2", "HOURS": "1", "MEMBERS": "4", "WEAK_MEMBERS": "2"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        // 1 rank: one layout; 2 ranks: 1 x 2 and 2 x 1; strong and weak each.
+        let rows = try csvRows(prefix + ".csv")
+        #expect(rows.count == 7, "\(rows)")
+        #expect(FileManager.default.fileExists(atPath: prefix + ".md"))
+    }
+}
