@@ -133,6 +133,11 @@ public struct TwinSummary: Sendable {
         }
         for (name, table) in [("all independent", validationRMSE), ("independent XCO2", validationRMSEXCO2),
                               ("in-situ sites", validationRMSEInSitu)] {
+            // No observation of that kind in the validation set: say so rather than print nan.
+            guard !table.values.allSatisfy(\.isNaN) else {
+                lines.append("validation RMSE, \(name) (ppm): none (no such validation observations)")
+                continue
+            }
             lines.append(String(format: "validation RMSE, %@ (ppm): CTRL %.3f  FC %.3f  AN %.3f", name,
                                 table["CTRL"]!, table["FC"]!, table["AN"]!))
         }
