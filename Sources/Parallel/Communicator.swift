@@ -118,12 +118,6 @@ public protocol PendingExchange: AnyObject {
 }
 
 extension Communicator {
-    /// ``startExchange(sending:receiving:)`` and wait for it.
-    public func exchange<T: CommunicableScalar>(sending: [(rank: Int, values: UnsafeBufferPointer<T>)],
-                                                receiving: [(rank: Int, values: UnsafeMutableBufferPointer<T>)]) {
-        startExchange(sending: sending, receiving: receiving).wait()
-    }
-
     /// Reduction of one value over all ranks.
     public func allreduce<T: CommunicableScalar & Comparable & AdditiveArithmetic>(
         _ value: T, _ operation: ReductionOperation

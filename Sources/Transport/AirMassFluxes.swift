@@ -76,30 +76,29 @@ final class AirMassFluxes {
             throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity or kz)")
         }
         // Checked on the whole grid before any collective call, so every rank
-        // of the group fails together; a branch-free pass first, the search
-        // for the offending value only when it fails.
-        if !Self.all(met.airMolarDensity, { $0 > 0 && $0 < .infinity }),
-           let bad = met.airMolarDensity.firstIndex(where: { !($0 > 0) || !$0.isFinite }) {
+        // of the group fails together.
+        if let bad = Self.firstRejected(met.airMolarDensity, { $0 > 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
         }
-        if !Self.all(met.u, { abs($0) < .infinity }), let bad = met.u.firstIndex(where: { !$0.isFinite }) {
+        if let bad = Self.firstRejected(met.u, { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
         }
-        if !Self.all(met.v, { abs($0) < .infinity }), let bad = met.v.firstIndex(where: { !$0.isFinite }) {
+        if let bad = Self.firstRejected(met.v, { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): v[\(bad)] = \(met.v[bad]) is not finite")
         }
-        if !Self.all(met.kz, { $0 >= 0 && $0 < .infinity }), let bad = met.kz.firstIndex(where: { !($0 >= 0) || !$0.isFinite }) {
+        if let bad = Self.firstRejected(met.kz, { $0 >= 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): kz[\(bad)] = \(met.kz[bad]) is not a diffusivity")
         }
         let n = met.airMolarDensity
         let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
-        let region = region, owned = owned, ownedCells = ownedCells
+        let region = region, ownedRanges = self.owned, ownedCells = ownedCells
         // Moved out of the instance while they are written: locals are
         // uniquely owned (no copy) and skip the class's exclusivity checks.
-        var air = Self.takeOut(&cellAir), fx = Self.takeOut(&xFlux), fy = Self.takeOut(&yFlux)
-        var w = Self.takeOut(&verticalFlux)
-        var outX = Self.takeOut(&self.outX), outY = Self.takeOut(&self.outY), netX = Self.takeOut(&self.netX)
-        var netY = Self.takeOut(&self.netY)
+        let ownedCount = ownedCells.count
+        var air = reusing(&cellAir, count: cells), fx = reusing(&xFlux, count: (nx + 1) * ny * nz)
+        var fy = reusing(&yFlux, count: nx * (ny + 1) * nz), w = reusing(&verticalFlux, count: nx * ny * (nz + 1))
+        var outX = reusing(&self.outX, count: ownedCount), outY = reusing(&self.outY, count: ownedCount)
+        var netX = reusing(&self.netX, count: ownedCount), netY = reusing(&self.netY, count: ownedCount)
         defer {
             cellAir = air; xFlux = fx; yFlux = fy; verticalFlux = w
             self.outX = outX; self.outY = outY; self.netX = netX; self.netY = netY
@@ -124,8 +123,8 @@ final class AirMassFluxes {
         }
         var o = 0
         for k in 0..<nz {
-            for j in owned.j {
-                for i in owned.i {
+            for j in ownedRanges.j {
+                for i in ownedRanges.i {
                     let west = fx[(k * ny + j) * (nx + 1) + i], east = fx[(k * ny + j) * (nx + 1) + i + 1]
                     let south = fy[(k * (ny + 1) + j) * nx + i], north = fy[(k * (ny + 1) + j + 1) * nx + i]
                     w[((k + 1) * ny + j) * nx + i] = w[(k * ny + j) * nx + i] - (east - west + north - south)
@@ -169,20 +168,14 @@ final class AirMassFluxes {
         verticalSubsteps = max(1, Int((communicator.allreduce(cz, .max) / courantLimit).rounded(.up)))
     }
 
-    /// Whether `accept` holds for every value (NaN must fail it), without an
-    /// early exit so that the loop vectorises.
-    @inline(__always)
-    private static func all(_ values: [Double], _ accept: (Double) -> Bool) -> Bool {
-        values.withUnsafeBufferPointer { v in
+    /// The first value `accept` rejects (NaN must fail it), if any: a
+    /// branch-free pass that vectorises, then the search only when it fails.
+    private static func firstRejected(_ values: [Double], _ accept: (Double) -> Bool) -> Int? {
+        let rejected = values.withUnsafeBufferPointer { v in
             var rejected = 0
             for x in v { rejected |= accept(x) ? 0 : 1 }
-            return rejected == 0
+            return rejected
         }
-    }
-
-    private static func takeOut(_ array: inout [Double]) -> [Double] {
-        var taken: [Double] = []
-        swap(&taken, &array)
-        return taken
+        return rejected == 0 ? nil : values.firstIndex { !accept($0) }
     }
 }

@@ -61,14 +61,6 @@ final class HaloExchange {
         incoming = []
     }
 
-    /// Local (li, lj) of the owned cells some neighbour's margin holds, each
-    /// once, ordered by (j, i): the columns ``start(_:localNx:localNy:nz:memberCount:communicator:)`` sends.
-    var sentColumns: [(Int, Int)] {
-        var seen = Set<Int>(), columns: [(Int, Int)] = []
-        for (li, lj) in send.joined() where seen.insert(lj << 32 | li).inserted { columns.append((li, lj)) }
-        return columns.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-    }
-
     /// Packs the owned values neighbours need from `values` (TracerEnsemble
     /// layout) and starts sending them; ``finish(_:)`` completes the exchange.
     /// Every rank of the group must start and finish together.

@@ -81,18 +81,12 @@ public struct LateralBoundary: Sendable {
         case west, east, south, north
     }
 
-    /// The values of `side` for `members`, ordered `(k * sideLength + along) * members.count + m`
-    /// (sideLength ny for west and east, nx for south and north); the same
-    /// numbers ``value(member:_:_:_:)`` gives, copied in bulk.
-    public func sideValues(_ side: Side, nx: Int, ny: Int, nz: Int, members wanted: Range<Int>) -> [Double] {
-        var out: [Double] = []
-        copySide(side, nx: nx, ny: ny, nz: nz, members: wanted, into: &out)
-        return out
-    }
-
-    /// ``sideValues(_:nx:ny:nz:members:)`` into `out`, which is resized only
-    /// when its length differs (so a buffer kept between hours is reused).
-    public func copySide(_ side: Side, nx: Int, ny: Int, nz: Int, members wanted: Range<Int>, into out: inout [Double]) {
+    /// Copies the values of `side` for `members` into `out`, ordered
+    /// `(k * sideLength + along) * members.count + m` (sideLength ny for west
+    /// and east, nx for south and north): the numbers ``value(member:_:_:_:)``
+    /// gives, in bulk. `out` is resized only when its length differs, so a
+    /// buffer kept between hours is reused.
+    func copySide(_ side: Side, nx: Int, ny: Int, nz: Int, members wanted: Range<Int>, into out: inout [Double]) {
         let length = side == .west || side == .east ? ny : nx
         let M = wanted.count
         if out.count != nz * length * M { out = [Double](repeating: 0, count: nz * length * M) }

@@ -55,15 +55,15 @@ public final class TransportModel {
     private let secondSweepOrder: (alongX: (lines: [Int], sentLineCount: Int), alongY: (lines: [Int], sentLineCount: Int))
     private let airMass: AirMassFluxes
     /// Arrays refilled every hour and kept between hours, so an hour costs no
-    /// fresh pages (see ``reusing(_:count:)``).
+    /// fresh pages (see ``reusing(_:count:zeroed:)``).
     private var workspace = Workspace()
     private var sweepers: [Int: LineSweeper] = [:]
 
     private struct Workspace {
         /// The second state buffer of the sweeps (ping-pong with the ensemble's).
         var state: [Double] = []
-        /// Air per local cell before the sweeps, after the first, and before the second.
-        var cellAir: [Double] = [], airMid: [Double] = [], airAfterFirst: [Double] = []
+        /// Air per local cell before the sweeps, and after the sweeps so far.
+        var cellAir: [Double] = [], airMid: [Double] = []
         var columnSolve: [Double] = []
         var columnFlux: [Double] = []
         var lateral: [Double] = [], top: [Double] = []
@@ -86,14 +86,14 @@ public final class TransportModel {
         self.options = options
         halo = HaloExchange(decomposition: decomposition, tileIndex: tileIndex, margin: TracerEnsemble.margin)
         let margin = TracerEnsemble.margin
-        let sent = halo.sentColumns
-        func order(_ owned: Range<Int>, _ holdsSent: (Int) -> Bool) -> (lines: [Int], sentLineCount: Int) {
-            let first = owned.filter(holdsSent)
-            return (first + owned.filter { !holdsSent($0) }, first.count)
+        // Local rows and columns holding owned cells some neighbour's margin holds.
+        let sentRows = Set(halo.send.joined().map(\.1)), sentColumns = Set(halo.send.joined().map(\.0))
+        func order(_ owned: Range<Int>, _ sent: Set<Int>) -> (lines: [Int], sentLineCount: Int) {
+            let first = owned.filter(sent.contains)
+            return (first + owned.filter { !sent.contains($0) }, first.count)
         }
-        let rows = margin..<(margin + tile.jRange.count), columns = margin..<(margin + tile.iRange.count)
-        secondSweepOrder = (alongX: order(rows) { lj in sent.contains { $0.1 == lj } },
-                            alongY: order(columns) { li in sent.contains { $0.0 == li } })
+        secondSweepOrder = (alongX: order(margin..<(margin + tile.jRange.count), sentRows),
+                            alongY: order(margin..<(margin + tile.iRange.count), sentColumns))
         airMass = AirMassFluxes(
             nx: grid.nx, ny: grid.ny, nz: layers.count,
             region: (i: max(0, tile.iRange.lowerBound - margin)..<min(grid.nx, tile.iRange.upperBound + margin),
@@ -164,7 +164,7 @@ public final class TransportModel {
 
         // Air per local cell (margin cells outside the domain copy the nearest
         // domain cell: they are only ever upwind of an inflow face).
-        var cellAir = Self.reusing(&workspace.cellAir, count: nz * plane)
+        var cellAir = reusing(&workspace.cellAir, count: nz * plane)
         for k in 0..<nz {
             for lj in 0..<lny {
                 let j = min(max(lj + jOff, 0), ny - 1)
@@ -180,7 +180,7 @@ public final class TransportModel {
         // (see ``injectAndDiffuse``).
         // Per column, four runs of nz values: μ, elimination factors,
         // inverse pivots, upper diagonal.
-        var columnSolve = Self.reusing(&workspace.columnSolve, count: tny * tnx * 4 * nz)
+        var columnSolve = reusing(&workspace.columnSolve, count: tny * tnx * 4 * nz)
         var conductance = [Double](repeating: 0, count: nz + 1)
         for j in tile.jRange {
             for i in tile.iRange {
@@ -222,7 +222,7 @@ public final class TransportModel {
 
         // The members' surface fluxes of owned columns, members innermost,
         // row by row so that the row being filled stays in cache.
-        var columnFlux = Self.reusing(&workspace.columnFlux, count: tnx * tny * M)
+        var columnFlux = reusing(&workspace.columnFlux, count: tnx * tny * M)
         let memberFields = ensemble.members.map { flux.fields[$0 - flux.members.lowerBound] }
         columnFlux.withUnsafeMutableBufferPointer { packed in
             for j in tile.jRange {
@@ -235,26 +235,26 @@ public final class TransportModel {
                 }
             }
         }
-        var lateral = Self.reusing(&workspace.lateral, count: tnx * tny * M, zeroed: true)
-        var top = Self.reusing(&workspace.top, count: tnx * tny * M, zeroed: true)
+        var lateral = reusing(&workspace.lateral, count: tnx * tny * M, zeroed: true)
+        var top = reusing(&workspace.top, count: tnx * tny * M, zeroed: true)
         // Two buffers, moved out of their owners so that writing them never copies.
         var current = ensemble.values
         ensemble.values = []
-        var other = Self.reusing(&workspace.state, count: current.count)
-        var airMid = Self.reusing(&workspace.airMid, count: cellAir.count)
+        var other = reusing(&workspace.state, count: current.count)
+        var airMid = reusing(&workspace.airMid, count: cellAir.count)
         airMid.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: cellAir) }
-        var airAfterFirst = Self.reusing(&workspace.airAfterFirst, count: cellAir.count)
         let ownedI = margin..<(margin + tnx), ownedJ = margin..<(margin + tny)
         // Local ranges of domain cells (owned plus in-domain halo).
         let domainI = max(0, -iOff)..<min(lnx, nx - iOff), domainJ = max(0, -jOff)..<min(lny, ny - jOff)
 
         /// One horizontal sweep of `lines` from `source` into `destination`;
-        /// `airBefore` is the air in each local cell before it, `airMid` gets
+        /// `airBefore` is the air in each local cell before it (nil: `airMid`
+        /// itself, which a line reads whole before writing it), `airMid` gets
         /// the air after it on the swept cells. `lineDone` runs after each
         /// line has been swept in every layer, with the destination and the
         /// air after the sweep, while they are still in cache.
         func horizontalSweep(alongX: Bool, lines: some Collection<Int>, source: [Double], destination: inout [Double],
-                             airBefore: UnsafePointer<Double>,
+                             airBefore: UnsafePointer<Double>?,
                              lineDone: (_ line: Int, _ state: UnsafeMutablePointer<Double>, _ air: UnsafePointer<Double>) -> Void) {
             let first = margin, last = margin + (alongX ? tnx : tny)
             let atLow = alongX ? tile.iRange.lowerBound == 0 : tile.jRange.lowerBound == 0
@@ -262,6 +262,7 @@ public final class TransportModel {
             source.withUnsafeBufferPointer { src in
                 destination.withUnsafeMutableBufferPointer { dst in
                     airMid.withUnsafeMutableBufferPointer { after in
+                        let airBefore = airBefore ?? UnsafePointer(after.baseAddress!)
                         for line in lines {
                             for k in 0..<nz {
                                 let base: Int, stride: Int, count: Int, cellStep: Int, cell0: Int
@@ -346,7 +347,6 @@ public final class TransportModel {
                     }
                     fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
                                sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-                    airAfterFirst.withUnsafeMutableBufferPointer { _ = $0.update(fromContentsOf: airMid) }
                     // The second sweep, and the vertical operators on each of
                     // its lines as soon as the line is done (its columns are
                     // still in cache). Lines holding columns the neighbours'
@@ -355,20 +355,18 @@ public final class TransportModel {
                     let order = xFirst ? secondSweepOrder.alongY : secondSweepOrder.alongX
                     let nextHalo = step + 1 < air.substeps
                     let stateCount = current.count
-                    airAfterFirst.withUnsafeBufferPointer { before in
-                        horizontalSweep(alongX: !xFirst, lines: order.lines, source: other, destination: &current,
-                                        airBefore: before.baseAddress!) { line, state, airAfter in
-                            for local in xFirst ? (ownedJ.lazy.map { $0 * lnx + line }) : (ownedI.lazy.map { line * lnx + $0 }) {
-                                verticalColumn(local, state: state, airMid: airAfter, fluxes: fluxes.baseAddress!,
-                                               solve: solve.baseAddress!)
-                            }
-                            guard nextHalo else { return }
-                            if line == order.lines[max(order.sentLineCount, 1) - 1] {
-                                halo.start(UnsafeBufferPointer(start: state, count: stateCount), localNx: lnx, localNy: lny,
-                                           nz: nz, memberCount: M, communicator: communicator)
-                            } else {
-                                halo.progress()
-                            }
+                    horizontalSweep(alongX: !xFirst, lines: order.lines, source: other, destination: &current,
+                                    airBefore: nil) { line, state, airAfter in
+                        for local in xFirst ? (ownedJ.lazy.map { $0 * lnx + line }) : (ownedI.lazy.map { line * lnx + $0 }) {
+                            verticalColumn(local, state: state, airMid: airAfter, fluxes: fluxes.baseAddress!,
+                                           solve: solve.baseAddress!)
+                        }
+                        guard nextHalo else { return }
+                        if line == order.lines[max(order.sentLineCount, 1) - 1] {
+                            halo.start(UnsafeBufferPointer(start: state, count: stateCount), localNx: lnx, localNy: lny,
+                                       nz: nz, memberCount: M, communicator: communicator)
+                        } else {
+                            halo.progress()
                         }
                     }
                 }
@@ -376,24 +374,13 @@ public final class TransportModel {
         }
         ensemble.values = current
         workspace.state = other
-        workspace.cellAir = cellAir; workspace.airMid = airMid; workspace.airAfterFirst = airAfterFirst
+        workspace.cellAir = cellAir; workspace.airMid = airMid
         workspace.columnSolve = columnSolve; workspace.columnFlux = columnFlux
         // Shared with the result: reused next hour without a copy once the
         // caller has let go of it.
         workspace.lateral = lateral; workspace.top = top
         return HourTransport(substeps: air.substeps, verticalSubsteps: air.verticalSubsteps,
                              lateralInflow: lateral, topInflow: top)
-    }
-
-    /// Takes a buffer of `count` values out of `storage` (leaving it empty, so
-    /// that writing it never copies), allocating one if the size differs.
-    /// Its values are stale unless `zeroed`: the caller writes every one.
-    private static func reusing(_ storage: inout [Double], count: Int, zeroed: Bool = false) -> [Double] {
-        var buffer: [Double] = []
-        swap(&buffer, &storage)
-        guard buffer.count == count else { return [Double](repeating: 0, count: count) }
-        if zeroed { buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-        return buffer
     }
 
     /// Sets the ghost cells outside the domain on the ends of `lines` before a
@@ -467,4 +454,15 @@ public final class TransportModel {
             for m in 0..<M { x[m] = (d[m] - c * above[m]) * inverse }
         }
     }
+}
+
+/// Takes a buffer of `count` values out of `storage` (leaving it empty, so
+/// that writing it never copies), allocating one if the size differs. Its
+/// values are stale unless `zeroed`: the caller writes every one.
+func reusing(_ storage: inout [Double], count: Int, zeroed: Bool = false) -> [Double] {
+    var buffer: [Double] = []
+    swap(&buffer, &storage)
+    guard buffer.count == count else { return [Double](repeating: 0, count: count) }
+    if zeroed { buffer.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+    return buffer
 }

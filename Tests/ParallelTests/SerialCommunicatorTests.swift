@@ -22,7 +22,7 @@ import Testing
         var incoming = [Double](repeating: 0, count: 3)
         outgoing.withUnsafeBufferPointer { send in
             incoming.withUnsafeMutableBufferPointer { receive in
-                comm.exchange(sending: [(0, send)], receiving: [(0, receive)])
+                comm.startExchange(sending: [(0, send)], receiving: [(0, receive)]).wait()
             }
         }
         #expect(incoming == outgoing)
