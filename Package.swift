@@ -9,7 +9,7 @@ let package = Package(
     products: [
         .executable(name: "rcas", targets: ["rcas"]),
         .library(name: "RCAS", targets: ["Parallel", "NetCDFIO", "Geometry", "CFOutput", "ModelTime", "RandomStreams",
-                                         "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation"]),
+                                         "Meteorology", "SyntheticWorld", "Inputs", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,20 +36,20 @@ let package = Package(
         .target(name: "SyntheticWorld", dependencies: ["Geometry", "ModelTime", "NetCDFIO"]),
         .target(name: "Meteorology", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "ConfigFormat", "CFOutput",
                                                     "RandomStreams", "SyntheticWorld"]),
-        .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"],
-                swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]),
+        .target(name: "Transport", dependencies: ["Geometry", "Meteorology", "ModelTime", "Parallel", "NetCDFIO", "CFOutput"]),
+        .target(name: "Inputs", dependencies: ["ConfigFormat", "Geometry", "ModelTime", "NetCDFIO", "SyntheticWorld"]),
         .target(name: "Observations", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
         .target(name: "Assimilation", dependencies: ["CBLAS", "Parallel", "Geometry", "ConfigFormat"]),
         .target(name: "Evaluation", dependencies: ["Geometry", "ModelTime", "NetCDFIO", "CFOutput"]),
         .target(name: "Experiment", dependencies: ["ConfigFormat", "Geometry", "ModelTime", "Parallel", "NetCDFIO",
-                                                   "CFOutput", "RandomStreams", "Meteorology", "SyntheticWorld",
+                                                   "CFOutput", "RandomStreams", "Meteorology", "SyntheticWorld", "Inputs",
                                                    "Transport", "Observations", "Assimilation", "Evaluation",
                                                    .product(name: "Logging", package: "swift-log")]),
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
             "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
-            "Meteorology", "SyntheticWorld", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
+            "Meteorology", "SyntheticWorld", "Inputs", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -69,6 +69,8 @@ let package = Package(
                                                             "ConfigFormat", "TestSupport"]),
         .testTarget(name: "SyntheticWorldTests", dependencies: ["SyntheticWorld", "Geometry", "ModelTime",
                                                                "NetCDFIO", "TestSupport"]),
+        .testTarget(name: "InputsTests", dependencies: ["Inputs", "Geometry", "ModelTime", "SyntheticWorld",
+                                                       "ConfigFormat", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",

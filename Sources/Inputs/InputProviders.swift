@@ -1,0 +1,89 @@
+import Geometry
+import ModelTime
+import SyntheticWorld
+
+/// Where a run's prior surface fluxes come from: the synthetic world, or
+/// files (CarbonTracker, CF lat/lon) regridded to the domain. The engine asks
+/// for one hour at a time and never sees the source.
+public protocol PriorFluxProvider: Sendable {
+    /// One line naming the source, for logs and `rcas inputs check`.
+    var sourceDescription: String { get }
+    /// The four components valid over [hour, hour + 1) on the domain grid,
+    /// µmol m-2 s-1, positive upward (into the atmosphere), cell j * nx + i.
+    func fluxes(at hour: ModelHour) throws -> FluxComponents
+}
+
+/// Where a run's initial and lateral-boundary CO2 comes from: the synthetic
+/// background, or a global mole-fraction product interpolated to the domain.
+public protocol BackgroundProvider: Sendable {
+    /// One line naming the source, for logs and `rcas inputs check`.
+    var sourceDescription: String { get }
+    /// The 3-D dry-air mole fraction (ppm) at cell centres and layer
+    /// mid-heights at `time`, index (k * ny + j) * nx + i: the initial field.
+    func initialField(at time: ModelHour) throws -> [Double]
+    /// The lateral-boundary values (ppm) at `time`, one ring of ghost cells
+    /// around the domain per layer.
+    func boundary(at time: ModelHour) throws -> BoundaryValues
+}
+
+/// Mole fractions (ppm) of the ring of ghost cells just outside the domain,
+/// per layer: west (i = -1) and east (i = nx) sides along j, south (j = -1)
+/// and north (j = ny) sides along i.
+public struct BoundaryValues: Sendable, Equatable {
+    public let nx: Int
+    public let ny: Int
+    public let nz: Int
+    /// West and east sides: index k * ny + j.
+    public var west: [Double]
+    public var east: [Double]
+    /// South and north sides: index k * nx + i.
+    public var south: [Double]
+    public var north: [Double]
+
+    public init(nx: Int, ny: Int, nz: Int, west: [Double], east: [Double], south: [Double], north: [Double]) {
+        precondition(west.count == nz * ny && east.count == nz * ny && south.count == nz * nx && north.count == nz * nx,
+                     "boundary sides must hold one value per layer and cell along the side")
+        self.nx = nx
+        self.ny = ny
+        self.nz = nz
+        self.west = west
+        self.east = east
+        self.south = south
+        self.north = north
+    }
+
+    /// The ring taken from the outermost cells of a 3-D field (index
+    /// (k * ny + j) * nx + i): ghost cells copy the nearest edge cell.
+    public init(edgesOf field: [Double], nx: Int, ny: Int, nz: Int) {
+        precondition(field.count == nx * ny * nz, "field must cover the grid")
+        func at(_ i: Int, _ j: Int, _ k: Int) -> Double { field[(k * ny + j) * nx + i] }
+        self.init(nx: nx, ny: ny, nz: nz,
+                  west: (0..<nz).flatMap { k in (0..<ny).map { at(0, $0, k) } },
+                  east: (0..<nz).flatMap { k in (0..<ny).map { at(nx - 1, $0, k) } },
+                  south: (0..<nz).flatMap { k in (0..<nx).map { at($0, 0, k) } },
+                  north: (0..<nz).flatMap { k in (0..<nx).map { at($0, ny - 1, k) } })
+    }
+
+    /// The value of ghost cell (i, j) in layer k: i = -1 or nx with 0 <= j < ny,
+    /// or j = -1 or ny with 0 <= i < nx.
+    @inline(__always) public func value(_ i: Int, _ j: Int, _ k: Int) -> Double {
+        if i < 0 { return west[k * ny + j] }
+        if i >= nx { return east[k * ny + j] }
+        if j < 0 { return south[k * nx + i] }
+        return north[k * nx + i]
+    }
+}
+
+extension SyntheticPriorFlux: PriorFluxProvider {
+    public var sourceDescription: String { "synthetic (Docs/synthetic-world.md)" }
+    public func fluxes(at hour: ModelHour) throws -> FluxComponents { components(at: hour) }
+}
+
+extension SyntheticBackground: BackgroundProvider {
+    public var sourceDescription: String { "synthetic (Docs/synthetic-world.md)" }
+    public func initialField(at time: ModelHour) throws -> [Double] { field(at: time) }
+    /// Ghost cells take the nearest edge column's value.
+    public func boundary(at time: ModelHour) throws -> BoundaryValues {
+        BoundaryValues(edgesOf: field(at: time), nx: grid.nx, ny: grid.ny, nz: layers.count)
+    }
+}
