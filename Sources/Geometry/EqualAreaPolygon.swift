@@ -50,51 +50,48 @@ public struct EqualAreaPolygon: Sendable, Equatable {
     /// is convex, so the result has the right area even when this polygon is
     /// not convex (it may then hold zero-width slivers, which add no area).
     public func clipped(longitudes: ClosedRange<Double>, sineLatitudes: ClosedRange<Double>) -> EqualAreaPolygon {
-        var points = vertices
-        points = Self.clip(points, keep: { $0.longitude >= longitudes.lowerBound }) { a, b in
-            Self.crossing(a, b, longitude: longitudes.lowerBound)
-        }
-        points = Self.clip(points, keep: { $0.longitude <= longitudes.upperBound }) { a, b in
-            Self.crossing(a, b, longitude: longitudes.upperBound)
-        }
-        points = Self.clip(points, keep: { $0.sineLatitude >= sineLatitudes.lowerBound }) { a, b in
-            Self.crossing(a, b, sineLatitude: sineLatitudes.lowerBound)
-        }
-        points = Self.clip(points, keep: { $0.sineLatitude <= sineLatitudes.upperBound }) { a, b in
-            Self.crossing(a, b, sineLatitude: sineLatitudes.upperBound)
-        }
-        return EqualAreaPolygon(points)
+        clipped(longitudes: longitudes).clipped(sineLatitudes: sineLatitudes)
     }
 
-    /// One Sutherland-Hodgman pass against the half-plane where `keep` holds.
-    private static func clip(_ points: [EqualAreaPoint], keep: (EqualAreaPoint) -> Bool,
-                             crossing: (EqualAreaPoint, EqualAreaPoint) -> EqualAreaPoint) -> [EqualAreaPoint] {
+    /// The part between two meridians (a strip of the plane).
+    public func clipped(longitudes: ClosedRange<Double>) -> EqualAreaPolygon {
+        let west = Self.clip(vertices, onLongitude: true, bound: longitudes.lowerBound, keepAbove: true)
+        return EqualAreaPolygon(Self.clip(west, onLongitude: true, bound: longitudes.upperBound, keepAbove: false))
+    }
+
+    /// The part between two parallels, given by their sines.
+    public func clipped(sineLatitudes: ClosedRange<Double>) -> EqualAreaPolygon {
+        let south = Self.clip(vertices, onLongitude: false, bound: sineLatitudes.lowerBound, keepAbove: true)
+        return EqualAreaPolygon(Self.clip(south, onLongitude: false, bound: sineLatitudes.upperBound, keepAbove: false))
+    }
+
+    /// One Sutherland-Hodgman pass: keeps the half-plane where the longitude
+    /// (or the sine of latitude) is at least (`keepAbove`) or at most `bound`.
+    private static func clip(_ points: [EqualAreaPoint], onLongitude: Bool, bound: Double, keepAbove: Bool) -> [EqualAreaPoint] {
         guard let last = points.last else { return [] }
+        @inline(__always) func coordinate(_ p: EqualAreaPoint) -> Double { onLongitude ? p.longitude : p.sineLatitude }
+        @inline(__always) func inside(_ p: EqualAreaPoint) -> Bool { keepAbove ? coordinate(p) >= bound : coordinate(p) <= bound }
+        @inline(__always) func crossing(_ a: EqualAreaPoint, _ b: EqualAreaPoint) -> EqualAreaPoint {
+            let t = (bound - coordinate(a)) / (coordinate(b) - coordinate(a))
+            return onLongitude
+                ? EqualAreaPoint(longitude: bound, sineLatitude: a.sineLatitude + t * (b.sineLatitude - a.sineLatitude))
+                : EqualAreaPoint(longitude: a.longitude + t * (b.longitude - a.longitude), sineLatitude: bound)
+        }
         var output: [EqualAreaPoint] = []
         output.reserveCapacity(points.count + 4)
         var previous = last
-        var previousInside = keep(previous)
+        var previousInside = inside(previous)
         for point in points {
-            let inside = keep(point)
-            if inside {
+            let pointInside = inside(point)
+            if pointInside {
                 if !previousInside { output.append(crossing(previous, point)) }
                 output.append(point)
             } else if previousInside {
                 output.append(crossing(previous, point))
             }
             previous = point
-            previousInside = inside
+            previousInside = pointInside
         }
         return output
-    }
-
-    private static func crossing(_ a: EqualAreaPoint, _ b: EqualAreaPoint, longitude λ: Double) -> EqualAreaPoint {
-        let t = (λ - a.longitude) / (b.longitude - a.longitude)
-        return EqualAreaPoint(longitude: λ, sineLatitude: a.sineLatitude + t * (b.sineLatitude - a.sineLatitude))
-    }
-
-    private static func crossing(_ a: EqualAreaPoint, _ b: EqualAreaPoint, sineLatitude μ: Double) -> EqualAreaPoint {
-        let t = (μ - a.sineLatitude) / (b.sineLatitude - a.sineLatitude)
-        return EqualAreaPoint(longitude: a.longitude + t * (b.longitude - a.longitude), sineLatitude: μ)
     }
 }

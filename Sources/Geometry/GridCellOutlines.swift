@@ -19,12 +19,12 @@ public struct GridCellOutlines: Sendable {
     /// Area (m²) below which the sliver between a side's curve and its chord
     /// in the equal-area plane is left alone.
     public let sliverTolerance: Double
-    /// Samples of the grid lines x = xOrigin + i dx (i = 0...nx), from
-    /// y = yOrigin upwards every dy / pointsPerEdge.
-    private let columnLines: [[GeoPoint]]
-    /// Samples of the grid lines y = yOrigin + j dy (j = 0...ny), from
-    /// x = xOrigin eastwards every dx / pointsPerEdge.
-    private let rowLines: [[GeoPoint]]
+    /// The side of each cell on the grid line y = yOrigin + j dy between
+    /// x_i and x_(i+1) (index j * nx + i), eastwards, both ends included.
+    private let rowSides: [[GeoPoint]]
+    /// The side on the grid line x = xOrigin + i dx between y_j and y_(j+1)
+    /// (index i * ny + j), northwards, both ends included.
+    private let columnSides: [[GeoPoint]]
 
     /// Outlines with the standard sampling: 4 points per side, segments halved
     /// while a sliver may exceed 1e-7 of dx dy. Measured against the
@@ -42,18 +42,29 @@ public struct GridCellOutlines: Sendable {
         guard pointsPerEdge >= 1 else { throw GridOutlineError(message: "pointsPerEdge must be at least 1") }
         self.grid = grid
         self.pointsPerEdge = pointsPerEdge
-        sliverTolerance = sliverFraction * grid.dx * grid.dy
+        let tolerance = sliverFraction * grid.dx * grid.dy
+        sliverTolerance = tolerance
         let n = Double(pointsPerEdge)
-        columnLines = (0...grid.nx).map { i in
-            let x = grid.xOrigin + Double(i) * grid.dx
-            return (0...(grid.ny * pointsPerEdge)).map { m in
-                grid.projection.inverse(x: x, y: grid.yOrigin + Double(m) / n * grid.dy)
+        func side(from start: (x: Double, y: Double), step: (x: Double, y: Double)) -> [GeoPoint] {
+            let samples = (0...pointsPerEdge).map { m in
+                let x = start.x + Double(m) * step.x, y = start.y + Double(m) * step.y
+                return Sample(x: x, y: y, point: grid.projection.inverse(x: x, y: y))
+            }
+            var points: [GeoPoint] = [samples[0].point]
+            for m in 1...pointsPerEdge {
+                Self.refine(samples[m - 1], samples[m], grid: grid, tolerance: tolerance, depth: 0, into: &points)
+                points.append(samples[m].point)
+            }
+            return points
+        }
+        rowSides = (0...grid.ny).flatMap { j in
+            (0..<grid.nx).map { i in
+                side(from: (grid.xOrigin + Double(i) * grid.dx, grid.yOrigin + Double(j) * grid.dy), step: (grid.dx / n, 0))
             }
         }
-        rowLines = (0...grid.ny).map { j in
-            let y = grid.yOrigin + Double(j) * grid.dy
-            return (0...(grid.nx * pointsPerEdge)).map { m in
-                grid.projection.inverse(x: grid.xOrigin + Double(m) / n * grid.dx, y: y)
+        columnSides = (0...grid.nx).flatMap { i in
+            (0..<grid.ny).map { j in
+                side(from: (grid.xOrigin + Double(i) * grid.dx, grid.yOrigin + Double(j) * grid.dy), step: (0, grid.dy / n))
             }
         }
         for latitude in [90.0, -90.0] {
@@ -74,22 +85,15 @@ public struct GridCellOutlines: Sendable {
     /// The outline of cell (i, j), counter-clockwise, longitudes unwrapped
     /// (continuous along the outline, so they may leave [-180, 180]).
     public func outline(_ i: Int, _ j: Int) -> EqualAreaPolygon {
-        let n = pointsPerEdge
-        let x0 = grid.xOrigin + Double(i) * grid.dx, y0 = grid.yOrigin + Double(j) * grid.dy
-        let sx = grid.dx / Double(n), sy = grid.dy / Double(n)
-        var ring: [Sample] = []
-        ring.reserveCapacity(4 * n)
-        for m in 0..<n { ring.append(Sample(x: x0 + Double(m) * sx, y: y0, point: rowLines[j][i * n + m])) }
-        for m in 0..<n { ring.append(Sample(x: x0 + grid.dx, y: y0 + Double(m) * sy, point: columnLines[i + 1][j * n + m])) }
-        for m in 0..<n { ring.append(Sample(x: x0 + grid.dx - Double(m) * sx, y: y0 + grid.dy, point: rowLines[j + 1][(i + 1) * n - m])) }
-        for m in 0..<n { ring.append(Sample(x: x0, y: y0 + grid.dy - Double(m) * sy, point: columnLines[i][(j + 1) * n - m])) }
-        var refined: [GeoPoint] = []
-        refined.reserveCapacity(ring.count * 2)
-        for (k, sample) in ring.enumerated() {
-            refined.append(sample.point)
-            refine(sample, ring[(k + 1) % ring.count], depth: 0, into: &refined)
-        }
-        return Self.unwrap(refined)
+        let south = rowSides[j * grid.nx + i], north = rowSides[(j + 1) * grid.nx + i]
+        let west = columnSides[i * grid.ny + j], east = columnSides[(i + 1) * grid.ny + j]
+        var ring: [GeoPoint] = []
+        ring.reserveCapacity(south.count + north.count + west.count + east.count)
+        ring += south.dropLast()
+        ring += east.dropLast()
+        ring += north.reversed().dropLast()
+        ring += west.reversed().dropLast()
+        return Self.unwrap(ring)
     }
 
     /// True area of cell (i, j) as its outline approximates it (m²).
@@ -101,26 +105,27 @@ public struct GridCellOutlines: Sendable {
     }
 
     /// Adds the points between `a` and `b` (excluded) that keep the chords
-    /// within ``sliverTolerance`` of the side's curve: halves a segment while
+    /// within `tolerance` (m²) of the side's curve: halves a segment while
     /// the triangle (a, midpoint, b) in the equal-area plane, three quarters
     /// of the sliver's area, exceeds it. The test is symmetric in `a` and `b`,
     /// so the two cells sharing a side refine it at the same points. Segments
     /// touching a pole are kept (the longitude there has no meaning).
-    private func refine(_ a: Sample, _ b: Sample, depth: Int, into points: inout [GeoPoint]) {
-        guard depth < 20, abs(a.point.latitude) < Self.poleLatitude, abs(b.point.latitude) < Self.poleLatitude else { return }
+    private static func refine(_ a: Sample, _ b: Sample, grid: HorizontalGrid, tolerance: Double, depth: Int,
+                               into points: inout [GeoPoint]) {
+        guard depth < 20, abs(a.point.latitude) < poleLatitude, abs(b.point.latitude) < poleLatitude else { return }
         let mx = (a.x + b.x) / 2, my = (a.y + b.y) / 2
         let m = Sample(x: mx, y: my, point: grid.projection.inverse(x: mx, y: my))
-        guard abs(m.point.latitude) < Self.poleLatitude else { return }
+        guard abs(m.point.latitude) < poleLatitude else { return }
         let λb = remainder(b.point.longitude - a.point.longitude, 360)
         let λm = remainder(m.point.longitude - a.point.longitude, 360)
         let μa = sin(radians(a.point.latitude))
         let μb = sin(radians(b.point.latitude)) - μa, μm = sin(radians(m.point.latitude)) - μa
         let r = grid.projection.earthRadius
         let triangle = 0.5 * abs(λb * μm - λm * μb) * r * r * .pi / 180
-        guard triangle > sliverTolerance else { return }
-        refine(a, m, depth: depth + 1, into: &points)
+        guard triangle > tolerance else { return }
+        refine(a, m, grid: grid, tolerance: tolerance, depth: depth + 1, into: &points)
         points.append(m.point)
-        refine(m, b, depth: depth + 1, into: &points)
+        refine(m, b, grid: grid, tolerance: tolerance, depth: depth + 1, into: &points)
     }
 
     /// Latitude at or beyond which a sample counts as the pole: within about
