@@ -72,13 +72,11 @@ struct DataVariable {
     }
 
     /// Why `value` is not data, or nil when it is.
-    func problem(with value: Double) -> String? {
-        if value.isNaN { return "NaN" }
-        if value.isInfinite { return "infinite" }
-        if isNetCDFDefaultFill(value) { return "the NetCDF default fill value" }
-        if fillValues.contains(value) {
-            return "the variable's fill/missing value"
-        }
+    func problem(with value: Double) -> ValueProblem? {
+        if value.isNaN { return .notANumber }
+        if value.isInfinite { return .infinite }
+        if isNetCDFDefaultFill(value) { return .defaultFill }
+        if fillValues.contains(value) { return .declaredFill }
         return nil
     }
 
@@ -100,8 +98,30 @@ struct DataVariable {
     }
 
     /// An error about the value at `offset` of a hyperslab.
+    func badValue(_ value: Double, offset: Int, start: [Int], count: [Int], _ problem: ValueProblem) -> InputFileError {
+        badValue(value, offset: offset, start: start, count: count, problem.description)
+    }
+
+    /// An error about the value at `offset` of a hyperslab.
     func badValue(_ value: Double, offset: Int, start: [Int], count: [Int], _ reason: String) -> InputFileError {
         InputFileError(path: file.path, variable: name,
                        message: "value \(value) at \(indexText(offset: offset, start: start, count: count)) is \(reason)")
+    }
+}
+
+/// Why a stored value is not data.
+enum ValueProblem: CustomStringConvertible {
+    case notANumber, infinite, defaultFill, declaredFill
+
+    /// NaN and fill values mark missing data (as opposed to a corrupt infinity).
+    var isMissing: Bool { self != .infinite }
+
+    var description: String {
+        switch self {
+        case .notANumber: "NaN"
+        case .infinite: "infinite"
+        case .defaultFill: "the NetCDF default fill value"
+        case .declaredFill: "the variable's _FillValue/missing_value"
+        }
     }
 }
