@@ -125,6 +125,17 @@ func writeFluxFile(_ path: String, latitudes: [Double], longitudes: [Double], ti
         }
     }
 
+    /// A regional file that leaves part of the domain uncovered.
+    @Test func aGridThatDoesNotCoverTheDomainIsRefused() throws {
+        let folder = try TestEnvironment.temporaryDirectory("rcas-flux")
+        let path = folder.appendingPathComponent("east-china.nc").path
+        try writeFluxFile(path, latitudes: (0..<40).map { 20.25 + 0.5 * Double($0) }, longitudes: (0..<60).map { 100.25 + 0.5 * Double($0) },
+                          timeUnits: "days since 2016-01-01", times: [0.5], variable: "nee", units: "umol m-2 s-1") { _, _, _ in 1 }
+        expectError(containing: [path, "nee", "covers", "must cover the whole domain"]) {
+            _ = try provider([.biosphere: FluxFileSettings(files: .list([path]), variable: "nee", timeResolution: .daily)])
+        }
+    }
+
     @Test func unknownOrAmbiguousUnitsNameTheFileAndVariable() throws {
         let folder = try TestEnvironment.temporaryDirectory("rcas-flux")
         for (name, units) in [("a.nc", "furlongs m-2 s-1"), ("b.nc", "kg m-2 s-1")] {
