@@ -94,13 +94,7 @@ public struct ExperimentConfig: Sendable {
             flux = "{generator: gcasv2, gcasv2_scheme: \(schemes[g.scheme]!), lambda: {\(lambda)}, seed: \(g.seed), "
                 + "persistence_hours: \(g.persistenceHours), correlation_km: \(g.correlationLength / 1000)}"
         }
-        let met: String
-        switch meteorology {
-        case .synthetic(let seed): met = "{source: synthetic, seed: \(seed)}"
-        case .files(let paths, let directory, let pattern, _):
-            met = paths.map { "{source: files, files: [\($0.joined(separator: ", "))]}" }
-                ?? "{source: files, directory: \(directory ?? ""), pattern: \"\(pattern)\"}"
-        }
+        let met = meteorology.configNode.flow
         func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
         return """
             name: \(name)
