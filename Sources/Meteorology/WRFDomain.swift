@@ -62,16 +62,13 @@ public struct WRFDomain: Sendable {
         let latitude = try reader.read("XLAT", lengths: lengths, names: surface, quantity: .latitude, range: -90...90)
         let longitude = try reader.read("XLONG", lengths: lengths, names: surface, quantity: .longitude, range: -360...360)
         grid = wrf.horizontalGrid(latitudes: latitude, longitudes: longitude)
-        let worst = WRFGrid.largestCoordinateDifference(grid, latitudes: latitude, longitudes: longitude)
+        let worst = WRFGrid.largestCoordinateDifference(grid.centers(), nx: grid.nx, latitudes: latitude, longitudes: longitude)
         guard worst.degrees <= WRFGrid.coordinateTolerance else {
             throw NetCDFError(path: path, object: "XLAT", operation: "make domain from WRF",
                               message: "the mass points are not a regular grid of the projection in the global attributes (MAP_PROJ \(wrf.mapProjection)): (i, j) = (\(worst.i), \(worst.j)) is \(worst.degrees)° from the fitted cell centre")
         }
         coordinateDifference = worst.degrees
-        if reader.has("MAPFAC_M") {
-            try Self.checkMapFactors(reader.read("MAPFAC_M", lengths: lengths, names: surface, quantity: .dimensionless,
-                                                 range: 0.01...100), grid: grid, path: path)
-        }
+        try Self.checkMapFactors(reader, grid: grid)
 
         let full = [nk + 1, wrf.ny, wrf.nx], fullNames = ["bottom_top_stag", "south_north", "west_east"]
         let geopotential = try reader.read("PH", lengths: full, names: fullNames, quantity: .geopotential, range: nil)
@@ -92,16 +89,24 @@ public struct WRFDomain: Sendable {
         (landFraction, landSource) = try Self.landFraction(reader, lengths: lengths, names: surface, file: file)
     }
 
-    /// WRF's map factors on mass points must be the projection's scale
-    /// factors (relative 1e-4): a check that the projection was understood.
-    static func checkMapFactors(_ factors: [Double], grid: HorizontalGrid, path: String) throws {
-        for j in 0..<grid.ny {
-            for i in 0..<grid.nx {
-                let expected = grid.mapScaleFactor(i, j), found = factors[j * grid.nx + i]
-                guard abs(found / expected - 1) <= 1e-4 else {
-                    throw NetCDFError(path: path, object: "MAPFAC_M", operation: "make domain from WRF",
-                                      message: "map factor \(found) at (i, j) = (\(i), \(j)) differs from the projection's \(expected)")
-                }
+    /// WRF's map factors, where the file has them, must be the projection's
+    /// scale factors (relative 1e-4): on mass points (`MAPFAC_M`) those of
+    /// the cell centres, on u and v points (`MAPFAC_U`, `MAPFAC_V`) those the
+    /// transport's face lengths dy/m, dx/m are made with (``FaceGeometry``).
+    /// A check that the projection was understood.
+    static func checkMapFactors(_ reader: MetRecordReader, grid: HorizontalGrid) throws {
+        let nx = grid.nx, ny = grid.ny
+        let faces = FaceGeometry(grid: grid)
+        let cases: [(name: String, lengths: [Int], names: [String], expected: (Int) -> Double)] = [
+            ("MAPFAC_M", [ny, nx], ["south_north", "west_east"], { grid.mapScaleFactor($0 % nx, $0 / nx) }),
+            ("MAPFAC_U", [ny, nx + 1], ["south_north", "west_east_stag"], { grid.dy / faces.xFaceLength[$0] }),
+            ("MAPFAC_V", [ny + 1, nx], ["south_north_stag", "west_east"], { grid.dx / faces.yFaceLength[$0] }),
+        ]
+        for (name, lengths, names, expected) in cases where reader.has(name) {
+            let factors = try reader.read(name, lengths: lengths, names: names, quantity: .dimensionless, range: 0.01...100)
+            for (n, found) in factors.enumerated() where !(abs(found / expected(n) - 1) <= 1e-4) {
+                throw reader.valueError(name, "map factor \(found) differs from the projection's \(expected(n))",
+                                        index: n, lengths: lengths, dimensions: names)
             }
         }
     }

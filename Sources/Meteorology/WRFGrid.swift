@@ -137,18 +137,14 @@ public struct WRFGrid: Sendable, Equatable {
         return HorizontalGrid(projection: projection, nx: nx, ny: ny, dx: dx, dy: dy, xOrigin: sumX / count, yOrigin: sumY / count)
     }
 
-    /// The largest difference (degrees of latitude or longitude) between the
-    /// grid's cell centres and `latitudes`, `longitudes`, and where it is.
-    public static func largestCoordinateDifference(_ grid: HorizontalGrid, latitudes: [Double], longitudes: [Double])
+    /// The largest difference (degrees of latitude or longitude) between
+    /// cell centres (`j * nx + i`) and `latitudes`, `longitudes`, and where it is.
+    public static func largestCoordinateDifference(_ centres: [GeoPoint], nx: Int, latitudes: [Double], longitudes: [Double])
         -> (degrees: Double, i: Int, j: Int) {
         var worst = (degrees: 0.0, i: 0, j: 0)
-        for j in 0..<grid.ny {
-            for i in 0..<grid.nx {
-                let centre = grid.center(i, j)
-                let n = j * grid.nx + i
-                let difference = max(abs(centre.latitude - latitudes[n]), abs(remainder(centre.longitude - longitudes[n], 360)))
-                if !(difference <= worst.degrees) { worst = (difference, i, j) }
-            }
+        for (n, centre) in centres.enumerated() {
+            let difference = max(abs(centre.latitude - latitudes[n]), abs(remainder(centre.longitude - longitudes[n], 360)))
+            if !(difference <= worst.degrees) { worst = (difference, n % nx, n / nx) }
         }
         return worst
     }

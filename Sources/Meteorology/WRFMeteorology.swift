@@ -50,6 +50,7 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
         self.kzSource = kzSource
         self.diffusivity = diffusivity
         var found: [(path: String, first: ModelHour?, records: [(record: Int, hour: ModelHour)])] = []
+        let centres = domain.grid.centers()
         var mapping: WRFLayerMapping?
         for path in files {
             let file = try NetCDFFile.open(path)
@@ -66,7 +67,7 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
             mapping = fileMapping
             var records: [(record: Int, hour: ModelHour)] = []
             for (record, time) in times.enumerated() {
-                try Self.checkCoordinates(file, record: record, time: time.text, grid: domain.grid)
+                try Self.checkCoordinates(file, record: record, time: time.text, grid: domain.grid, centres: centres)
                 if let hour = time.hour { records.append((record, hour)) }
             }
             found.append((path, records.first?.hour, records))
@@ -140,15 +141,16 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
     }
 
     /// Checks that record `record`'s `XLAT`/`XLONG` are the grid's cell
-    /// centres (within ``WRFGrid/coordinateTolerance``).
-    static func checkCoordinates(_ file: NetCDFFile, record: Int, time: String, grid: HorizontalGrid) throws {
+    /// `centres` (within ``WRFGrid/coordinateTolerance``).
+    static func checkCoordinates(_ file: NetCDFFile, record: Int, time: String, grid: HorizontalGrid,
+                                 centres: [GeoPoint]) throws {
         let reader = MetRecordReader(file: file, record: record, time: time)
         let names = ["south_north", "west_east"], lengths = [grid.ny, grid.nx]
         let latitude = try reader.read("XLAT", lengths: lengths, names: names, quantity: .latitude, range: -90...90)
         let longitude = try reader.read("XLONG", lengths: lengths, names: names, quantity: .longitude, range: -360...360)
-        let worst = WRFGrid.largestCoordinateDifference(grid, latitudes: latitude, longitudes: longitude)
+        let worst = WRFGrid.largestCoordinateDifference(centres, nx: grid.nx, latitudes: latitude, longitudes: longitude)
         guard worst.degrees <= WRFGrid.coordinateTolerance else {
-            let centre = grid.center(worst.i, worst.j), n = worst.j * grid.nx + worst.i
+            let n = worst.j * grid.nx + worst.i, centre = centres[n]
             throw NetCDFError(path: file.path, object: "XLAT", operation: "read WRF meteorology",
                               message: "record \(record) (\(time)): mass point (i, j) = (\(worst.i), \(worst.j)) is at \(latitude[n]), \(longitude[n]) but the domain's cell centre is \(centre) (\(worst.degrees)° apart): another grid, or a moving nest (not supported)")
         }

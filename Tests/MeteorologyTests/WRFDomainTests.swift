@@ -79,6 +79,9 @@ import TestSupport
             try file.root.setAttribute(name, value)
             try file.commit()
         }
+        try overwrite(path, "MAPFAC_U", at: [0, 2, 3], with: 1.5)
+        let factor = thrownText { _ = try WRFDomain(wrfout: path) }
+        #expect(factor.contains("'MAPFAC_U'") && factor.contains("(i, j) = (3, 2)") && factor.contains("map factor 1.5"), "\(factor)")
         try setGlobal("MAP_PROJ", .int32s([6]))
         let latLon = thrownText { _ = try WRFDomain(wrfout: path) }
         #expect(latLon.contains("'MAP_PROJ'") && latLon.contains("MAP_PROJ = 6") && latLon.contains("not supported"))
