@@ -28,8 +28,7 @@ struct WRFLayerMapping: Sendable, Equatable {
 
     /// The mapping for `layers` from the eta values of WRF's full levels
     /// (`ZNW`, 1 at the ground): each of the domain's ``VerticalLayers/wrfEtaInterfaces``
-    /// must be one of them (within 1e-5). Nil message when they match;
-    /// otherwise the reason.
+    /// must be one of them (within 1e-5). The mapping, or why there is none.
     static func make(layers: VerticalLayers, fullLevelEta eta: [Double]) -> Result<WRFLayerMapping, MappingError> {
         guard let wanted = layers.wrfEtaInterfaces else { return .failure(.domainWithoutEta) }
         var indices: [Int] = []

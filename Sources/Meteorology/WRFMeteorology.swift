@@ -88,12 +88,17 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
             throw NetCDFError(path: files.count == 1 ? files[0] : "\(files.count) files", object: "Times",
                               operation: "read WRF meteorology", message: "no record at a whole hour (RCAS needs hourly output)")
         }
-        let missing = (0...first.distance(to: last)).map(first.advanced(by:)).filter { index[$0] == nil }
-        guard missing.isEmpty else {
-            let listed = missing.prefix(12).map(\.iso).joined(separator: ", ") + (missing.count > 12 ? ", ..." : "")
+        let missing = first.distance(to: last) + 1 - hours.count
+        guard missing == 0 else {
+            // The first few missing hours, found without listing the whole span.
+            var listed: [String] = [], hour = first
+            while listed.count < 12, hour < last {
+                hour = hour.advanced(by: 1)
+                if index[hour] == nil { listed.append(hour.iso) }
+            }
             throw NetCDFError(path: files.count == 1 ? files[0] : "\(files.count) files", object: "Times",
                               operation: "read WRF meteorology",
-                              message: "\(missing.count) hour(s) missing between \(first) and \(last): \(listed)")
+                              message: "\(missing) hour(s) missing between \(first) and \(last): \(listed.joined(separator: ", "))\(missing > 12 ? ", ..." : "")")
         }
         self.files = found.map(\.path)
         self.index = index
