@@ -53,25 +53,28 @@ struct MetRecordReader {
         let fills = try ["_FillValue", "missing_value"].flatMap { (attribute: String) throws(NetCDFError) -> [Double] in
             try variable.attribute(attribute)?.numbers ?? []
         }
-        var values = raw
-        for (n, value) in raw.enumerated() {
-            let problem: String?
-            if value.isNaN {
-                problem = "NaN"
-            } else if !value.isFinite {
-                problem = "infinite value"
-            } else if fills.contains(value) || abs(value) >= 9.9e36 {
-                problem = "fill value \(value) (missing data)"
-            } else {
-                let converted = value * conversion.scale + conversion.offset
-                values[n] = converted
-                if let range, !range.contains(converted) {
-                    problem = "value \(converted) \(quantity.canonicalUnit) outside the plausible range \(range.lowerBound)...\(range.upperBound)"
-                } else {
-                    problem = nil
+        // One tight pass converts and tests every value (NaN fails every
+        // comparison); the message is worked out only for the first bad one.
+        let lower = range?.lowerBound ?? -.infinity, upper = range?.upperBound ?? .infinity
+        let scale = conversion.scale, offset = conversion.offset
+        var values = [Double](repeating: 0, count: raw.count)
+        var firstBad = raw.count
+        raw.withUnsafeBufferPointer { input in
+            values.withUnsafeMutableBufferPointer { output in
+                for n in 0..<input.count {
+                    let converted = input[n] * scale + offset
+                    output[n] = converted
+                    if !(abs(input[n]) < 9.9e36 && converted >= lower && converted <= upper) { firstBad = n; break }
                 }
             }
-            if let problem { throw valueError(name, problem, index: n, lengths: lengths, dimensions: Array(dimensions.dropFirst())) }
+        }
+        if !fills.isEmpty, let n = raw.prefix(firstBad).firstIndex(where: fills.contains) { firstBad = n }
+        if firstBad < raw.count {
+            let value = raw[firstBad], converted = value * scale + offset
+            let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value"
+                : fills.contains(value) || abs(value) >= 9.9e36 ? "fill value \(value) (missing data)"
+                : "value \(converted) \(quantity.canonicalUnit) outside the plausible range \(lower)...\(upper)"
+            throw valueError(name, problem, index: firstBad, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
         }
         return values
     }

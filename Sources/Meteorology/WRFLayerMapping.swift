@@ -17,7 +17,8 @@ import Geometry
 /// c^f_k = (c_k(west) + c_k(east)) / 2 (the inner cell on the domain edge),
 /// u_l = Σ c^f_k u_k / Σ c^f_k: with the transport's face flux
 /// n̄ u L Δz = (½ Σ c(west) + ½ Σ c(east)) u_l L, the layer's flux is the sum
-/// of the WRF levels' fluxes computed the same way.
+/// of the WRF levels' fluxes computed the same way. Kz and w at an interface
+/// are WRF's at that full level.
 struct WRFLayerMapping: Sendable, Equatable {
     /// WRF full-level indices of the layer interfaces, 0 first, increasing.
     let interfaceLevels: [Int]
@@ -49,46 +50,34 @@ struct WRFLayerMapping: Sendable, Equatable {
         case notIncreasing([Int])
     }
 
-    /// One column's WRF levels (mass levels bottom first; `air` in mol m-2).
-    struct Column {
-        var air: [Double]
-        var temperature: [Double]
-        var pressure: [Double]
-        var waterVapour: [Double]
-    }
-
-    /// Air-weighted layer means of a column: per layer its air (mol m-2),
-    /// temperature, pressure and water-vapour mole fraction.
-    func layers(of column: Column) -> (air: [Double], temperature: [Double], pressure: [Double], waterVapour: [Double]) {
-        var air = [Double](repeating: 0, count: layerCount)
-        var temperature = air, pressure = air, water = air
+    /// Per layer the sum of `weights` over its WRF levels. Fields are
+    /// level-major: value k of point c at `k * count + c`; the result is
+    /// `l * count + c`.
+    func layerSums(_ weights: [Double], count: Int) -> [Double] {
+        var sums = [Double](repeating: 0, count: layerCount * count)
         for l in 0..<layerCount {
-            var c = 0.0, t = 0.0, p = 0.0, q = 0.0
             for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                let a = column.air[k]
-                c += a
-                t += a * column.temperature[k]
-                p += a * column.pressure[k]
-                q += a * column.waterVapour[k]
+                for c in 0..<count { sums[l * count + c] += weights[k * count + c] }
             }
-            air[l] = c
-            temperature[l] = t / c
-            pressure[l] = p / c
-            water[l] = q / c
         }
-        return (air, temperature, pressure, water)
+        return sums
     }
 
-    /// The layer winds of one face: `faceAir[k]` the air of WRF level k at
-    /// the face (mean of the two cells), `wind[k]` WRF's wind there.
-    func layerWinds(faceAir: [Double], wind: [Double]) -> [Double] {
-        (0..<layerCount).map { l in
-            var c = 0.0, flux = 0.0
+    /// Per layer the `weights`-weighted mean of `values` over its WRF levels,
+    /// Σ w_k v_k / Σ w_k, with `sums` = ``layerSums(_:count:)`` of the weights.
+    func layerMeans(_ values: [Double], weights: [Double], sums: [Double], count: Int) -> [Double] {
+        var means = [Double](repeating: 0, count: layerCount * count)
+        for l in 0..<layerCount {
             for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                c += faceAir[k]
-                flux += faceAir[k] * wind[k]
+                for c in 0..<count { means[l * count + c] += weights[k * count + c] * values[k * count + c] }
             }
-            return flux / c
+            for c in 0..<count { means[l * count + c] /= sums[l * count + c] }
         }
+        return means
+    }
+
+    /// The levels of each interface's field `values` (full levels, level-major).
+    func interfaceValues(_ values: [Double], count: Int) -> [Double] {
+        interfaceLevels.flatMap { k in values[(k * count)..<((k + 1) * count)] }
     }
 }

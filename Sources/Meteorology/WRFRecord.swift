@@ -70,47 +70,37 @@ struct WRFRecord {
             water[n] = waterVapourMoleFraction(mixingRatio: max(0, mixingRatio[n]))
         }
 
-        var layerTemperature = [Double](repeating: 0, count: nz * cells)
-        var layerPressure = layerTemperature, layerDensity = layerTemperature, layerWater = layerTemperature
-        for c in 0..<cells {
-            let column = WRFLayerMapping.Column(air: (0..<nk).map { air[$0 * cells + c] },
-                                                temperature: (0..<nk).map { temperature[$0 * cells + c] },
-                                                pressure: (0..<nk).map { pressure[$0 * cells + c] },
-                                                waterVapour: (0..<nk).map { water[$0 * cells + c] })
-            let layers = mapping.layers(of: column)
-            for l in 0..<nz {
-                layerDensity[l * cells + c] = layers.air[l] / domain.layers.thickness(l)
-                layerTemperature[l * cells + c] = layers.temperature[l]
-                layerPressure[l * cells + c] = layers.pressure[l]
-                layerWater[l * cells + c] = layers.waterVapour[l]
-            }
+        // Air-conserving levels-to-layers mapping (WRFLayerMapping): layer air
+        // over the nominal thickness, air-weighted means, face-air-weighted winds.
+        let layerAir = mapping.layerSums(air, count: cells)
+        var layerDensity = layerAir
+        for l in 0..<nz {
+            let thickness = domain.layers.thickness(l)
+            for c in 0..<cells { layerDensity[l * cells + c] /= thickness }
         }
+        let layerTemperature = mapping.layerMeans(temperature, weights: air, sums: layerAir, count: cells)
+        let layerPressure = mapping.layerMeans(pressure, weights: air, sums: layerAir, count: cells)
+        let layerWater = mapping.layerMeans(water, weights: air, sums: layerAir, count: cells)
 
-        var layerU = [Double](repeating: 0, count: nz * ny * (nx + 1))
-        for j in 0..<ny {
-            for i in 0...nx {
-                let west = j * nx + max(i - 1, 0), east = j * nx + min(i, nx - 1)
-                let faceAir = (0..<nk).map { 0.5 * (air[$0 * cells + west] + air[$0 * cells + east]) }
-                let wind = (0..<nk).map { u[($0 * ny + j) * (nx + 1) + i] }
-                for (l, value) in mapping.layerWinds(faceAir: faceAir, wind: wind).enumerated() {
-                    layerU[(l * ny + j) * (nx + 1) + i] = value
+        let xFaces = ny * (nx + 1), yFaces = (ny + 1) * nx
+        var xFaceAir = [Double](repeating: 0, count: nk * xFaces), yFaceAir = [Double](repeating: 0, count: nk * yFaces)
+        for k in 0..<nk {
+            for j in 0..<ny {
+                for i in 0...nx {
+                    let west = k * cells + j * nx + max(i - 1, 0), east = k * cells + j * nx + min(i, nx - 1)
+                    xFaceAir[k * xFaces + j * (nx + 1) + i] = 0.5 * (air[west] + air[east])
+                }
+            }
+            for j in 0...ny {
+                for i in 0..<nx {
+                    let south = k * cells + max(j - 1, 0) * nx + i, north = k * cells + min(j, ny - 1) * nx + i
+                    yFaceAir[k * yFaces + j * nx + i] = 0.5 * (air[south] + air[north])
                 }
             }
         }
-        var layerV = [Double](repeating: 0, count: nz * (ny + 1) * nx)
-        for j in 0...ny {
-            for i in 0..<nx {
-                let south = max(j - 1, 0) * nx + i, north = min(j, ny - 1) * nx + i
-                let faceAir = (0..<nk).map { 0.5 * (air[$0 * cells + south] + air[$0 * cells + north]) }
-                let wind = (0..<nk).map { v[($0 * (ny + 1) + j) * nx + i] }
-                for (l, value) in mapping.layerWinds(faceAir: faceAir, wind: wind).enumerated() {
-                    layerV[(l * (ny + 1) + j) * nx + i] = value
-                }
-            }
-        }
-
-        let interfaces = mapping.interfaceLevels
-        let layerW = w.map { w in (0...nz).flatMap { l in w[(interfaces[l] * cells)..<((interfaces[l] + 1) * cells)] } }
+        let layerU = mapping.layerMeans(u, weights: xFaceAir, sums: mapping.layerSums(xFaceAir, count: xFaces), count: xFaces)
+        let layerV = mapping.layerMeans(v, weights: yFaceAir, sums: mapping.layerSums(yFaceAir, count: yFaces), count: yFaces)
+        let layerW = w.map { mapping.interfaceValues($0, count: cells) }
         let kz = try diffusivities(cells: cells, full: full, pbl: pbl, pressure: pressure, temperature: temperature,
                                    theta: thetaPerturbation, geopotential: geopotential, baseGeopotential: baseGeopotential)
         return MetFields(time: hour, nx: nx, ny: ny, nz: nz, u: layerU, v: layerV, w: layerW,
@@ -125,6 +115,7 @@ struct WRFRecord {
                                theta: [Double], geopotential: [Double], baseGeopotential: [Double]) throws -> [Double] {
         let nz = mapping.layerCount, interfaces = mapping.interfaceLevels
         var kz = [Double](repeating: 0, count: (nz + 1) * cells)
+        // Kz at interface l is WRF's at full level interfaces[l]; 0 at the ground and the top.
         guard nz > 1 else { return kz }
         let useExchange = kzSource == .exchH || (kzSource == .auto && reader.has("EXCH_H"))
         if useExchange {
