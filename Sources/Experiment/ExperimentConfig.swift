@@ -85,7 +85,7 @@ public struct ExperimentConfig: Sendable {
                                    ("perturbation_correlation_km", .number(perturbationCorrelationLength / 1000))])),
             ("observations", .mapping([("satellite", satellite.configNode),
                                        ("in_situ", .mapping([("files", .list(inSituFiles.map(ConfigNode.text)))]))])),
-            ("meteorology", meteorologyNode),
+            ("meteorology", meteorology.configNode),
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
             ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
@@ -96,15 +96,6 @@ public struct ExperimentConfig: Sendable {
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
                                ("truth_seed", .integer(Int(truthSeed)))])),
         ])
-    }
-
-    private var meteorologyNode: ConfigNode {
-        switch meteorology {
-        case .synthetic(let seed): .mapping([("source", .text("synthetic")), ("seed", .integer(Int(seed)))])
-        case .files(let paths, let directory, let pattern, _):
-            paths.map { .mapping([("source", .text("files")), ("files", .list($0.map(ConfigNode.text)))]) }
-                ?? .mapping([("source", .text("files")), ("directory", .text(directory ?? "")), ("pattern", .text(pattern))])
-        }
     }
 
     /// ``configNode`` as YAML.
