@@ -15,7 +15,7 @@ import Geometry
 /// "Correlated draws", gives k on the project's domains).
 ///
 /// Discrete kernel: w(a, b) = wx(a) wy(b) over the offsets |a| ≤ ⌈c σ_k / dx⌉,
-/// |b| ≤ ⌈c σ_k / dy⌉ (c = ``cutoff``, 4 by default), each 1-D set scaled so
+/// |b| ≤ ⌈c σ_k / dy⌉ (c = ``cutoff`` = 4), each 1-D set scaled so
 /// that Σ wx² = Σ wy² = 1, hence Σ w² = 1 and every cell has unit variance.
 /// With c = 4 and dx, dy ≤ L/2 the field's correlation is exp(−d²/2L²)
 /// within 2e-6 for d ≤ L and 4e-5 for d ≤ 2L; a coarser grid samples the
@@ -34,7 +34,7 @@ public struct CorrelatedNoise: Sendable {
     public let nx: Int
     public let ny: Int
     /// The kernel's truncation in units of σ_k = L / √2.
-    public let cutoff: Double
+    public static let cutoff = 4.0
     /// Kernel weights along x for the offsets −reachX...reachX, Σ w² = 1.
     public let weightsX: [Double]
     /// Kernel weights along y for the offsets −reachY...reachY, Σ w² = 1.
@@ -42,21 +42,19 @@ public struct CorrelatedNoise: Sendable {
 
     /// The kernel for an nx × ny grid with spacings `dx`, `dy` (m) and field
     /// correlation length `length` (m, finite, ≥ 0).
-    public init(nx: Int, ny: Int, dx: Double, dy: Double, length: Double, cutoff: Double = 4) {
+    public init(nx: Int, ny: Int, dx: Double, dy: Double, length: Double) {
         precondition(nx > 0 && ny > 0 && dx > 0 && dy > 0, "grid sizes and spacings must be positive")
         precondition(length.isFinite && length >= 0, "correlation length must be finite and not negative")
-        precondition(cutoff.isFinite && cutoff > 0, "kernel cutoff must be positive")
         self.length = length
         self.nx = nx
         self.ny = ny
-        self.cutoff = cutoff
-        weightsX = Self.weights(spacing: dx, length: length, cutoff: cutoff)
-        weightsY = Self.weights(spacing: dy, length: length, cutoff: cutoff)
+        weightsX = Self.weights(spacing: dx, length: length)
+        weightsY = Self.weights(spacing: dy, length: length)
     }
 
     /// The kernel for `grid` (uniform spacing dx, dy in projected metres).
-    public init(grid: HorizontalGrid, length: Double, cutoff: Double = 4) {
-        self.init(nx: grid.nx, ny: grid.ny, dx: grid.dx, dy: grid.dy, length: length, cutoff: cutoff)
+    public init(grid: HorizontalGrid, length: Double) {
+        self.init(nx: grid.nx, ny: grid.ny, dx: grid.dx, dy: grid.dy, length: length)
     }
 
     /// Half-width of the kernel in cells along x and y.
@@ -65,7 +63,7 @@ public struct CorrelatedNoise: Sendable {
 
     /// Normalised 1-D Gaussian weights exp(−(a h)² / 2σ_k²), σ_k = L / √2,
     /// over |a| ≤ ⌈cutoff σ_k / h⌉; a single weight 1 when L = 0.
-    static func weights(spacing h: Double, length: Double, cutoff: Double) -> [Double] {
+    static func weights(spacing h: Double, length: Double) -> [Double] {
         guard length > 0 else { return [1] }
         let sigma = length / 2.0.squareRoot()
         let cells = (cutoff * sigma / h).rounded(.up)
