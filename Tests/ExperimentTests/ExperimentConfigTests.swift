@@ -78,7 +78,7 @@ import Assimilation
         let config = try ExperimentConfig.load(try write(minimal))
         let grid = config.domain.grid
         let noise = CorrelatedNoise(grid: grid, length: 600_000)
-        for row in noise.kernel { #expect(abs(row.map { $0.1 * $0.1 }.reduce(0, +) - 1) < 1e-12) }
+        #expect(abs(noise.weightsX.map { $0 * $0 }.reduce(0, +) - 1) < 1e-12)
         let random = KeyedRandomForTests.make()
         let fields = (0..<400).map { m in noise.field { random.normal(member: m, hour: 0, cell: $0) } }
         // Sample variance near 1 everywhere, and neighbours strongly correlated.
@@ -88,7 +88,7 @@ import Assimilation
         #expect(abs(variance - 1) < 0.2)
         #expect(covariance > 0.6)
         let white = CorrelatedNoise(grid: grid, length: 0)
-        #expect(white.kernel.allSatisfy { $0.count == 1 && $0[0].1 == 1 })
+        #expect(white.weightsX == [1] && white.weightsY == [1])
     }
 
     @Test func meanAndSpreadAreTheUnbiasedSampleMoments() {
