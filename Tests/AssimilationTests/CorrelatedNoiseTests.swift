@@ -1,12 +1,13 @@
 import Assimilation
 import Foundation
 import Geometry
+import RandomStreams
 import Testing
 import TestSupport
 
 /// Keyed standard-normal white noise of draw `draw` at cell (i, j).
 private func white(draw: Int, seed: UInt64 = 11) -> (Int, Int) -> Double {
-    { i, j in KeyedRandom.normal(seed: seed, key: [draw, i, j]) }
+    { i, j in KeyedRandom(seed: seed, stream: "tests").normal(draw, i, j) }
 }
 
 @Suite struct CorrelatedNoiseTests {
@@ -103,7 +104,7 @@ private func white(draw: Int, seed: UInt64 = 11) -> (Int, Int) -> Double {
 
     @Test func cellKeyedFieldIsTheTileFieldWithCellKeys() {
         let noise = CorrelatedNoise(nx: 8, ny: 6, dx: 64_000, dy: 64_000, length: 256_000)
-        let keyed = { (key: Int) in KeyedRandom.normal(seed: 4, key: [key]) }
+        let keyed = { (key: Int) in KeyedRandom(seed: 4, stream: "tests").normal(key) }
         let viaKeys = noise.field(white: keyed)
         let viaTile = noise.field(iRange: 0..<8, jRange: 0..<6) { i, j in keyed(noise.cellKey(i, j)) }
         #expect(firstBitDifference(viaKeys, viaTile) == nil)
