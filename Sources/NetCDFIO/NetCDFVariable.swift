@@ -169,6 +169,11 @@ private func putAttributeStatus(_ ncid: Int32, _ varid: Int32, _ name: String, _
     case .int32s(let v): return nc_put_att_int(ncid, varid, name, nc_type(NC_INT), v.count, v)
     case .int64s(let v): return nc_put_att_longlong(ncid, varid, name, nc_type(NC_INT64), v.count, v)
     case .int8s(let v): return nc_put_att_schar(ncid, varid, name, nc_type(NC_BYTE), v.count, v)
+    case .uint8s(let v): return nc_put_att_uchar(ncid, varid, name, nc_type(NC_UBYTE), v.count, v)
+    case .int16s(let v): return nc_put_att_short(ncid, varid, name, nc_type(NC_SHORT), v.count, v)
+    case .uint16s(let v): return nc_put_att_ushort(ncid, varid, name, nc_type(NC_USHORT), v.count, v)
+    case .uint32s(let v): return nc_put_att_uint(ncid, varid, name, nc_type(NC_UINT), v.count, v)
+    case .uint64s(let v): return nc_put_att_ulonglong(ncid, varid, name, nc_type(NC_UINT64), v.count, v)
     }
 }
 
@@ -195,18 +200,38 @@ func getAttribute(ncid: Int32, varid: Int32, name: String, path: String,
         var v = [Float](repeating: 0, count: length)
         try nc(nc_get_att_float(ncid, varid, name, &v), path, object, "read attribute")
         return .floats(v)
-    case NC_INT, NC_SHORT, NC_USHORT:
+    case NC_INT:
         var v = [Int32](repeating: 0, count: length)
         try nc(nc_get_att_int(ncid, varid, name, &v), path, object, "read attribute")
         return .int32s(v)
-    case NC_INT64, NC_UINT, NC_UINT64:
+    case NC_INT64:
         var v = [Int64](repeating: 0, count: length)
         try nc(nc_get_att_longlong(ncid, varid, name, &v), path, object, "read attribute")
         return .int64s(v)
-    case NC_BYTE, NC_UBYTE:
+    case NC_BYTE:
         var v = [Int8](repeating: 0, count: length)
         try nc(nc_get_att_schar(ncid, varid, name, &v), path, object, "read attribute")
         return .int8s(v)
+    case NC_UBYTE:
+        var v = [UInt8](repeating: 0, count: length)
+        try nc(nc_get_att_uchar(ncid, varid, name, &v), path, object, "read attribute")
+        return .uint8s(v)
+    case NC_SHORT:
+        var v = [Int16](repeating: 0, count: length)
+        try nc(nc_get_att_short(ncid, varid, name, &v), path, object, "read attribute")
+        return .int16s(v)
+    case NC_USHORT:
+        var v = [UInt16](repeating: 0, count: length)
+        try nc(nc_get_att_ushort(ncid, varid, name, &v), path, object, "read attribute")
+        return .uint16s(v)
+    case NC_UINT:
+        var v = [UInt32](repeating: 0, count: length)
+        try nc(nc_get_att_uint(ncid, varid, name, &v), path, object, "read attribute")
+        return .uint32s(v)
+    case NC_UINT64:
+        var v = [UInt64](repeating: 0, count: length)
+        try nc(nc_get_att_ulonglong(ncid, varid, name, &v), path, object, "read attribute")
+        return .uint64s(v)
     default:
         var v = [Double](repeating: 0, count: length)
         try nc(nc_get_att_double(ncid, varid, name, &v), path, object, "read attribute")
