@@ -200,13 +200,13 @@ public enum XCO2Selector {
         keep("quality flag 0") { $0.qualityFlag == 0 }
         switch options.instrument {
         case .oco2:
-            keep("land nadir + land glint") { $0.surfaceType == .land && ($0.operationMode == .nadir || $0.operationMode == .glint) }
+            keep("land nadir + land glint") { $0.isLand && ($0.operationMode == .nadir || $0.operationMode == .glint) }
         case .gosat:
-            // ACOS GOSAT Lite files have no operation_mode: their water
-            // soundings are ocean-glint retrievals by construction, so the
-            // check bites only on files that state a mode.
+            // ACOS GOSAT Lite files state no operation_mode: their water
+            // soundings are ocean-glint (gain H) retrievals by construction,
+            // so the check bites only on files that state a mode.
             keep("water soundings in glint mode only") {
-                $0.surfaceType == .land || $0.operationMode == nil || $0.operationMode == .glint
+                !$0.isWater || $0.operationMode == nil || $0.operationMode == .glint
             }
         }
         keep("time window") { s in
