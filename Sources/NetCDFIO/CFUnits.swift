@@ -18,7 +18,7 @@ public struct CFUnitsError: Error, CustomStringConvertible, Sendable {
 /// `secs`/`sec`/`s`, `minutes`/`minute`/`mins`/`min`, `hours`/`hour`/`hrs`/
 /// `hr`/`h`, `days`/`day`/`d`; dates `YYYY-M-D` (one or two digits for month
 /// and day, CF's `days since 2000-1-1`); an optional time `h[:m[:s[.f]]]`
-/// after `T` or a blank (a `Z` may follow it directly); an optional zone
+/// after `T` or a blank (a `Z` or `±hh:mm` may follow it directly); an optional zone
 /// `UTC`, `GMT`, `Z`, `±hh[:mm]`, `±hhmm` or an unsigned `hh:mm`, as ObsPack's
 /// `Seconds since 1970-01-01 00:00:00 UTC` or `seconds since
 /// 1970-1-1 0:00:00 0:00`. Months and years are refused (their length varies).
@@ -64,6 +64,10 @@ public struct CFTimeUnits: Sendable, Equatable {
             if text.hasSuffix("Z") || text.hasSuffix("z") {
                 text.removeLast()
                 zoneWords[0] = "Z"
+            } else if let sign = text.dropFirst().firstIndex(where: { $0 == "+" || $0 == "-" }) {
+                // "00:00:00+08:00": the zone written against the time.
+                zoneWords[0] = String(text[sign...])
+                text = String(text[..<sign])
             } else {
                 zoneWords.removeFirst()
             }

@@ -21,6 +21,8 @@ import Testing
             ("sec since 2000-01-01 00:00:00 -0130", 1, day2000 + 5400),
             ("days since 1900-01-01 00:00:00 GMT", 86400, -2_208_988_800),
             ("d since 2016-02-29", 86400, 1_456_704_000),
+            ("seconds since 2000-01-01T08:00:00+08:00", 1, day2000),
+            ("seconds since 1970-01-01 00:00:00.0", 1, 0),
         ]
         for (text, scale, epoch) in cases {
             let units = try CFTimeUnits(parsing: text)

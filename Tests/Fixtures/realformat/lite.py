@@ -32,12 +32,13 @@ Damage (any number):
   duplicate          last row repeats row 0 exactly
   conflict           last row has row 0's sounding_id but another xco2
 """
-import argparse
 import datetime as dt
 import os
 
 import netCDF4
 import numpy as np
+
+import variants
 
 MISSING = -999999.0
 LEVELS = 20
@@ -49,36 +50,14 @@ PRODUCTS = {
 }
 
 
-def each(args):
-    """The runs asked for: one, or one per --each name (one Python start for
-    many files keeps the tests fast)."""
-    if not args.each:
-        return [args]
-    runs = []
-    for name in args.each:
-        run = argparse.Namespace(**vars(args))
-        run.outdir = os.path.join(args.outdir, name)
-        run.damage = args.damage + ([] if name == "plain" else [name])
-        runs.append(run)
-    return runs
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("outdir")
+def options(parser):
     parser.add_argument("--product", choices=sorted(PRODUCTS), required=True)
     parser.add_argument("--date", default="2016-07-01")
     parser.add_argument("--soundings", type=int, default=8)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--lat", type=float, default=35.0)
     parser.add_argument("--lon", type=float, default=116.0)
-    parser.add_argument("--damage", action="append", default=[])
-    parser.add_argument("--each", action="append", default=[],
-                        help="write one file per NAME into OUTDIR/NAME with that damage added ('plain': none)")
-    parser.add_argument("--name", help="file name (default: the product's own naming)")
-    args = parser.parse_args()
-    for variant in each(args):
-        print(write(variant))
+
 
 
 def file_name(product, day):
@@ -277,4 +256,4 @@ def write(args):
 
 
 if __name__ == "__main__":
-    main()
+    variants.main(__doc__, options, write)

@@ -30,12 +30,13 @@ Damage (any number):
   conflict          last record has record 0's obspack_id but another value
   no-intake         no intake_height variable (global dataset_intake_ht remains)
 """
-import argparse
 import datetime as dt
 import os
 
 import netCDF4
 import numpy as np
+
+import variants
 
 SITES = {
     # code: (name, country, latitude, longitude, elevation m asl, intake height m)
@@ -47,35 +48,13 @@ FILL = -1e34
 PACKAGE = "obspack_co2_1_GLOBALVIEWplus_v6.0_2020-09-11"
 
 
-def each(args):
-    """The runs asked for: one, or one per --each name (one Python start for
-    many files keeps the tests fast)."""
-    if not args.each:
-        return [args]
-    runs = []
-    for name in args.each:
-        run = argparse.Namespace(**vars(args))
-        run.outdir = os.path.join(args.outdir, name)
-        run.damage = args.damage + ([] if name == "plain" else [name])
-        runs.append(run)
-    return runs
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("outdir")
+def options(parser):
     parser.add_argument("--site", default="AMY", choices=sorted(SITES))
     parser.add_argument("--records", type=int, default=6)
     parser.add_argument("--start", default="2016-07-01T00")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--multi-site", action="store_true")
-    parser.add_argument("--damage", action="append", default=[])
-    parser.add_argument("--each", action="append", default=[],
-                        help="write one file per NAME into OUTDIR/NAME with that damage added ('plain': none)")
-    parser.add_argument("--name")
-    args = parser.parse_args()
-    for variant in each(args):
-        print(write(variant))
+
 
 
 def dataset_name(code):
@@ -199,4 +178,4 @@ def write(args):
 
 
 if __name__ == "__main__":
-    main()
+    variants.main(__doc__, options, write)
