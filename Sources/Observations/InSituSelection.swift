@@ -22,6 +22,12 @@ public struct InSituObservation: Sendable, Equatable {
     public var location: GeoPoint { record.location }
     /// Intake height above ground (m).
     public var intakeHeight: Double { record.intakeHeight }
+
+    /// H(x_m) of every member: the point operator at the sample's position,
+    /// intake height and hour; nil outside the sampler's model.
+    public func simulate(with sampler: some EnsembleColumnSampler) throws -> [Double]? {
+        try PointOperator.simulate(site: location, heightAboveGround: intakeHeight, hour: hour, with: sampler)
+    }
 }
 
 /// What in-situ selection gives: the observations in time order and the
@@ -49,6 +55,7 @@ public enum InSituSelector {
         var report = SelectionReport()
         var items = files.enumerated().flatMap { file in file.element.records.map { (file: file.offset, record: $0) } }
         report.record("read (valid rows)", kept: items.count, dropped: files.reduce(0) { $0 + $1.droppedInvalid })
+        for file in files { report.readDrops.merge(file.dropReasons, uniquingKeysWith: +) }
         func keep(_ name: String, _ predicate: (InSituRecord) -> Bool) {
             let before = items.count
             items = items.filter { predicate($0.record) }

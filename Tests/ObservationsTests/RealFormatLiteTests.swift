@@ -98,6 +98,13 @@ extension ObservationsSuite {
             #expect(contents.dropReasons == [reason: count], "\(damage): \(contents.dropReasons)")
             #expect(contents.soundings.count == 8 - count)
         }
+        // The selection report explains the first step's drops.
+        let input = try LiteReader.readSource(cases.compactMap { files[$0.0] })
+        let report = XCO2Selector.select(input, grid: Fixture.grid, options: XCO2SelectionOptions(instrument: .oco2)).report
+        // (The variants share their sounding ids: 48 rows, 6 damaged, 34 identical repeats.)
+        #expect(report.steps.first?.dropped == 40 && report.readDrops["xco2: fill value"] == 2)
+        #expect(report.readDrops["sounding_id: identical duplicate"] == 34 && report.steps.first?.kept == 8)
+        #expect(report.description.contains("      time: outside the plausible times 1900-2200: 1"), "\(report)")
         // Codes stored as float holding 1e20 and -3e38.
         let codes = try LiteReader.read(try #require(files["float-codes"]))
         #expect(codes.dropReasons == ["xco2_quality_flag: not a known code -128...255": 2], "\(codes.dropReasons)")

@@ -86,6 +86,11 @@ extension ObservationsSuite {
         let amy = try #require(all.observations.first)
         #expect(PointOperator.location(of: amy.location, heightAboveGround: 40, grid: Fixture.grid, layers: Fixture.layers)! == (amy.i, amy.j, amy.k))
         #expect(abs(amy.error - (1 + 0.15 * 0.15).squareRoot()) < 1e-9, "√(1² + 0.15²) ppm")
+        let sampler = Fixture.sampler(members: 2) { m, i, j, k in 400 + Double(m) + Double(i * 100 + j * 10 + k) * 1e-3 }
+        let hourly = GriddedEnsembleSampler(grid: Fixture.grid, layers: Fixture.layers, hour: amy.hour, co2: sampler.co2,
+                                            pressure: sampler.pressure, waterVapour: sampler.waterVapour)
+        let expected = 400 + Double(amy.i * 100 + amy.j * 10 + amy.k) * 1e-3
+        #expect(try amy.simulate(with: hourly) == [expected, expected + 1], "the model value in the sample's cell and layer")
 
         var strict = InSituSettings(files: [folder.path], sites: ["wlg", "AMY"], qcFlag: .passed,
                                     error: InSituErrorModel(fixed: nil, uncertaintyScale: 2, floor: 0.5))
