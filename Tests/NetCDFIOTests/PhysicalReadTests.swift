@@ -172,3 +172,32 @@ import TestSupport
         #expect(text?.message.contains("expected numbers") == true)
     }
 }
+
+@Suite struct UnsignedRoundTripTests {
+    @Test func sixteenBitAndUnsignedVariablesAndAttributesRoundTrip() throws {
+        let path = try TestEnvironment.temporaryDirectory("netcdf-unsigned").appendingPathComponent("u.nc").path
+        let file = try NetCDFFile.create(path)
+        try file.root.addDimension("n", length: 2)
+        let values: [(String, NetCDFType, NetCDFAttribute)] = [
+            ("i2", .int16, .int16s([-32768])), ("u2", .uint16, .uint16s([65535])),
+            ("u4", .uint32, .uint32s([4_294_967_295])), ("u8", .uint64, .uint64s([UInt64.max])), ("u1", .uint8, .uint8s([255])),
+        ]
+        for (name, type, fill) in values {
+            try file.root.addVariable(name, type: type, dimensions: ["n"]).setAttribute("_FillValue", fill)
+        }
+        try file.root.variable("i2").write([Int16.min, 7])
+        try file.root.variable("u2").write([UInt16.max, 7])
+        try file.root.variable("u4").write([UInt32.max, 7])
+        try file.root.variable("u8").write([UInt64.max, 7])
+        try file.root.variable("u1").write([UInt8.max, 7])
+        try file.commit()
+        let root = try NetCDFFile.open(path).root
+        for (name, type, fill) in values {
+            let variable = try root.variable(name)
+            #expect(try variable.type() == type && variable.attribute("_FillValue") == fill)
+            let read = try variable.readPhysical()
+            #expect(read.invalid == [.fillValue, nil] && read.values[1] == 7, "\(name)")
+        }
+        #expect(try root.variable("u8").read(UInt64.self) == [UInt64.max, 7])
+    }
+}
