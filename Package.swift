@@ -73,7 +73,7 @@ let package = Package(
                                                        "ConfigFormat", "NetCDFIO", "TestSupport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "Geometry", "Meteorology", "ModelTime",
                                                           "Parallel", "NetCDFIO", "TestSupport"]),
-        .testTarget(name: "ObservationsTests", dependencies: ["Observations", "Geometry", "ModelTime", "NetCDFIO",
+        .testTarget(name: "ObservationsTests", dependencies: ["Observations", "ConfigFormat", "Geometry", "ModelTime", "NetCDFIO",
                                                                "CFOutput", "TestSupport"]),
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "ConfigFormat", "RandomStreams", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "ModelTime", "NetCDFIO",

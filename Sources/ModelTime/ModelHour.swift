@@ -34,17 +34,34 @@ public struct ModelHour: Sendable, Hashable, Comparable, CustomStringConvertible
         self.init(year: y, month: m, day: d, hour: h)
     }
 
-    /// The hour holding `secondsSince1970` (floor).
+    /// The hour holding `secondsSince1970` (floor). For times RCAS made or
+    /// has already checked; a time read from a file goes through
+    /// ``init(checkedSecondsSince1970:)``.
     public init(secondsSince1970 seconds: Double) {
+        guard let hour = ModelHour(checkedSecondsSince1970: seconds) else {
+            preconditionFailure("time \(seconds) s since 1970 is not a time between years 1 and 9999")
+        }
+        self = hour
+    }
+
+    /// The hour holding `secondsSince1970` (floor), or nil when the value is
+    /// not finite or outside years 1-9999 (a fill value such as 9.97e36 or
+    /// 1e30 read as a time): never traps, whatever the input.
+    public init?(checkedSecondsSince1970 seconds: Double) {
+        guard seconds.isFinite, seconds >= Self.earliestSeconds, seconds < Self.latestSeconds else { return nil }
         value = Int((seconds / 3600).rounded(.down))
     }
+
+    /// 0001-01-01T00:00Z and 10000-01-01T00:00Z in seconds since 1970.
+    static let earliestSeconds = Double(daysFromCivil(1, 1, 1)) * 86400
+    static let latestSeconds = Double(daysFromCivil(10000, 1, 1)) * 86400
 
     /// Seconds since 1970-01-01T00:00Z at the start of this hour.
     public var secondsSince1970: Double { Double(value) * 3600 }
 
     /// UTC calendar fields.
     public var components: (year: Int, month: Int, day: Int, hour: Int) {
-        let days = Int((Double(value) / 24).rounded(.down))
+        let days = value >= 0 ? value / 24 : -((-value + 23) / 24)
         let (y, m, d) = Self.civilFromDays(days)
         return (y, m, d, value - days * 24)
     }

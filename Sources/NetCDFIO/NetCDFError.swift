@@ -53,14 +53,36 @@ func withNetCDFLock<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 /// The one place where NetCDF-C calls run (under the library lock) and their
-/// status codes become Swift errors.
+/// status codes become Swift errors. A failure that the operating system
+/// caused (a full disk, a refused permission) is named as such: NetCDF-C
+/// reports those as a bare "HDF error", so `errno` is checked as well.
 @inline(__always)
 func nc(_ call: @autoclosure () -> Int32, _ path: String, _ object: String?,
         _ operation: @autoclosure () -> String) throws(NetCDFError) {
-    let status = withNetCDFLock(call)
+    var systemError: Int32 = 0
+    let status = withNetCDFLock { () -> Int32 in
+        errno = 0
+        let status = call()
+        systemError = errno
+        return status
+    }
     guard status != NC_NOERR else { return }
-    throw NetCDFError(path: path, object: object, operation: operation(), status: status,
-                      message: String(cString: nc_strerror(status)))
+    var message = String(cString: nc_strerror(status))
+    if let cause = systemCause(systemError) { message = "\(cause) (\(message))" }
+    throw NetCDFError(path: path, object: object, operation: operation(), status: status, message: message)
+}
+
+/// Plain words for the operating-system errors a user can act on.
+func systemCause(_ code: Int32) -> String? {
+    switch code {
+    case ENOSPC: "no space left on device"
+    case EDQUOT: "disk quota exceeded"
+    case EACCES, EPERM: "permission denied"
+    case ENOENT: "no such file"
+    case EROFS: "read-only file system"
+    case EIO: "input/output error"
+    default: nil
+    }
 }
 
 /// Text of a NUL-terminated name buffer filled by NetCDF-C.

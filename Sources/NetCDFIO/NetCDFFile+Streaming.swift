@@ -46,21 +46,3 @@ extension NetCDFFile {
         }
     }
 }
-
-extension NetCDFVariable {
-    /// Writes rows `start..<start + rows.count` of a 2-D `char` variable
-    /// (rows, width): each text NUL-padded to the width; a longer text is an error.
-    public func writeCharacterRows(_ rows: [String], start: Int, width: Int) throws(NetCDFError) {
-        var bytes = [CChar](repeating: 0, count: rows.count * width)
-        for (r, text) in rows.enumerated() {
-            let utf8 = Array(text.utf8)
-            guard utf8.count <= width else {
-                throw NetCDFError(path: path, object: name, operation: "write characters",
-                                  message: "'\(text)' is longer than \(width) bytes")
-            }
-            for (b, byte) in utf8.enumerated() { bytes[r * width + b] = CChar(bitPattern: byte) }
-        }
-        guard !rows.isEmpty else { return }
-        try nc(nc_put_vara_text(ncid, varid, [start, 0], [rows.count, width], bytes), path, name, "write characters")
-    }
-}

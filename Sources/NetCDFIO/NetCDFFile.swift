@@ -24,9 +24,29 @@ public final class NetCDFFile {
     }
 
     /// Opens an existing file for reading, or for appending if `writable`.
+    /// Anything but a regular file (a FIFO, on which the library would wait
+    /// forever, a device, a folder) is refused before the library sees it;
+    /// a missing or unreadable file is named as such.
     public static func open(_ path: String, writable: Bool = false) throws(NetCDFError) -> NetCDFFile {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw NetCDFError(path: path, object: nil, operation: "open", message: "file does not exist")
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let reason = systemCause(errno) ?? String(cString: strerror(errno))
+            throw NetCDFError(path: path, object: nil, operation: "open", message: reason)
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            let kind: String = switch status.st_mode & S_IFMT {
+            case S_IFDIR: "a folder"
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFSOCK: "a socket"
+            default: "not a regular file"
+            }
+            throw NetCDFError(path: path, object: nil, operation: "open",
+                              message: "is \(kind), not a regular NetCDF file")
+        }
+        guard access(path, writable ? R_OK | W_OK : R_OK) == 0 else {
+            let reason = systemCause(errno) ?? String(cString: strerror(errno))
+            throw NetCDFError(path: path, object: nil, operation: "open", message: reason)
         }
         var id: Int32 = 0
         try nc(nc_open(path, writable ? NC_WRITE : NC_NOWRITE, &id), path, nil, "open")

@@ -169,6 +169,11 @@ private func putAttributeStatus(_ ncid: Int32, _ varid: Int32, _ name: String, _
     case .int32s(let v): return nc_put_att_int(ncid, varid, name, nc_type(NC_INT), v.count, v)
     case .int64s(let v): return nc_put_att_longlong(ncid, varid, name, nc_type(NC_INT64), v.count, v)
     case .int8s(let v): return nc_put_att_schar(ncid, varid, name, nc_type(NC_BYTE), v.count, v)
+    case .uint8s(let v): return nc_put_att_uchar(ncid, varid, name, nc_type(NC_UBYTE), v.count, v)
+    case .int16s(let v): return nc_put_att_short(ncid, varid, name, nc_type(NC_SHORT), v.count, v)
+    case .uint16s(let v): return nc_put_att_ushort(ncid, varid, name, nc_type(NC_USHORT), v.count, v)
+    case .uint32s(let v): return nc_put_att_uint(ncid, varid, name, nc_type(NC_UINT), v.count, v)
+    case .uint64s(let v): return nc_put_att_ulonglong(ncid, varid, name, nc_type(NC_UINT64), v.count, v)
     }
 }
 
@@ -191,26 +196,24 @@ func getAttribute(ncid: Int32, varid: Int32, name: String, path: String,
         try nc(nc_get_att_string(ncid, varid, name, &pointers), path, object, "read attribute")
         defer { withNetCDFLock { _ = nc_free_string(length, &pointers) } }
         return .text(pointers.compactMap { $0.map { String(cString: $0) } }.joined(separator: "\n"))
-    case NC_FLOAT:
-        var v = [Float](repeating: 0, count: length)
-        try nc(nc_get_att_float(ncid, varid, name, &v), path, object, "read attribute")
-        return .floats(v)
-    case NC_INT, NC_SHORT, NC_USHORT:
-        var v = [Int32](repeating: 0, count: length)
-        try nc(nc_get_att_int(ncid, varid, name, &v), path, object, "read attribute")
-        return .int32s(v)
-    case NC_INT64, NC_UINT, NC_UINT64:
-        var v = [Int64](repeating: 0, count: length)
-        try nc(nc_get_att_longlong(ncid, varid, name, &v), path, object, "read attribute")
-        return .int64s(v)
-    case NC_BYTE, NC_UBYTE:
-        var v = [Int8](repeating: 0, count: length)
-        try nc(nc_get_att_schar(ncid, varid, name, &v), path, object, "read attribute")
-        return .int8s(v)
-    default:
-        var v = [Double](repeating: 0, count: length)
-        try nc(nc_get_att_double(ncid, varid, name, &v), path, object, "read attribute")
-        return .doubles(v)
+    case NC_FLOAT: return .floats(try values(Float(0), nc_get_att_float))
+    case NC_INT: return .int32s(try values(Int32(0), nc_get_att_int))
+    case NC_INT64: return .int64s(try values(Int64(0), nc_get_att_longlong))
+    case NC_BYTE: return .int8s(try values(Int8(0), nc_get_att_schar))
+    case NC_UBYTE: return .uint8s(try values(UInt8(0), nc_get_att_uchar))
+    case NC_SHORT: return .int16s(try values(Int16(0), nc_get_att_short))
+    case NC_USHORT: return .uint16s(try values(UInt16(0), nc_get_att_ushort))
+    case NC_UINT: return .uint32s(try values(UInt32(0), nc_get_att_uint))
+    case NC_UINT64: return .uint64s(try values(UInt64(0), nc_get_att_ulonglong))
+    default: return .doubles(try values(Double(0), nc_get_att_double))
+    }
+
+    /// The attribute's values read by `get`, the NetCDF-C reader for `T`.
+    func values<T>(_ zero: T, _ get: (Int32, Int32, UnsafePointer<CChar>, UnsafeMutablePointer<T>) -> Int32) throws(NetCDFError) -> [T] {
+        var v = [T](repeating: zero, count: length)
+        guard length > 0 else { return v }
+        try nc(v.withUnsafeMutableBufferPointer { get(ncid, varid, name, $0.baseAddress!) }, path, object, "read attribute")
+        return v
     }
 }
 

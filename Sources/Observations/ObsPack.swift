@@ -19,6 +19,16 @@ public struct InSituRecord: Sendable, Equatable {
     public var intakeHeight: Double
     /// CO2 (ppm; the file's mol/mol × 10⁶).
     public var value: Double
+    /// Site code (upper case): the file's `site_code`, or the one named in
+    /// `obspack_id` in multi-site files.
+    public var siteCode: String = ""
+    /// `value_unc` (ppm), when the file gives a usable one.
+    public var valueUncertainty: Double? = nil
+    /// `obs_flag` (1 representative, 0 not); nil when the file has no
+    /// `obs_flag` (a row whose flag is a fill is dropped by the reader).
+    public var obsFlag: Int? = nil
+    /// `qcflag` (three characters, "..." passed every check), when the file has it.
+    public var qcFlag: String? = nil
 
     /// The sample location.
     public var location: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
@@ -30,24 +40,36 @@ public struct InSituRecord: Sendable, Equatable {
 public struct ObsPackFileContents: Sendable {
     /// The file read.
     public let path: String
-    /// Global attribute `site_code`.
+    /// Global attribute `site_code` (upper case); empty for a file without
+    /// one (multi-site files name the site of each record in `obspack_id`).
     public let siteCode: String
-    /// Global attribute `site_name`.
+    /// Global attribute `site_name` (empty when absent).
     public let siteName: String
-    /// Rows whose every value is present and plausible.
+    /// Rows whose every value is present and plausible, each `obspack_id` once.
     public let records: [InSituRecord]
-    /// Rows dropped for missing or non-finite values, by variable at fault.
+    /// Number of rows in the file.
+    public let rowCount: Int
+    /// Rows dropped, by "variable: problem".
     public let dropReasons: [String: Int]
 
     /// Rows dropped as invalid.
     public var droppedInvalid: Int { dropReasons.values.reduce(0, +) }
 }
 
-/// Reader of ObsPack CO2 NetCDF files: dimension `obs`; `value` (mol mol-1),
-/// `time` (seconds since 1970-01-01), `latitude`, `longitude`, `altitude`
-/// (m above sea level), `intake_height` (m above ground), `obspack_id`
-/// (string or char rows); global attributes `site_code`, `site_name`.
+/// Reader of ObsPack CO2 NetCDF files as NOAA GML distributes them
+/// (GLOBALVIEWplus and NRT packages; layout and sources in
+/// Docs/observations.md): dimension `obs`; `time` (any CF time units,
+/// ObsPack's `Seconds since 1970-01-01 00:00:00 UTC`; `time_components`
+/// when `time` is absent), `value` (mole fraction, converted to ppm),
+/// `value_unc`, `latitude`, `longitude`, `altitude` (m above sea level),
+/// `intake_height` (m above ground; `altitude - elevation` or the global
+/// `dataset_intake_ht` when absent), `obs_flag`, `qcflag`, `obspack_id`
+/// (char rows or strings); global `site_code`, `site_name`,
+/// `site_latitude`, `site_longitude`.
 public enum ObsPackReader {
+    /// Plausible in-situ CO2 (ppm), for the variable as a whole and for each value.
+    public static let plausibleCO2 = 250.0 ... 1000.0
+
     /// Reads one file; errors name the file and variable.
     public static func read(_ path: String) throws(ObservationError) -> ObsPackFileContents {
         let file = try openObservationFile(path)
@@ -55,39 +77,153 @@ public enum ObsPackReader {
         return try reportingErrors(in: path) { try read(file) }
     }
 
+    /// Reads the files of one source (already expanded); an `obspack_id`
+    /// repeated across files is kept once if identical, an error if not.
+    public static func readSource(_ paths: [String]) throws(ObservationError) -> [ObsPackFileContents] {
+        var contents: [ObsPackFileContents] = []
+        for path in paths { contents.append(try read(path)) }
+        _ = try RecordIdentity.removingIdenticalRepeats(contents.flatMap { file in file.records.map { (record: $0, file: file.path) } },
+                                                        key: \.obspackID, variable: "obspack_id")
+        var seen: Set<String> = []
+        return contents.map { file in
+            let unique = file.records.filter { seen.insert($0.obspackID).inserted }
+            var reasons = file.dropReasons
+            if unique.count < file.records.count { reasons[duplicateReason, default: 0] += file.records.count - unique.count }
+            return ObsPackFileContents(path: file.path, siteCode: file.siteCode, siteName: file.siteName, records: unique,
+                                       rowCount: file.rowCount, dropReasons: reasons)
+        }
+    }
+
+    static let duplicateReason = "obspack_id: identical duplicate"
+
     private static func read(_ file: NetCDFFile) throws -> ObsPackFileContents {
-        let reader = VariableReader(file: file)
-        let n = try file.root.dimensionLength("obs")
-        let names = ["value", "time", "latitude", "longitude", "altitude", "intake_height"]
-        var columns: [String: ValidatedValues] = [:]
-        for name in names { columns[name] = try reader.doubles(name, shape: [n]) }
-        let ids = try reader.strings("obspack_id", count: n)
-        let scale = try reader.ppmScale("value")
-        try reader.requireEpochSeconds("time")
-        for name in ["altitude", "intake_height"] {
-            let u = try reader.units(name)
-            guard u == "m" || u == "meters" else {
-                throw ObservationError(file: file.path, variable: name, message: "unknown unit '\(u)' (expected m)")
-            }
+        let variables = ObservationVariables(file: file)
+        let root = file.root
+        let n: Int
+        do { n = try root.dimensionLength("obs") } catch {
+            throw ObservationError(file: file.path, variable: "obs", message: "dimension 'obs' not found")
         }
-        func text(_ name: String) throws -> String {
-            guard let value = try file.root.attribute(name)?.text else {
-                throw ObservationError(file: file.path, variable: name, message: "global attribute is missing")
-            }
-            return value
+        let row = [n]
+        func globalText(_ name: String) throws -> String? {
+            try root.attribute(name)?.text?.trimmingCharacters(in: .whitespaces)
         }
+        func globalNumber(_ name: String) throws -> Double? {
+            guard let attribute = try root.attribute(name) else { return nil }
+            if let number = attribute.numbers?.first { return number }
+            return attribute.text.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        }
+        let siteCode = (try globalText("site_code") ?? "").uppercased()
+        let time = root.hasVariable("time") ? try variables.times("time", shape: row)
+                                            : try componentTimes(variables, count: n)
+        let value = try variables.moleFraction("value", shape: row, plausible: plausibleCO2)
+        let uncertainty = try variables.optionalVariable("value_unc", shape: row).map { variable in
+            var column = ObservationColumn(variable: "value_unc", physical: try variable.readPhysical(),
+                                           factor: try variable.moleFractionToPPM())
+            column.require("not positive") { $0 > 0 }
+            return column
+        }
+        var latitude = try coordinate(variables, "latitude", fallback: globalNumber("site_latitude"), count: n)
+        latitude.require("outside -90-90 degrees") { abs($0) <= 90 }
+        var longitude = try coordinate(variables, "longitude", fallback: globalNumber("site_longitude"), count: n)
+        longitude.require("outside -180-360 degrees") { $0 >= -180 && $0 <= 360 }
+        let altitude = try variables.column("altitude", shape: row)
+        let intake = try intakeHeights(variables, altitude: altitude, fallback: globalNumber("dataset_intake_ht"), count: n)
+        let obsFlag = root.hasVariable("obs_flag") ? try variables.codes("obs_flag", shape: row, known: Set(-128...255)) : nil
+        let qcFlag = root.hasVariable("qcflag") ? try variables.text("qcflag", records: n) : nil
+        let ids = try variables.text("obspack_id", records: n)
+
         var records: [InSituRecord] = []
         var reasons: [String: Int] = [:]
-        rows: for r in 0..<n {
-            for name in names where !columns[name]!.valid(r) { reasons[name, default: 0] += 1; continue rows }
-            let v = columns.mapValues { $0.values[r] }
-            guard v["value"]! > 0 else { reasons["value", default: 0] += 1; continue rows }
-            records.append(InSituRecord(obspackID: ids[r], time: v["time"]!, latitude: v["latitude"]!,
-                                        longitude: v["longitude"]!, altitude: v["altitude"]!,
-                                        intakeHeight: v["intake_height"]!, value: v["value"]! * scale))
+        let required = [time, value, latitude, longitude, altitude, intake] + (obsFlag.map { [$0] } ?? [])
+        for r in 0..<n {
+            let recordSite = siteCode.isEmpty ? Self.siteCode(inObspackID: ids[r]) : siteCode
+            let problem = required.lazy.compactMap { $0.problem(row: r) }.first
+                ?? (ids[r].isEmpty ? "obspack_id: empty" : nil)
+                ?? (recordSite == nil ? "obspack_id: names no site (and the file has no site_code)" : nil)
+            if let problem {
+                reasons[problem, default: 0] += 1
+                continue
+            }
+            records.append(InSituRecord(
+                obspackID: ids[r], time: time.values[r], latitude: latitude.values[r], longitude: longitude.values[r],
+                altitude: altitude.values[r], intakeHeight: intake.values[r], value: value.values[r],
+                siteCode: recordSite ?? siteCode,
+                valueUncertainty: uncertainty.flatMap { $0.problem(row: r) == nil ? $0.values[r] : nil },
+                obsFlag: obsFlag.map { Int($0.values[r]) },
+                qcFlag: qcFlag?[r]))
         }
-        return ObsPackFileContents(path: file.path, siteCode: try text("site_code"), siteName: try text("site_name"),
-                                   records: records, dropReasons: reasons)
+        let unique = try RecordIdentity.removingIdenticalRepeats(records.map { (record: $0, file: file.path) },
+                                                                 key: \.obspackID, variable: "obspack_id")
+        if unique.repeats > 0 { reasons[duplicateReason, default: 0] += unique.repeats }
+        return ObsPackFileContents(path: file.path, siteCode: siteCode, siteName: try globalText("site_name") ?? "",
+                                   records: unique.records.map(\.record), rowCount: n, dropReasons: reasons)
+    }
+
+    /// The site code an ObsPack identifier names:
+    /// `obspack_<...>~co2_amy_surface-insitu_30_allhours~12345` gives "AMY".
+    public static func siteCode(inObspackID id: String) -> String? {
+        let fields = id.split(separator: "~")
+        guard fields.count >= 2 else { return nil }
+        let dataset = fields[1].split(separator: "_")
+        guard dataset.count >= 2, !dataset[1].isEmpty, dataset[1].allSatisfy({ $0.isLetter || $0.isNumber }) else { return nil }
+        return dataset[1].uppercased()
+    }
+
+    /// Times from `time_components` (year, month, day, hour, minute, second, UTC).
+    private static func componentTimes(_ variables: ObservationVariables, count n: Int) throws -> ObservationColumn {
+        guard variables.file.root.hasVariable("time_components") else {
+            throw variables.fail("time", "required variable is missing (and so is time_components)")
+        }
+        var parts = try variables.column("time_components", shape: [n, 6])
+        parts.require("not a whole number") { $0 == $0.rounded() && abs($0) < 1e6 }
+        var seconds = [Double](repeating: .nan, count: n)
+        var problems = [String?](repeating: nil, count: n)
+        for r in 0..<n {
+            if let problem = parts.problem(row: r, width: 6) { problems[r] = problem; continue }
+            let c = (0..<6).map { Int(parts.values[r * 6 + $0]) }
+            guard (1900...2200).contains(c[0]), (1...12).contains(c[1]), (1...31).contains(c[2]), (0...23).contains(c[3]),
+                  (0...59).contains(c[4]), (0...60).contains(c[5]),
+                  ModelHour(iso: String(format: "%04d-%02d-%02d", c[0], c[1], c[2])) != nil else {
+                problems[r] = "time_components: not a calendar time"
+                continue
+            }
+            seconds[r] = ModelHour(year: c[0], month: c[1], day: c[2], hour: c[3]).secondsSince1970 + Double(c[4] * 60 + c[5])
+        }
+        return ObservationColumn(variable: "time", values: seconds, problems: problems)
+    }
+
+    /// A per-record coordinate, or the site's when the file has no variable.
+    private static func coordinate(_ variables: ObservationVariables, _ name: String, fallback: Double?,
+                                   count n: Int) throws -> ObservationColumn {
+        if variables.file.root.hasVariable(name) { return try variables.column(name, shape: [n]) }
+        guard let fallback, fallback.isFinite else {
+            throw variables.fail(name, "required variable is missing (and so is the global site_\(name))")
+        }
+        return ObservationColumn(variable: name, values: [Double](repeating: fallback, count: n),
+                                 problems: [String?](repeating: nil, count: n))
+    }
+
+    /// Intake heights above ground: `intake_height`, else `altitude -
+    /// elevation`, else the global `dataset_intake_ht`.
+    private static func intakeHeights(_ variables: ObservationVariables, altitude: ObservationColumn, fallback: Double?,
+                                      count n: Int) throws -> ObservationColumn {
+        let root = variables.file.root
+        var column: ObservationColumn
+        if root.hasVariable("intake_height") {
+            column = try variables.column("intake_height", shape: [n])
+        } else if root.hasVariable("elevation") {
+            let elevation = try variables.column("elevation", shape: [n])
+            column = ObservationColumn(variable: "intake_height",
+                                       values: zip(altitude.values, elevation.values).map { $0 - $1 },
+                                       problems: (0..<n).map { altitude.problem(row: $0) ?? elevation.problem(row: $0) })
+        } else if let fallback, fallback.isFinite {
+            column = ObservationColumn(variable: "intake_height", values: [Double](repeating: fallback, count: n),
+                                       problems: [String?](repeating: nil, count: n))
+        } else {
+            throw variables.fail("intake_height", "required variable is missing (and so are elevation and dataset_intake_ht)")
+        }
+        column.require("negative or above 10 km") { $0 >= 0 && $0 <= 10_000 }
+        return column
     }
 }
 

@@ -86,33 +86,39 @@ public final class ConcentrationFileSampler: EnsembleColumnSampler {
 
     private static func validate(_ file: NetCDFFile, grid: HorizontalGrid, layers: VerticalLayers) throws -> [ModelHour] {
         let root = file.root
-        let reader = VariableReader(file: file)
+        let reader = ObservationVariables(file: file)
         let nt = try root.dimensionLength("time")
         let nz = layers.count
         func fail(_ variable: String, _ message: String) -> ObservationError {
             ObservationError(file: file.path, variable: variable, message: message)
         }
-        let timeUnits = try reader.units("time")
-        guard timeUnits.hasPrefix("hours since 1970-01-01") else { throw fail("time", "unknown unit '\(timeUnits)' (expected hours since 1970-01-01)") }
-        let times = try reader.doubles("time", shape: [nt]).values
-        guard times.allSatisfy({ $0.isFinite && $0 == $0.rounded() }) else { throw fail("time", "times must be whole hours") }
+        let time = try reader.times("time", shape: [nt])
+        var hours: [ModelHour] = []
+        for (index, seconds) in time.values.enumerated() {
+            guard time.problem(row: index) == nil, seconds.truncatingRemainder(dividingBy: 3600) == 0,
+                  let hour = ModelHour(checkedSecondsSince1970: seconds) else {
+                throw fail("time", "value \(index) is not a whole hour (\(time.problem(row: index) ?? "\(seconds) s since 1970"))")
+            }
+            hours.append(hour)
+        }
         for (name, count, expected) in [("x", grid.nx, (0..<grid.nx).map(grid.x)), ("y", grid.ny, (0..<grid.ny).map(grid.y)),
                                         ("z", nz, (0..<nz).map(layers.midHeight))] {
-            let values = try reader.doubles(name, shape: [count]).values
+            let values = try reader.column(name, shape: [count]).values
             guard zip(values, expected).allSatisfy({ abs($0 - $1) <= 1 }) else {
                 throw fail(name, "coordinates do not match the domain's \(name == "z" ? "layer mid-heights" : "grid")")
             }
         }
         for (name, units) in [("co2", ["ppm", "ppmv", "1e-6"]), ("pressure", ["Pa"]),
                               ("water_vapour", ["mol/mol", "mol mol-1", "1"])] {
-            let dimensions = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx]).dimensionNames()
+            let variable = try reader.variable(name, shape: [nt, nz, grid.ny, grid.nx])
+            let dimensions = try variable.dimensionNames()
             guard dimensions == ["time", "z", "y", "x"] else {
                 throw fail(name, "has dimensions \(dimensions), expected (time, z, y, x)")
             }
-            let u = try reader.units(name)
+            let u = try variable.units()
             guard units.contains(u) else { throw fail(name, "unknown unit '\(u)' (expected \(units[0]))") }
         }
-        return times.map { ModelHour(Int($0)) }
+        return hours
     }
 
     /// The whole hour as an in-memory sampler.

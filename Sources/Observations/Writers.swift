@@ -160,6 +160,12 @@ public enum ObsPackWriter {
             .write(records.map { Float($0.altitude) })
         try add("intake_height", .float, "m", "sample height above ground").write(records.map { Float($0.intakeHeight) })
         try add("obspack_id", .string, nil, "unique ObsPack identifier").writeStrings(records.map(\.obspackID))
+        try add("obs_flag", .int8, nil, "observation flag: 1 = representative, recommended for use; 0 = not recommended")
+            .write(records.map { Int8($0.obsFlag ?? 1) })
+        try root.addDimension("string_of_3chars", length: 3)
+        let qcflag = try add("qcflag", .char, nil, "quality control flag, '...' passed every check",
+                             dims: ["obs", "string_of_3chars"])
+        try qcflag.writeCharacterRows(records.map { $0.qcFlag ?? "..." }, width: 3)
         try file.commit()
     }
 }

@@ -70,8 +70,14 @@ public struct SelectionStep: Sendable, Equatable {
 public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
     /// Steps in the order they ran.
     public var steps: [SelectionStep] = []
+    /// The first step's drops explained: rows dropped while reading, by
+    /// "variable: problem" (fill values, implausible values, duplicates ...).
+    public var readDrops: [String: Int] = [:]
 
-    public init(steps: [SelectionStep] = []) { self.steps = steps }
+    public init(steps: [SelectionStep] = [], readDrops: [String: Int] = [:]) {
+        self.steps = steps
+        self.readDrops = readDrops
+    }
 
     /// Appends a step.
     public mutating func record(_ name: String, kept: Int, dropped: Int) {
@@ -86,6 +92,8 @@ public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
             "  " + $0.name.padding(toLength: 44, withPad: " ", startingAt: 0)
                 + String(format: " kept %8d  dropped %8d", $0.kept, $0.dropped)
         }
+        let reasons = readDrops.sorted { $0.key < $1.key }.map { String(format: "      %@: %d", $0.key, $0.value) }
+        lines.insert(contentsOf: reasons, at: min(1, lines.count))
         // Seed 000 reports the assimilated share of the thinned amount (79.22 %).
         if let thinned = steps.first(where: { $0.name.hasPrefix(XCO2Selector.combineStepPrefix) })?.kept,
            let gated = kept(XCO2Selector.gateStep), thinned > 0 {
@@ -200,13 +208,13 @@ public enum XCO2Selector {
         keep("quality flag 0") { $0.qualityFlag == 0 }
         switch options.instrument {
         case .oco2:
-            keep("land nadir + land glint") { $0.surfaceType == .land && ($0.operationMode == .nadir || $0.operationMode == .glint) }
+            keep("land nadir + land glint") { $0.isLand && ($0.operationMode == .nadir || $0.operationMode == .glint) }
         case .gosat:
-            // ACOS GOSAT Lite files have no operation_mode: their water
-            // soundings are ocean-glint retrievals by construction, so the
-            // check bites only on files that state a mode.
+            // ACOS GOSAT Lite files state no operation_mode: their water
+            // soundings are ocean-glint (gain H) retrievals by construction,
+            // so the check bites only on files that state a mode.
             keep("water soundings in glint mode only") {
-                $0.surfaceType == .land || $0.operationMode == nil || $0.operationMode == .glint
+                !$0.isWater || $0.operationMode == nil || $0.operationMode == .glint
             }
         }
         keep("time window") { s in
@@ -248,6 +256,14 @@ public enum XCO2Selector {
         report.record(name, kept: observations.count, dropped: soundings.count - observations.count)
         validation.sort { ($0.time, $0.id) < ($1.time, $1.id) }
         return XCO2Selection(observations: observations, validation: validation, report: report)
+    }
+
+    /// Steps 1-5 on the soundings of a source, with the reading drops
+    /// (by variable and problem) in the report.
+    public static func select(_ input: XCO2Input, grid: HorizontalGrid, options: XCO2SelectionOptions) -> XCO2Selection {
+        var selection = select(input.soundings, grid: grid, options: options, droppedInvalid: input.droppedInvalid)
+        selection.report.readDrops = input.dropReasons
+        return selection
     }
 
     /// Steps 6-7: the OMB gate |y − mean_m H(x_m)| > threshold rejects, then

@@ -8,6 +8,14 @@ public enum SurfaceType: Int, Sendable, Equatable {
     case land = 1
 }
 
+/// `Sounding/land_water_indicator` of the OCO-2 and ACOS Lite files.
+public enum LandWaterIndicator: Int, Sendable, Equatable {
+    case land = 0
+    case water = 1
+    case inlandWater = 2
+    case mixed = 3
+}
+
 /// Observation mode (`Sounding/operation_mode` of OCO-2 Lite files: 0 nadir,
 /// 1 glint, 2 target, 3 transition, 4 snapshot area map).
 public enum OperationMode: Int, Sendable, Equatable {
@@ -62,11 +70,14 @@ public struct XCO2Sounding: Sendable, Equatable {
     public var operationMode: OperationMode?
     /// GOSAT gain ("H" or "M"), when the file has it.
     public var gain: String?
+    /// `Sounding/land_water_indicator`, when the file has it.
+    public var landWaterIndicator: LandWaterIndicator?
 
     public init(id: Int64, latitude: Double, longitude: Double, time: Double, xco2: Double, uncertainty: Double,
                 qualityFlag: Int, pressureLevels: [Double], pressureWeights: [Double], averagingKernel: [Double],
                 aprioriProfile: [Double], xco2Apriori: Double, surfaceType: SurfaceType,
-                landFraction: Double? = nil, operationMode: OperationMode? = nil, gain: String? = nil) {
+                landFraction: Double? = nil, operationMode: OperationMode? = nil, gain: String? = nil,
+                landWaterIndicator: LandWaterIndicator? = nil) {
         self.id = id
         self.latitude = latitude
         self.longitude = longitude
@@ -83,6 +94,17 @@ public struct XCO2Sounding: Sendable, Equatable {
         self.landFraction = landFraction
         self.operationMode = operationMode
         self.gain = gain
+        self.landWaterIndicator = landWaterIndicator
+    }
+
+    /// Over land, for the viewing-mode rules: `land_water_indicator` 0 when
+    /// the file has it (mixed and inland-water footprints are not land),
+    /// otherwise `surface_type` land.
+    public var isLand: Bool { landWaterIndicator.map { $0 == .land } ?? (surfaceType == .land) }
+
+    /// Over water: `land_water_indicator` 1 or 2, otherwise `surface_type` water.
+    public var isWater: Bool {
+        landWaterIndicator.map { $0 == .water || $0 == .inlandWater } ?? (surfaceType == .water)
     }
 
     /// The footprint centre.

@@ -31,3 +31,15 @@ import Testing
         #expect(abs(ModelHour(year: 2001, month: 1, day: 1).yearsSince2000 - 366 / 365.2425) < 1e-12)
     }
 }
+
+@Suite struct CheckedModelHourTests {
+    @Test func fillValuesAndNonFiniteTimesGiveNoHourInsteadOfATrap() {
+        for bad in [1e30, 9.969209968386869e36, -3e38, Double.nan, Double.infinity, -Double.infinity, 1e20, -1e15] {
+            #expect(ModelHour(checkedSecondsSince1970: bad) == nil, "\(bad)")
+        }
+        #expect(ModelHour(checkedSecondsSince1970: 3599.9)?.value == 0)
+        #expect(ModelHour(checkedSecondsSince1970: -0.5)?.value == -1)
+        #expect(ModelHour(checkedSecondsSince1970: 1_467_334_800) == ModelHour(year: 2016, month: 7, day: 1, hour: 1))
+        #expect(ModelHour(-25).components == (1969, 12, 30, 23))
+    }
+}

@@ -87,13 +87,44 @@ enum Fixture {
         try file.commit()
     }
 
-    /// Runs a Python script with the netCDF4 library, installing it first if missing.
+    /// Runs a Python script with the netCDF4 library; a missing python3 or
+    /// netCDF4 fails with a message saying so (never a silent skip).
     static func python(_ script: String) throws -> ProcessResult {
-        let check = try TestEnvironment.run("/usr/bin/env", ["python3", "-c", "import netCDF4"])
-        if check.status != 0 {
-            _ = try TestEnvironment.run("/usr/bin/env", ["python3", "-m", "pip", "install", "--quiet", "netCDF4"])
-        }
+        try requirePythonNetCDF4()
         return try TestEnvironment.run("/usr/bin/env", ["python3", "-c", script])
+    }
+
+    static func requirePythonNetCDF4() throws {
+        let check = try TestEnvironment.run("/usr/bin/env", ["python3", "-c", "import netCDF4, numpy"])
+        guard check.status == 0 else {
+            throw ObservationError(file: "python3", variable: nil, message: "python3 with netCDF4 and numpy is required "
+                + "(JobScripts/lib/install-dependencies.sh installs them): \(check.stderr)")
+        }
+    }
+
+    /// Runs a writer of Tests/Fixtures/realformat with `arguments`; returns
+    /// the path it printed (the file written).
+    @discardableResult
+    static func realFormat(_ script: String, _ arguments: [String]) throws -> String {
+        try requirePythonNetCDF4()
+        let path = TestEnvironment.packageRoot.appendingPathComponent("Tests/Fixtures/realformat/\(script)").path
+        let result = try TestEnvironment.run("/usr/bin/env", ["python3", path] + arguments)
+        guard result.status == 0 else {
+            throw ObservationError(file: path, variable: nil, message: "writer failed: \(result.stderr)")
+        }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Runs a writer once for several variants (`--each`): the path of each
+    /// variant's file by name ("plain" for none).
+    static func realFormatVariants(_ script: String, _ folder: URL, _ names: [String],
+                                   _ arguments: [String] = []) throws -> [String: String] {
+        let output = try realFormat(script, [folder.path] + arguments + names.flatMap { ["--each", $0] })
+        let paths = output.split(separator: "\n").map(String.init)
+        guard paths.count == names.count else {
+            throw ObservationError(file: script, variable: nil, message: "wrote \(paths.count) files for \(names.count) variants")
+        }
+        return Dictionary(uniqueKeysWithValues: zip(names, paths))
     }
 }
 

@@ -48,7 +48,8 @@ extension ObservationsSuite {
         soundings[3].averagingKernel[7] = LiteWriter.missingValue
         let contents = try LiteReader.read(try writeLite(directory, soundings))
         #expect(contents.soundings.map(\.id) == [soundings[0].id, soundings[4].id])
-        #expect(contents.dropReasons == ["xco2": 1, "latitude": 1, "xco2_averaging_kernel": 1])
+        #expect(contents.dropReasons == ["xco2: not finite": 1, "latitude: missing value": 1,
+                                         "xco2_averaging_kernel: missing value": 1])
     }
 
     @Test func liteReaderRejectsMalformedFilesNamingFileAndVariable() throws {
@@ -57,7 +58,7 @@ extension ObservationsSuite {
         // Variable removed, unit changed, shape changed: rewritten by the independent Python library.
         let cases: [(String, String, String)] = [
             ("no_xco2.nc4", "skip = 'xco2'", "required variable is missing"),
-            ("bad_unit.nc4", "units = {'xco2_uncertainty': 'furlongs'}", "unknown unit 'furlongs'"),
+            ("bad_unit.nc4", "units = {'xco2_uncertainty': 'furlongs'}", "units 'furlongs': not a mole fraction unit"),
             ("no_group.nc4", "skip = 'Retrieval'", "required variable is missing"),
         ]
         for (name, setting, message) in cases {
@@ -112,7 +113,7 @@ extension ObservationsSuite {
         let contents = try ObsPackReader.read(path)
         #expect(contents.siteCode == "SDZ" && contents.siteName == "Shangdianzi")
         #expect(contents.records.map(\.obspackID) == ["id0", "id1", "id3"])
-        #expect(contents.dropReasons == ["value": 1])
+        #expect(contents.dropReasons == ["value: not finite": 1])
         for (a, b) in zip([records[0], records[1], records[3]], contents.records) {
             #expect(abs(a.value - b.value) < 1e-4 && a.time == b.time && a.hour == b.hour)
         }
@@ -186,7 +187,7 @@ extension ObservationsSuite {
         let contents = try ObsPackReader.read(path)
         #expect(contents.siteCode == "AMY")
         #expect(contents.records.map(\.obspackID) == ["obspack~a~1", "obspack~a~3"])
-        #expect(contents.dropReasons == ["value": 1])
+        #expect(contents.dropReasons == ["value: fill value": 1])
         #expect(contents.records.map(\.hour) == [ModelHour(year: 2016, month: 7, day: 1, hour: 1), ModelHour(year: 2016, month: 7, day: 1, hour: 3)])
         #expect(abs(contents.records[0].value - 405) < 1e-4 && contents.records[1].intakeHeight == 40)
     }
