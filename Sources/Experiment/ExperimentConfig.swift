@@ -39,8 +39,8 @@ public struct ExperimentConfig: Sendable {
 
     /// The `observations.satellite:` section (Observations module).
     public let satellite: SatelliteSettings
-    /// ObsPack files or folders (`observations.in_situ.files`).
-    public let inSituFiles: [String]
+    /// The `observations.in_situ:` section (Observations module), when present.
+    public let inSitu: InSituSettings?
 
     /// Where the meteorology comes from (the `meteorology:` section, read by
     /// the Meteorology module).
@@ -83,8 +83,7 @@ public struct ExperimentConfig: Sendable {
             ("assimilation", assimilation.configNode),
             ("ensemble", .mapping([("seed", .integer(Int(seed))), ("ic_bc_perturbation", .number(initialBoundaryPerturbation)),
                                    ("perturbation_correlation_km", .number(perturbationCorrelationLength / 1000))])),
-            ("observations", .mapping([("satellite", satellite.configNode),
-                                       ("in_situ", .mapping([("files", .list(inSituFiles.map(ConfigNode.text)))]))])),
+            ("observations", .mapping([("satellite", satellite.configNode)] + (inSitu.map { [("in_situ", $0.configNode)] } ?? []))),
             ("meteorology", meteorology.configNode),
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
@@ -155,14 +154,11 @@ public struct ExperimentConfig: Sendable {
 
         let observations = try top.mapping("observations")
         satellite = try SatelliteSettings(try observations.mapping("satellite"), baseDirectory: folder)
-        if let inSitu = try observations.optionalMapping("in_situ") {
-            inSituFiles = try inSitu.list("files", of: String.self).map(resolve)
-            try inSitu.finish()
-        } else {
-            inSituFiles = []
+        inSitu = try observations.optionalMapping("in_situ").map { section throws(ConfigError) in
+            try InSituSettings(section, baseDirectory: folder)
         }
         try observations.finish()
-        for path in inSituFiles where !FileManager.default.fileExists(atPath: path) {
+        for path in inSitu?.files ?? [] where !FileManager.default.fileExists(atPath: path) {
             throw ConfigError(file: file, key: "observations.in_situ.files", message: "observation file or folder \(path) does not exist")
         }
 

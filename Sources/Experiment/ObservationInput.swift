@@ -3,38 +3,31 @@ import Geometry
 import ModelTime
 import Observations
 
-/// The observation types of a run, read from their files: satellite XCO2
-/// (Lite) and in-situ (ObsPack).
+/// The observation types of a run, read from their files and selected for
+/// its period and domain: satellite XCO2 (Lite) and, when configured,
+/// in-situ CO2 (ObsPack). A configured source that yields nothing is an error.
 public enum ObservationInput {
-    /// Lite files named by `paths` and ObsPack files named by `inSitu`
-    /// (files or folders), selected for the run's period and domain.
-    public static func load(paths: [String], inSitu: [String] = [], config: ExperimentConfig) throws -> [any ObservationType] {
-        let contents = try LiteReader.read(try expand(paths))
-        var types: [any ObservationType] = [
-            SatelliteXCO2Observations(contents.flatMap(\.soundings), droppedInvalid: contents.map(\.droppedInvalid).reduce(0, +),
-                                      grid: config.domain.grid, options: config.selectionOptions),
-        ]
-        let sites = try expand(inSitu).map { path throws in try ObsPackReader.read(path) }
-        if !sites.isEmpty {
-            types.append(InSituObservations(sites, grid: config.domain.grid, layers: config.domain.layers,
-                                            start: config.start, end: config.end.advanced(by: 1)))
+    /// The configured sources, or the files of a twin experiment's truth run
+    /// (`satellite` and `inSitu` given: the in-situ settings are the
+    /// configuration's, its files these).
+    public static func load(config: ExperimentConfig, satellite: [String]? = nil,
+                            inSitu: [String]? = nil) throws -> [any ObservationType] {
+        let grid = config.domain.grid, end = config.end.advanced(by: 1)
+        let source = "observations.satellite.files"
+        let input = try LiteReader.readSource(try ObservationFiles.expand(satellite ?? config.satellite.files, source: source))
+        try input.requireSoundings(source: source, grid: grid, start: config.start, end: end)
+        var types: [any ObservationType] = [SatelliteXCO2Observations(input, grid: grid, options: config.selectionOptions)]
+        var settings = config.inSitu ?? InSituSettings(files: [])
+        if let inSitu { settings.files = inSitu }
+        if !settings.files.isEmpty {
+            let selection = try settings.load(source: "observations.in_situ.files", grid: grid, layers: config.domain.layers,
+                                              start: config.start, end: end)
+            types.append(InSituObservations(selection, use: settings.use, ombGate: settings.ombGate))
+        } else if settings.use == .assimilate {
+            throw ExperimentError.invalidInput("\(config.file): key 'observations.in_situ.files': in-situ assimilation "
+                                               + "is configured but no files are listed")
         }
         return types
-    }
-
-    /// Files, plus the `.nc` files of folders (sorted).
-    static func expand(_ paths: [String]) throws -> [String] {
-        var files: [String] = []
-        for path in paths {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".nc") }.sorted()
-                files += names.map { "\(path)/\($0)" }
-            } else {
-                files.append(path)
-            }
-        }
-        return files
     }
 
     /// The selection counts of every type, for the log.

@@ -95,8 +95,10 @@ public struct TwinExperiment {
             }
         }
         world.barrier()
-        let observations = try ObservationInput.load(
-            paths: [observationFolder.path], inSitu: [observationFolder.appendingPathComponent("insitu").path], config: config)
+        let siteFolder = observationFolder.appendingPathComponent("insitu")
+        let siteFiles = (try? FileManager.default.contentsOfDirectory(atPath: siteFolder.path)) ?? []
+        let observations = try ObservationInput.load(config: config, satellite: [observationFolder.path],
+                                                     inSitu: siteFiles.isEmpty ? [] : [siteFolder.path])
 
         progress?("assimilation (\(config.members) members)")
         let analysis = try AssimilationRun(config: config, world: world, observations: observations, folder: output,

@@ -65,6 +65,9 @@ public enum QCFlagRule: String, Sendable, CaseIterable {
 ///       obs_flag: [1]                 # obs_flag values kept; [] ignores obs_flag
 ///       qcflag: not-rejected          # ignore | not-rejected | passed
 ///       error: {fixed_ppm: 1.0, value_unc_scale: 1.0, floor_ppm: 0.5}
+///       omb_gate_ppm: 10              # assimilated samples further than this from H(x̄) are rejected
+/// A twin experiment (`rcas osse`) samples its own synthetic site files and
+/// takes every key here but `files`, which may then be omitted.
 public struct InSituSettings: Sendable, Equatable, ConfigPrintable {
     /// What the records are for.
     public enum Use: String, Sendable, CaseIterable {
@@ -83,21 +86,25 @@ public struct InSituSettings: Sendable, Equatable, ConfigPrintable {
     public var obsFlags: [Int]
     public var qcFlag: QCFlagRule
     public var error: InSituErrorModel
+    /// OMB gate (ppm) of assimilated samples.
+    public var ombGate: Double
 
     public init(files: [String], sites: [String]? = nil, use: Use = .validate, obsFlags: [Int] = [1],
-                qcFlag: QCFlagRule = .notRejected, error: InSituErrorModel = .standard) {
+                qcFlag: QCFlagRule = .notRejected, error: InSituErrorModel = .standard, ombGate: Double = 10) {
         self.files = files
         self.sites = sites.map { $0.map { $0.uppercased() } }
         self.use = use
         self.obsFlags = obsFlags
         self.qcFlag = qcFlag
         self.error = error
+        self.ombGate = ombGate
     }
 
     /// Reads the section; relative paths are taken from `baseDirectory`.
     public init(_ section: ConfigMapping, baseDirectory: URL) throws(ConfigError) {
-        let paths: [String] = try section.list("files")
-        guard !paths.isEmpty else { throw section.error("files", "lists no file or folder") }
+        let listed: [String]? = try section.optionalList("files")
+        if let listed, listed.isEmpty { throw section.error("files", "lists no file or folder (omit it in a twin experiment)") }
+        let paths = listed ?? []
         files = paths.map { path in
             path.hasPrefix("/") ? path : baseDirectory.appendingPathComponent(path).standardizedFileURL.path
         }
@@ -130,6 +137,7 @@ public struct InSituSettings: Sendable, Equatable, ConfigPrintable {
         } else {
             error = .standard
         }
+        ombGate = try section.value("omb_gate_ppm", default: 10.0, in: 0.01...1000)
         try section.finish()
     }
 
@@ -141,7 +149,7 @@ public struct InSituSettings: Sendable, Equatable, ConfigPrintable {
         var entries: [(String, ConfigNode)] = [("files", .list(files.map { .text($0) }))]
         if let sites { entries.append(("sites", .list(sites.map { .text($0) }))) }
         entries += [("use", .text(use.rawValue)), ("obs_flag", .list(obsFlags.map { .integer($0) })),
-                    ("qcflag", .text(qcFlag.rawValue)), ("error", .mapping(errorEntries))]
+                    ("qcflag", .text(qcFlag.rawValue)), ("error", .mapping(errorEntries)), ("omb_gate_ppm", .number(ombGate))]
         return .mapping(entries)
     }
 }

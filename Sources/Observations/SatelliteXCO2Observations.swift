@@ -13,10 +13,9 @@ public struct SatelliteXCO2Observations: ObservationType {
     let candidates: [ModelHour: [XCO2Observation]]
     let validation: [ModelHour: [XCO2Sounding]]
 
-    /// Selects `soundings` on `grid`; `droppedInvalid` is the readers' count
-    /// of unusable rows.
-    public init(_ soundings: [XCO2Sounding], droppedInvalid: Int, grid: HorizontalGrid, options: XCO2SelectionOptions) {
-        let selection = XCO2Selector.select(soundings, grid: grid, options: options, droppedInvalid: droppedInvalid)
+    /// Selects the soundings of `input` on `grid`.
+    public init(_ input: XCO2Input, grid: HorizontalGrid, options: XCO2SelectionOptions) {
+        let selection = XCO2Selector.select(input, grid: grid, options: options)
         self.grid = grid
         self.options = options
         report = selection.report

@@ -152,8 +152,7 @@ struct RunCommand: ParsableCommand {
         }
         withWorld { world in
             let clock = ContinuousClock(), started = clock.now
-            let observations = try ObservationInput.load(paths: experiment.satellite.files, inSitu: experiment.inSituFiles,
-                                                         config: experiment)
+            let observations = try ObservationInput.load(config: experiment)
             say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
                 + "\(world.size) rank(s)\n\(ObservationInput.report(observations))")
             let run = try AssimilationRun(config: experiment, world: world, observations: observations, folder: folder,
@@ -220,9 +219,9 @@ struct ForwardCommand: ParsableCommand {
         withWorld { world in
             let twinObservations = URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations")
             let observations = experiment.satellite.source == .files
-                ? try ObservationInput.load(paths: experiment.satellite.files, inSitu: experiment.inSituFiles, config: experiment)
-                : try ObservationInput.load(paths: [twinObservations.path],
-                                            inSitu: [twinObservations.appendingPathComponent("insitu").path], config: experiment)
+                ? try ObservationInput.load(config: experiment)
+                : try ObservationInput.load(config: experiment, satellite: [twinObservations.path],
+                                            inSitu: [twinObservations.appendingPathComponent("insitu").path])
             let natural: NaturalFluxSource
             if let runDirectory {
                 natural = try PosteriorFlux(path: URL(fileURLWithPath: runDirectory).appendingPathComponent("fluxes.nc").path,
