@@ -99,12 +99,7 @@ public struct ObservationTable: Sendable {
         let kind = try flags("kind", 0...1)
         let set = try flags("set", 0...1)
         let status = try flags("status", 0...4).map { Status(rawValue: $0)! }
-        let siteVariable = try column("site")
-        guard try siteVariable.type() == .string else {
-            throw NetCDFError(path: path, object: "site", operation: "read observations",
-                              message: "type \(try siteVariable.type()), expected string")
-        }
-        let site = try siteVariable.readStrings()
+        let site = try siteCodes(root: root, path: path, rows: time.count)
         let runKind = try root.attribute("rcas_run_kind")?.text
         return ObservationTable(path: path, runKind: runKind, time: time, latitude: try doubles("latitude"),
                                 longitude: try doubles("longitude"), kind: kind, set: set, status: status, site: site,
@@ -210,4 +205,25 @@ public struct CalendarMonth: Sendable, Hashable, Comparable, CustomStringConvert
 /// Hours in calendar year `year`.
 public func hoursInYear(_ year: Int) -> Int {
     ModelHour(year: year, month: 1, day: 1).distance(to: ModelHour(year: year + 1, month: 1, day: 1))
+}
+
+extension ObservationTable {
+    /// The `site` column, either netCDF-4 strings `site(obs)` or a
+    /// fixed-length character array `site(obs, strlen)` (CF-1.8 text).
+    static func siteCodes(root: NetCDFGroup, path: String, rows: Int) throws -> [String] {
+        func fail(_ message: String) -> NetCDFError {
+            NetCDFError(path: path, object: "site", operation: "read observations", message: message)
+        }
+        guard root.hasVariable("site") else { throw fail("variable missing") }
+        let variable = try root.variable("site")
+        let dims = try variable.dimensionNames()
+        let codes: [String]
+        switch try variable.type() {
+        case .string where dims == ["obs"]: codes = try variable.readStrings()
+        case .char where dims.count == 2 && dims[0] == "obs": codes = try variable.readCharacterRows()
+        case let type: throw fail("type \(type) with dimensions \(dims), expected string (obs) or char (obs, strlen)")
+        }
+        guard codes.count == rows else { throw fail("\(codes.count) rows, the other columns have \(rows)") }
+        return codes
+    }
 }

@@ -14,7 +14,9 @@ struct EvaluateCommand: ParsableCommand {
             RUN_DIR/fc/observations.nc (FC) when present, and RUN_DIR/fluxes.nc. Reports NUM, RMSE, \
             MAE, CORR per month and year for assimilated and independent XCO2, the bias distribution, \
             per-site in-situ scores with improvement rates over CTRL, budgets in Tg C per month and \
-            Pg C per year per region, and uncertainty reductions. See Docs/evaluation.md.
+            Pg C per year per region (domain, land, ocean, the seed 000 regions as boxes and on land, \
+            ecological areas, provinces), provincial budgets in Tg C per month and per year, and \
+            uncertainty reductions. See Docs/evaluation.md.
             """)
 
     @Argument(help: "The run directory.")
@@ -31,6 +33,13 @@ struct EvaluateCommand: ParsableCommand {
 
     @Option(name: .customLong("land-sea-mask"), help: "A NetCDF file with land_fraction(y, x) on the flux grid.")
     var landSeaMask: String?
+
+    @Option(name: .customLong("province-masks"),
+            help: "A province mask file (Domains/tools/make_province_masks.py) on the flux grid (default: the domain's provinces mask).")
+    var provinceMasks: String?
+
+    @Flag(help: "Also report daily budgets with their ensemble spread (table budget_daily; JSON and CSV only).")
+    var daily = false
 
     @Option(name: .customLong("region-mask"),
             help: "FILE:VARIABLE, a (y, x) field of 0/1 or fractions on the flux grid defining an extra region named VARIABLE (repeatable).")
@@ -68,8 +77,8 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = EvaluationOptions(domainPath: domain, landSeaMaskPath: landSeaMask, regionMasks: try parsedRegionMasks(),
-                                        window: try parsedWindow())
+        let options = EvaluationOptions(domainPath: domain, landSeaMaskPath: landSeaMask, provinceMasksPath: provinceMasks,
+                                        regionMasks: try parsedRegionMasks(), window: try parsedWindow(), daily: daily)
         let report: EvaluationReport
         do {
             report = try RunEvaluation.evaluate(runDirectory: runDirectory, options: options)
