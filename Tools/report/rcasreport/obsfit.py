@@ -1,0 +1,168 @@
+"""Fit to the observations before and after: OMF (observed − model) histograms and maps for
+CTRL (prior flux), FC (posterior flux forecast) and AN (the background and the analysis of the
+assimilation), and the filter diagnostics over time from diagnostics.nc."""
+import os
+
+import numpy as np
+
+from . import basemap, maps
+from .inputs import Observations, finite, hours_to_datetime, open_dataset
+
+SECTION = "Fit to observations"
+# kind 0 = satellite XCO2, 1 = in situ; set 0 = assimilation candidate, 1 = independent; status 0 = assimilated.
+SUBSETS = [("assimilated XCO2", lambda o: (o["kind"] == 0) & (o["set"] == 0) & (o["status"] == 0)),
+           ("independent XCO2", lambda o: (o["kind"] == 0) & (o["set"] == 1)),
+           ("in-situ sites", lambda o: (o["kind"] == 1) & (o["set"] == 1))]
+
+
+def omf_runs(run_dir):
+    """[(label, observations, model column)] of the runs present: CTRL and FC model their background
+    (a forward run with the prior or posterior flux), AN before (background) and after (analysis)."""
+    runs = []
+    for label, relative, column in [("CTRL", "ctrl/observations.nc", "background_mean"),
+                                    ("FC", "fc/observations.nc", "background_mean")]:
+        path = os.path.join(run_dir, relative)
+        if os.path.exists(path):
+            runs.append((label, Observations(path), column))
+    an = Observations(os.path.join(run_dir, "observations.nc"))
+    runs += [("AN background", an, "background_mean"), ("AN analysis", an, "analysis_mean")]
+    return runs
+
+
+def make(figures, run_dir, fluxes):
+    runs = omf_runs(run_dir)
+    labels = [label for label, _, _ in runs]
+    for missing in ("CTRL", "FC"):
+        if missing not in labels:
+            figures.skip(SECTION, f"{missing} OMF", f"{missing.lower()}/observations.nc is not in the run folder")
+    histograms(figures, runs)
+    omf_maps(figures, runs, fluxes)
+    diagnostics(figures, run_dir)
+
+
+def histograms(figures, runs):
+    fig = figures.new("histogram")
+    colors = {"CTRL": "tab:blue", "FC": "tab:green", "AN background": "tab:orange", "AN analysis": "tab:red"}
+    for k, (subset, select) in enumerate(SUBSETS):
+        ax = fig.add_subplot(1, len(SUBSETS), k + 1)
+        omfs = []
+        for label, obs, column in runs:
+            rows = select(obs)
+            omfs.append((label, obs["value"][rows] - obs[column][rows]))
+        values = np.concatenate([v for _, v in omfs]) if omfs else np.array([])
+        if values.size == 0:
+            ax.text(0.5, 0.5, "no observations", ha="center", va="center", transform=ax.transAxes)
+        else:
+            limit = max(np.percentile(np.abs(values), 99), 1e-3)
+            bins = np.linspace(-limit, limit, 41)
+            for label, v in omfs:
+                if v.size:
+                    rmse = np.sqrt(np.mean(v ** 2))
+                    ax.hist(v, bins=bins, histtype="step", linewidth=1.5, color=colors[label],
+                            label=f"{label}: n={v.size}, mean {v.mean():+.2f}, RMS {rmse:.2f}")
+            ax.legend(fontsize=7)
+        ax.set_title(subset)
+        ax.set_xlabel("observed − model (ppm)")
+    fig.tight_layout()
+    figures.save(fig, SECTION, "omf_histograms.png",
+                 "Histograms of observed minus model (OMF, ppm) for the assimilated XCO2, the independent XCO2 and "
+                 "the in-situ sites: CTRL (forward run with the prior flux), FC (forward run with the posterior "
+                 "flux), and AN before (background) and after (analysis) each update.")
+
+
+def omf_maps(figures, runs, fluxes):
+    """Mean OMF per grid cell of all XCO2 observations (assimilated and independent) of each run."""
+    crs = basemap.projection(fluxes.grid_mapping)
+    xe, ye = maps.cell_edges(fluxes.x), maps.cell_edges(fluxes.y)
+    fig = figures.new("map_panels")
+    grids = []
+    for label, obs, column in runs:
+        rows = obs["kind"] == 0
+        x, y = crs.transform_points(basemap_geodetic(), obs["longitude"][rows], obs["latitude"][rows])[:, :2].T
+        omf = obs["value"][rows] - obs[column][rows]
+        i = np.searchsorted(xe, x) - 1
+        j = np.searchsorted(ye, y) - 1
+        inside = (i >= 0) & (i < len(fluxes.x)) & (j >= 0) & (j < len(fluxes.y))
+        total = np.zeros((len(fluxes.y), len(fluxes.x)))
+        count = np.zeros_like(total)
+        np.add.at(total, (j[inside], i[inside]), omf[inside])
+        np.add.at(count, (j[inside], i[inside]), 1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grids.append((label, np.where(count > 0, total / count, np.nan)))
+    values = np.concatenate([g[np.isfinite(g)] for _, g in grids]) if grids else np.array([])
+    limit = max(np.percentile(np.abs(values), 98), 1e-3) if values.size else 1.0
+    columns = 2
+    rows_n = int(np.ceil(len(grids) / columns))
+    mesh = None
+    for k, (label, grid) in enumerate(grids):
+        ax = fig.add_subplot(rows_n, columns, k + 1, projection=crs)
+        ax.set_extent([xe[0], xe[-1], ye[0], ye[-1]], crs=crs)
+        mesh = ax.pcolormesh(xe, ye, np.ma.masked_invalid(grid), cmap="RdBu_r", vmin=-limit, vmax=limit,
+                             transform=crs, shading="flat")
+        basemap.decorate(ax, crs)
+        ax.set_title(f"{label}: mean XCO2 OMF per cell", fontsize=11)
+    if mesh is not None:
+        fig.colorbar(mesh, ax=fig.axes, shrink=0.6, label="observed − model (ppm)")
+    figures.save(fig, SECTION, "omf_maps.png",
+                 "Mean observed minus model XCO2 (ppm) in each grid cell over the run, for each run; "
+                 "blank cells hold no XCO2 observation.")
+
+
+def basemap_geodetic():
+    import cartopy.crs as ccrs
+    return ccrs.Geodetic()
+
+
+DIAGNOSTICS = [("chi2_per_observation", "χ²/n of the innovations", "1"),
+               ("mean_innovation_ppm", "mean innovation (observed − background)", "ppm"),
+               ("simulated_spread_ppm", "background ensemble spread in observation space", "ppm")]
+
+
+def diagnostics(figures, run_dir):
+    path = os.path.join(run_dir, "diagnostics.nc")
+    if not os.path.exists(path):
+        figures.skip(SECTION, "filter diagnostics over time (χ²/n, mean innovation, spread)",
+                     "the run folder has no diagnostics.nc (written by newer RCAS versions)")
+        return
+    ds = open_dataset(path)
+    time = finite(ds.variables["time"][:], path, "time") if "time" in ds.variables else None
+    if time is None:
+        figures.skip(SECTION, "filter diagnostics", f"{path}: variable 'time' missing")
+        return
+    units = getattr(ds.variables["time"], "units", "")
+    if not units.startswith("hours since 1970-01-01"):
+        figures.skip(SECTION, "filter diagnostics", f"{path}: time units '{units}', expected hours since 1970-01-01")
+        return
+    dates = [hours_to_datetime(t) for t in time]
+    panels = [(name, title, unit) for name, title, unit in DIAGNOSTICS if name in ds.variables]
+    for name, _, _ in DIAGNOSTICS:
+        if name not in ds.variables:
+            figures.skip(SECTION, f"diagnostic {name}", f"{path} has no variable {name}")
+    extra = [name for name in ("desroziers_hbh_ppm2", "desroziers_r_ppm2", "flux_spread", "flux_error",
+                               "increment_correlation") if name in ds.variables]
+    fig = figures.new("diagnostics")
+    n = len(panels) + (1 if extra else 0)
+    for k, (name, title, unit) in enumerate(panels):
+        ax = fig.add_subplot(n, 1, k + 1)
+        values = np.ma.filled(np.ma.asarray(ds.variables[name][:], dtype=float), np.nan)
+        ax.plot(dates, values, marker=".", linewidth=1)
+        if name == "chi2_per_observation":
+            ax.axhline(1, color="0.5", linestyle="--", linewidth=0.8)
+        if name == "mean_innovation_ppm":
+            ax.axhline(0, color="0.5", linestyle="--", linewidth=0.8)
+        ax.set_ylabel(unit)
+        ax.set_title(title, fontsize=10)
+    if extra:
+        ax = fig.add_subplot(n, 1, n)
+        for name in extra:
+            values = np.ma.filled(np.ma.asarray(ds.variables[name][:], dtype=float), np.nan)
+            if values.ndim == 1:
+                ax.plot(dates, values, marker=".", linewidth=1, label=name)
+        ax.legend(fontsize=8)
+        ax.set_title("further diagnostics", fontsize=10)
+    ds.close()
+    fig.tight_layout()
+    figures.save(fig, SECTION, "filter_diagnostics.png",
+                 "Filter diagnostics per analysis hour from diagnostics.nc: χ²/n of the innovations (1 when the "
+                 "assumed background and observation errors are right), the mean innovation, the background "
+                 "spread in observation space, and the further diagnostics the file holds.")
