@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 DPI = 100
 # Pixel sizes (width, height) by kind of figure; Tests/EndToEndTests/PlotTests.swift checks them.
-SIZES = {"map": (900, 700), "map_panels": (1600, 1300), "series": (1500, 900), "provinces": (1800, 1500),
+SIZES = {"map": (900, 700), "map_panels": (1500, 1000), "series": (1500, 900), "provinces": (1800, 1500),
          "bars": (1500, 800), "histogram": (1500, 550), "diagnostics": (1300, 1000)}
 
 

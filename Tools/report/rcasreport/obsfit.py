@@ -101,8 +101,9 @@ def omf_maps(figures, runs, fluxes):
                              transform=crs, shading="flat")
         basemap.decorate(ax, crs)
         ax.set_title(f"{label}: mean XCO2 OMF per cell", fontsize=11)
+    fig.subplots_adjust(left=0.02, right=0.88, bottom=0.03, top=0.95, wspace=0.05, hspace=0.12)
     if mesh is not None:
-        fig.colorbar(mesh, ax=fig.axes, shrink=0.6, label="observed − model (ppm)")
+        fig.colorbar(mesh, cax=fig.add_axes([0.91, 0.2, 0.02, 0.6]), label="observed − model (ppm)")
     figures.save(fig, SECTION, "omf_maps.png",
                  "Mean observed minus model XCO2 (ppm) in each grid cell over the run, for each run; "
                  "blank cells hold no XCO2 observation.")
