@@ -151,7 +151,7 @@ def main():
     inside_fraction = []
     for p in provinces:
         whole = transform(p)
-        inside_fraction.append(whole.intersection(domain_box).area / whole.area)
+        inside_fraction.append(min(1.0, whole.intersection(domain_box).area / whole.area))   # rounding can pass 1
 
     path = os.path.join(args.domain, args.output)
     tmp = path + ".tmp"

@@ -71,6 +71,8 @@ struct PlotCommand: ParsableCommand {
         }
         var arguments = [script, runDirectory, "--output", output, "--evaluation", evaluationPath]
         if let month { arguments += ["--month", month] }
+        if let from { arguments += ["--from", from] }
+        if let to { arguments += ["--to", to] }
         let python = ProcessInfo.processInfo.environment["RCAS_PYTHON"] ?? "python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -38,8 +38,9 @@ def main(argv=None):
                         "the month with the most hours)")
     parser.add_argument("--evaluation", help="saved output of 'rcas evaluate RUN --json --daily'")
     parser.add_argument("--rcas", default="rcas", help="the rcas executable used when --evaluation is not given")
-    parser.add_argument("--from", dest="window_from", help="passed to rcas evaluate: evaluate from this hour on")
-    parser.add_argument("--to", dest="window_to", help="passed to rcas evaluate: evaluate before this hour")
+    parser.add_argument("--from", dest="window_from", help="YYYY-MM-DD[THH]: maps, observations and (through rcas "
+                        "evaluate) budgets from this UTC hour on; give the same to rcas evaluate for --evaluation")
+    parser.add_argument("--to", dest="window_to", help="YYYY-MM-DD[THH]: the same, before this UTC hour")
     args = parser.parse_args(argv)
     try:
         return report(args)
@@ -56,7 +57,8 @@ def report(args):
         raise inputs.InputError(f"{args.run}: run folder does not exist")
     os.makedirs(args.output, exist_ok=True)
     basemap.configure_offline_cartopy()
-    fluxes = inputs.Fluxes(os.path.join(args.run, "fluxes.nc"))
+    window = (inputs.parse_hour(args.window_from, "--from"), inputs.parse_hour(args.window_to, "--to"))
+    fluxes = inputs.Fluxes(os.path.join(args.run, "fluxes.nc"), window)
     months = fluxes.months()
     month = args.month
     if month is None:
@@ -74,9 +76,12 @@ def report(args):
     figures = Figures(args.output)
     maps.make(figures, fluxes, month)
     series.make(figures, evaluation, fluxes)
-    obsfit.make(figures, args.run, fluxes)
-    notes = [f"maps: whole run and {month[0]:04d}-{month[1]:02d}; flux maps and budgets show the biosphere "
-             "component (bio_*)"]
+    obsfit.make(figures, args.run, fluxes, window)
+    notes = [f"maps: the evaluated period and {month[0]:04d}-{month[1]:02d}; flux maps and budgets show the "
+             "biosphere component (bio_*)"]
+    if args.window_from or args.window_to:
+        notes.append(f"evaluated period: from {args.window_from or 'the start'} to {args.window_to or 'the end'} "
+                     "(maps, budgets and observation fit)")
     title = f"RCAS report: {os.path.basename(os.path.abspath(args.run))}"
     path = page.write(args.output, title, figures, evaluation, summary, notes)
     for section, name, _ in figures.written:

@@ -1,6 +1,7 @@
 """What the report reads from a run folder (the run-directory contract, Docs/experiment.md)."""
 import json
 import os
+import re
 import subprocess
 from datetime import datetime, timedelta, timezone
 
@@ -54,17 +55,35 @@ def text_column(ds, name, path):
     raise InputError(f"{path}: variable '{name}' is neither strings nor a (obs, strlen) char array")
 
 
-class Fluxes:
-    """fluxes.nc: grid, record periods and duration-weighted means of its fields."""
+def parse_hour(text, option):
+    """Hours since 1970 of YYYY-MM-DD[THH] (UTC), as rcas evaluate reads --from/--to; None for None."""
+    if text is None:
+        return None
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}))?", text)
+    try:
+        moment = datetime(int(match.group(1)), int(match.group(2)), int(match.group(3)), int(match.group(4) or 0),
+                          tzinfo=timezone.utc)
+    except (AttributeError, ValueError):
+        raise InputError(f"{option} must be YYYY-MM-DD[THH], got '{text}'")
+    return (moment - EPOCH).total_seconds() / 3600
 
-    def __init__(self, path):
+
+class Fluxes:
+    """fluxes.nc: grid, record periods and duration-weighted means of its fields, inside
+    the window [first, last) (hours since 1970; None = open)."""
+
+    def __init__(self, path, window=(None, None)):
         self.path = path
+        self.window = (-np.inf if window[0] is None else window[0], np.inf if window[1] is None else window[1])
         self.ds = open_dataset(path)
         ds = self.ds
         bounds = finite(variable(ds, "time_bnds", path)[:], path, "time_bnds")
         if bounds.ndim != 2 or bounds.shape[1] != 2 or np.any(bounds[:, 1] <= bounds[:, 0]):
             raise InputError(f"{path}: variable 'time_bnds' is not (time, 2) with end > start")
-        self.start, self.end = bounds[:, 0], bounds[:, 1]
+        self.start = np.maximum(bounds[:, 0], self.window[0])
+        self.end = np.minimum(bounds[:, 1], self.window[1])
+        if not np.any(self.end > self.start):
+            raise InputError(f"{path}: no flux record inside the evaluated period")
         self.lat = finite(variable(ds, "lat", path)[:], path, "lat")
         self.lon = finite(variable(ds, "lon", path)[:], path, "lon")
         self.x = finite(variable(ds, "x", path)[:], path, "x")
@@ -87,6 +106,8 @@ class Fluxes:
         """(year, month) of every calendar month the records touch, with the hours covered, in order."""
         covered = {}
         for s, e in zip(self.start, self.end):
+            if e <= s:
+                continue
             t = s
             while t < e:
                 d = hours_to_datetime(t)
@@ -100,7 +121,7 @@ class Fluxes:
     def weights(self, month=None):
         """Hours of each record inside `month` ((year, month)) or all hours when None."""
         if month is None:
-            return self.end - self.start
+            return np.clip(self.end - self.start, 0, None)
         year, m = month
         first = (datetime(year, m, 1, tzinfo=timezone.utc) - EPOCH).total_seconds() / 3600
         nxt = (datetime(year + (m == 12), m % 12 + 1, 1, tzinfo=timezone.utc) - EPOCH).total_seconds() / 3600
@@ -116,19 +137,30 @@ class Fluxes:
 
 
 class Observations:
-    """An observations.nc (AN, CTRL or FC): one row per observation."""
+    """An observations.nc (AN, CTRL or FC): one row per observation, those with `time` inside
+    the window (hours since 1970; None = open) only."""
 
     COLUMNS = ["time", "latitude", "longitude", "value", "background_mean", "analysis_mean"]
 
-    def __init__(self, path):
+    def __init__(self, path, window=(None, None)):
         ds = open_dataset(path)
         self.path = path
         self.run_kind = getattr(ds, "rcas_run_kind", None)
+        units = getattr(variable(ds, "time", path), "units", "")
+        if not units.startswith("seconds since 1970-01-01"):
+            raise InputError(f"{path}: variable 'time' has units '{units}', expected seconds since 1970-01-01")
         self.columns = {name: finite(variable(ds, name, path)[:], path, name) for name in self.COLUMNS}
         for name in ("kind", "set", "status"):
             self.columns[name] = np.asarray(variable(ds, name, path)[:], dtype=int)
         self.columns["site"] = text_column(ds, "site", path)
         ds.close()
+        hours = self.columns["time"] / 3600
+        inside = np.ones(hours.shape, dtype=bool)
+        if window[0] is not None:
+            inside &= hours >= window[0]
+        if window[1] is not None:
+            inside &= hours < window[1]
+        self.columns = {name: values[inside] for name, values in self.columns.items()}
 
     def __getitem__(self, name):
         return self.columns[name]

@@ -46,7 +46,8 @@ def uncertainty_reduction(prior_sigma, posterior_sigma):
 def make(figures, fluxes, month):
     """Period-mean maps and the same for `month` ((year, month) or None)."""
     crs = basemap.projection(fluxes.grid_mapping)
-    periods = [("period", None, "the whole run")]
+    windowed = np.isfinite(fluxes.window).any()
+    periods = [("period", None, "the evaluated period" if windowed else "the whole run")]
     if month is not None:
         periods.append((f"{month[0]:04d}-{month[1]:02d}", month, f"{month[0]:04d}-{month[1]:02d}"))
     for tag, selected, label in periods:

@@ -15,7 +15,7 @@ SUBSETS = [("assimilated XCO2", lambda o: (o["kind"] == 0) & (o["set"] == 0) & (
            ("in-situ sites", lambda o: (o["kind"] == 1) & (o["set"] == 1))]
 
 
-def omf_runs(run_dir):
+def omf_runs(run_dir, window):
     """[(label, observations, model column)] of the runs present: CTRL and FC model their background
     (a forward run with the prior or posterior flux), AN before (background) and after (analysis)."""
     runs = []
@@ -23,14 +23,14 @@ def omf_runs(run_dir):
                                     ("FC", "fc/observations.nc", "background_mean")]:
         path = os.path.join(run_dir, relative)
         if os.path.exists(path):
-            runs.append((label, Observations(path), column))
-    an = Observations(os.path.join(run_dir, "observations.nc"))
+            runs.append((label, Observations(path, window), column))
+    an = Observations(os.path.join(run_dir, "observations.nc"), window)
     runs += [("AN background", an, "background_mean"), ("AN analysis", an, "analysis_mean")]
     return runs
 
 
-def make(figures, run_dir, fluxes):
-    runs = omf_runs(run_dir)
+def make(figures, run_dir, fluxes, window=(None, None)):
+    runs = omf_runs(run_dir, window)
     labels = [label for label, _, _ in runs]
     for missing in ("CTRL", "FC"):
         if missing not in labels:
