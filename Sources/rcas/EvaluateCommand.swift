@@ -45,22 +45,7 @@ struct EvaluateCommand: ParsableCommand {
             help: "FILE:VARIABLE, a (y, x) field of 0/1 or fractions on the flux grid defining an extra region named VARIABLE (repeatable).")
     var regionMasks: [String] = []
 
-    @Option(help: "Evaluate only from this UTC hour on (e.g. the end of spin-up), YYYY-MM-DD[THH].")
-    var from: String?
-
-    @Option(help: "Evaluate only before this UTC hour, YYYY-MM-DD[THH].")
-    var to: String?
-
-    func parsedWindow() throws -> TimeWindow {
-        func hour(_ text: String?, _ option: String) throws -> ModelHour? {
-            guard let text else { return nil }
-            guard let hour = ModelHour(iso: text) else { throw ValidationError("--\(option) must be YYYY-MM-DD[THH], got '\(text)'") }
-            return hour
-        }
-        let window = TimeWindow(from: try hour(from, "from"), to: try hour(to, "to"))
-        if let a = window.from, let b = window.to, b <= a { throw ValidationError("--to must be after --from") }
-        return window
-    }
+    @OptionGroup var window: WindowOptions
 
     func parsedRegionMasks() throws -> [(file: String, variable: String)] {
         try regionMasks.map { text in
@@ -73,12 +58,12 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parsedRegionMasks()
-        _ = try parsedWindow()
+        _ = try window.parsed()
     }
 
     func run() throws {
         let options = EvaluationOptions(domainPath: domain, landSeaMaskPath: landSeaMask, provinceMasksPath: provinceMasks,
-                                        regionMasks: try parsedRegionMasks(), window: try parsedWindow(), daily: daily)
+                                        regionMasks: try parsedRegionMasks(), window: try window.parsed(), daily: daily)
         let report: EvaluationReport
         do {
             report = try RunEvaluation.evaluate(runDirectory: runDirectory, options: options)
@@ -88,4 +73,26 @@ struct EvaluateCommand: ParsableCommand {
         }
         print(json ? report.json : report.text, terminator: json ? "" : "\n")
     }
+}
+
+/// `--from` and `--to`: the part of a run evaluated (`rcas evaluate`, `rcas plot`).
+struct WindowOptions: ParsableArguments {
+    @Option(help: "Evaluate only from this UTC hour on (e.g. the end of spin-up), YYYY-MM-DD[THH].")
+    var from: String?
+
+    @Option(help: "Evaluate only before this UTC hour, YYYY-MM-DD[THH].")
+    var to: String?
+
+    func parsed() throws -> TimeWindow {
+        func hour(_ text: String?, _ option: String) throws -> ModelHour? {
+            guard let text else { return nil }
+            guard let hour = ModelHour(iso: text) else { throw ValidationError("--\(option) must be YYYY-MM-DD[THH], got '\(text)'") }
+            return hour
+        }
+        let window = TimeWindow(from: try hour(from, "from"), to: try hour(to, "to"))
+        if let a = window.from, let b = window.to, b <= a { throw ValidationError("--to must be after --from") }
+        return window
+    }
+
+    func validate() throws { _ = try parsed() }
 }

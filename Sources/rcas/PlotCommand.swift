@@ -33,28 +33,12 @@ struct PlotCommand: ParsableCommand {
     @Option(help: "The month mapped besides the whole run, YYYY-MM (default: the month with the most hours).")
     var month: String?
 
-    @Option(help: "Evaluate only from this UTC hour on (e.g. the end of spin-up), YYYY-MM-DD[THH].")
-    var from: String?
-
-    @Option(help: "Evaluate only before this UTC hour, YYYY-MM-DD[THH].")
-    var to: String?
+    @OptionGroup var window: WindowOptions
 
     func validate() throws {
         if let month, month.wholeMatch(of: /\d{4}-(0[1-9]|1[0-2])/) == nil {
             throw ValidationError("--month must be YYYY-MM, got '\(month)'")
         }
-        _ = try window()
-    }
-
-    func window() throws -> TimeWindow {
-        func hour(_ text: String?, _ option: String) throws -> ModelHour? {
-            guard let text else { return nil }
-            guard let hour = ModelHour(iso: text) else { throw ValidationError("--\(option) must be YYYY-MM-DD[THH], got '\(text)'") }
-            return hour
-        }
-        let window = TimeWindow(from: try hour(from, "from"), to: try hour(to, "to"))
-        if let a = window.from, let b = window.to, b <= a { throw ValidationError("--to must be after --from") }
-        return window
     }
 
     func run() throws {
@@ -63,7 +47,7 @@ struct PlotCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let report = try RunEvaluation.evaluate(runDirectory: runDirectory,
-                                                    options: EvaluationOptions(domainPath: domain, window: try window(),
+                                                    options: EvaluationOptions(domainPath: domain, window: try window.parsed(),
                                                                                daily: true))
             try report.json.write(toFile: evaluationPath, atomically: true, encoding: .utf8)
         } catch {
@@ -71,8 +55,8 @@ struct PlotCommand: ParsableCommand {
         }
         var arguments = [script, runDirectory, "--output", output, "--evaluation", evaluationPath]
         if let month { arguments += ["--month", month] }
-        if let from { arguments += ["--from", from] }
-        if let to { arguments += ["--to", to] }
+        if let from = window.from { arguments += ["--from", from] }
+        if let to = window.to { arguments += ["--to", to] }
         let python = ProcessInfo.processInfo.environment["RCAS_PYTHON"] ?? "python3"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -2,29 +2,12 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `rcas plot` and the CF harness on a small twin run of test-small, as a user runs them.
+/// `rcas plot` and the CF harness on the small twin run of test-small, as a user runs them.
 @Suite(.serialized) struct PlotTests {
     static let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
 
-    /// A 12-hour twin experiment on 1 rank.
-    static let run: Result<URL, any Error> = Result {
-        let folder = try TestEnvironment.temporaryDirectory("plot-twin")
-        let config = folder.appendingPathComponent("twin.yaml")
-        try """
-            name: plot-e2e
-            domain: \(domain)
-            period: {start: 2016-07-01T00, end: 2016-07-01T11, spin_up_days: 0}
-            assimilation: {members: 4, localization: {cutoff_km: 2000}}
-            ensemble: {seed: 3, ic_bc_perturbation: 0.005}
-            observations:
-              satellite: {source: synthetic, instrument: oco2}
-            twin: {truth_amplitude: 0.5, truth_correlation_km: 1200}
-            """.write(to: config, atomically: true, encoding: .utf8)
-        let output = folder.appendingPathComponent("run")
-        let result = try TestEnvironment.rcas(["osse", config.path, "--output", output.path])
-        guard result.status == 0 else { throw PlotTestFailure("rcas osse failed:\n\(result.stdout)\n\(result.stderr)") }
-        return output
-    }
+    /// The 18-hour twin experiment of the experiment tests (test-small, 2 ranks).
+    static var run: Result<URL, any Error> { ExperimentRunTests.twin }
 
     /// Every figure of a twin run with its pixel size (Tools/report/rcasreport/figure.py).
     static let figures: [(name: String, width: Int, height: Int)] = {
@@ -100,7 +83,3 @@ import Testing
     }
 }
 
-struct PlotTestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
