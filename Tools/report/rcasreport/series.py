@@ -54,22 +54,29 @@ def plot_panel(ax, estimates, title, monthly_points=False):
         days, total, s_u, s_c = monthly(estimates[estimate]) if monthly_points else estimates[estimate]
         marker = "o" if monthly_points or len(days) < 8 else None
         ax.plot(days, total, color=color, label=label, marker=marker, linewidth=1.4)
-        if np.isfinite(s_c).any():
+        if np.isfinite(s_c).any() and monthly_points:
+            # Months are points: the two limits as error bars (thin: correlated cells, thick: independent).
+            ax.errorbar(days, total, yerr=s_c, fmt="none", ecolor=color, alpha=0.5, elinewidth=1, capsize=4)
+            ax.errorbar(days, total, yerr=s_u, fmt="none", ecolor=color, elinewidth=3)
+        elif np.isfinite(s_c).any():
             ax.fill_between(days, total - s_c, total + s_c, color=color, alpha=0.12, linewidth=0)
             ax.fill_between(days, total - s_u, total + s_u, color=color, alpha=0.3, linewidth=0)
     ax.axhline(0, color="0.6", linewidth=0.6)
     ax.set_title(title, fontsize=10)
     import matplotlib.dates as mdates
-    locator = mdates.AutoDateLocator(minticks=2, maxticks=6)
-    ax.xaxis.set_major_locator(locator)
+    shown = ax.get_lines()[0].get_xdata() if ax.get_lines() else []
+    if 0 < len(shown) <= 6:
+        ax.set_xticks(shown)      # few points: one tick each (the automatic ticks would fall inside days)
+    else:
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=6))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d" if not monthly_points else "%Y-%m"))
     ax.tick_params(axis="x", labelrotation=30, labelsize=7)
     ax.tick_params(axis="y", labelsize=7)
 
 
-BAND_NOTE = ("Bands: ±σ of each total from the per-cell ensemble spreads, darker with cell errors independent, "
-             "lighter with cell errors fully correlated (the two limits; Docs/evaluation.md); errors are taken as "
-             "fully correlated in time.")
+BAND_NOTE = ("Bands (daily) and error bars (monthly): ±σ of each total from the per-cell ensemble spreads, "
+             "darker/thick with cell errors independent, lighter/thin with cell errors fully correlated (the two "
+             "limits; Docs/evaluation.md); errors are taken as fully correlated in time.")
 
 
 def make(figures, evaluation, fluxes):
