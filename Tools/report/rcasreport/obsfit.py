@@ -6,7 +6,7 @@ import os
 import numpy as np
 
 from . import basemap, maps
-from .inputs import Observations, finite, hours_to_datetime, open_dataset
+from .inputs import Observations, finite, open_dataset
 
 SECTION = "Fit to observations"
 # kind 0 = satellite XCO2, 1 = in situ; set 0 = assimilation candidate, 1 = independent; status 0 = assimilated.
@@ -114,9 +114,14 @@ def basemap_geodetic():
     return ccrs.Geodetic()
 
 
-DIAGNOSTICS = [("chi2_per_observation", "χ²/n of the innovations", "1"),
-               ("mean_innovation_ppm", "mean innovation (observed − background)", "ppm"),
-               ("simulated_spread_ppm", "background ensemble spread in observation space", "ppm")]
+# Panels of the diagnostics figure: (title, variables, reference line); the unit comes from the file.
+DIAGNOSTIC_PANELS = [("χ²/n of the innovations", ["chi2_per_observation"], 1.0),
+                     ("mean innovation (observed − background)", ["mean_innovation_ppm"], 0.0),
+                     ("background spread in observation space", ["simulated_spread_ppm"], None),
+                     ("Desroziers: HBHᵀ and R estimates", ["desroziers_hbh_ppm2", "desroziers_r_ppm2"], None),
+                     ("twin: flux spread and flux error", ["flux_spread", "flux_error"], None),
+                     ("twin: correlation of the increment with truth − prior", ["increment_correlation"], 0.0)]
+REQUIRED = ["chi2_per_observation", "mean_innovation_ppm", "simulated_spread_ppm"]
 
 
 def diagnostics(figures, run_dir):
@@ -131,36 +136,34 @@ def diagnostics(figures, run_dir):
         figures.skip(SECTION, "filter diagnostics", f"{path}: variable 'time' missing")
         return
     units = getattr(ds.variables["time"], "units", "")
-    if not units.startswith("hours since 1970-01-01"):
-        figures.skip(SECTION, "filter diagnostics", f"{path}: time units '{units}', expected hours since 1970-01-01")
+    try:
+        import netCDF4
+        dates = netCDF4.num2date(time, units, getattr(ds.variables["time"], "calendar", "standard"),
+                                 only_use_cftime_datetimes=False, only_use_python_datetimes=True)
+    except (ValueError, TypeError) as error:
+        figures.skip(SECTION, "filter diagnostics", f"{path}: variable 'time' has units '{units}' ({error})")
         return
-    dates = [hours_to_datetime(t) for t in time]
-    panels = [(name, title, unit) for name, title, unit in DIAGNOSTICS if name in ds.variables]
-    for name, _, _ in DIAGNOSTICS:
+    for name in REQUIRED:
         if name not in ds.variables:
             figures.skip(SECTION, f"diagnostic {name}", f"{path} has no variable {name}")
-    extra = [name for name in ("desroziers_hbh_ppm2", "desroziers_r_ppm2", "flux_spread", "flux_error",
-                               "increment_correlation") if name in ds.variables]
+    panels = [(title, [n for n in names if n in ds.variables], line) for title, names, line in DIAGNOSTIC_PANELS]
+    panels = [p for p in panels if p[1]]
     fig = figures.new("diagnostics")
-    n = len(panels) + (1 if extra else 0)
-    for k, (name, title, unit) in enumerate(panels):
-        ax = fig.add_subplot(n, 1, k + 1)
-        values = np.ma.filled(np.ma.asarray(ds.variables[name][:], dtype=float), np.nan)
-        ax.plot(dates, values, marker=".", linewidth=1)
-        if name == "chi2_per_observation":
-            ax.axhline(1, color="0.5", linestyle="--", linewidth=0.8)
-        if name == "mean_innovation_ppm":
-            ax.axhline(0, color="0.5", linestyle="--", linewidth=0.8)
-        ax.set_ylabel(unit)
-        ax.set_title(title, fontsize=10)
-    if extra:
-        ax = fig.add_subplot(n, 1, n)
-        for name in extra:
+    for k, (title, names, line) in enumerate(panels):
+        ax = fig.add_subplot(3, 2, k + 1)
+        for name in names:
             values = np.ma.filled(np.ma.asarray(ds.variables[name][:], dtype=float), np.nan)
-            if values.ndim == 1:
-                ax.plot(dates, values, marker=".", linewidth=1, label=name)
-        ax.legend(fontsize=8)
-        ax.set_title("further diagnostics", fontsize=10)
+            if values.shape != time.shape:
+                figures.skip(SECTION, f"diagnostic {name}", f"{path}: {name} is not one value per time")
+                continue
+            ax.plot(dates, values, marker=".", linewidth=1, label=name)
+        if line is not None:
+            ax.axhline(line, color="0.5", linestyle="--", linewidth=0.8)
+        ax.set_ylabel(getattr(ds.variables[names[0]], "units", ""))
+        ax.set_title(title, fontsize=10)
+        ax.tick_params(axis="x", labelrotation=30, labelsize=7)
+        if len(names) > 1:
+            ax.legend(fontsize=7)
     ds.close()
     fig.tight_layout()
     figures.save(fig, SECTION, "filter_diagnostics.png",
