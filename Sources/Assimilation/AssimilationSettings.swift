@@ -1,11 +1,12 @@
 import ConfigFormat
+import Geometry
 
 /// The `assimilation:` section of an experiment config, validated at the edge.
 ///
 ///     assimilation:
 ///       members: 50                  # ensemble size N (seed 000: 50)
 ///       window_hours: 24             # smoothing window of the EnKS
-///       flux_components: [biosphere, ocean]
+///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
 ///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
 ///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero
@@ -25,7 +26,7 @@ import ConfigFormat
 ///         persistence_hours: 1       # hours sharing one draw (seed 002: one per window)
 ///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
 ///         seed: 1
-public struct AssimilationSettings: Sendable, Equatable {
+public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// Which generator makes the flux ensemble.
     public enum FluxGenerator: Sendable, Equatable {
         case jdas(JDASFluxForecast)
@@ -34,7 +35,8 @@ public struct AssimilationSettings: Sendable, Equatable {
 
     public var members: Int
     public var windowHours: Int
-    public var fluxComponents: [FluxComponent]
+    /// The optimised flux components (for GCASv2, those of its scheme).
+    public var stateVector: FluxStateVector
     public var horizontal: HorizontalLocalization
     /// Height difference (m) where the vertical taper reaches zero; nil = none.
     public var verticalCutoff: Double?
@@ -45,16 +47,16 @@ public struct AssimilationSettings: Sendable, Equatable {
     /// The seed 000 configuration: 50 members, 24 h window, biosphere + ocean,
     /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
     public static let jdasDefault = AssimilationSettings(
-        members: 50, windowHours: 24, fluxComponents: [.biosphere, .ocean],
+        members: 50, windowHours: 24, stateVector: .biosphereOcean,
         horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, multiplicativeInflation: 1,
         relaxationToPriorSpread: 0, fluxGenerator: .jdas(JDASFluxForecast()))
 
-    public init(members: Int, windowHours: Int, fluxComponents: [FluxComponent], horizontal: HorizontalLocalization,
+    public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
                 verticalCutoff: Double?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
                 fluxGenerator: FluxGenerator) {
         self.members = members
         self.windowHours = windowHours
-        self.fluxComponents = fluxComponents
+        self.stateVector = stateVector
         self.horizontal = horizontal
         self.verticalCutoff = verticalCutoff
         self.multiplicativeInflation = multiplicativeInflation
@@ -68,6 +70,7 @@ public struct AssimilationSettings: Sendable, Equatable {
         let d = Self.jdasDefault
         members = try section.value("members", default: d.members, in: 2...100_000)
         windowHours = try section.value("window_hours", default: d.windowHours, in: 1...24 * 31)
+        var listed: FluxStateVector?
         if let names: [String] = try section.optionalList("flux_components") {
             var components: [FluxComponent] = []
             for name in names {
@@ -75,12 +78,13 @@ public struct AssimilationSettings: Sendable, Equatable {
                     throw section.error("flux_components", "'\(name)' is not one of: "
                                         + FluxComponent.allCases.map(\.rawValue).joined(separator: ", "))
                 }
-                guard !components.contains(component) else { throw section.error("flux_components", "'\(name)' is listed twice") }
                 components.append(component)
             }
-            fluxComponents = components
-        } else {
-            fluxComponents = d.fluxComponents
+            do {
+                listed = try FluxStateVector(components)
+            } catch {
+                throw section.error("flux_components", error.description)
+            }
         }
 
         let localization = try section.optionalMapping("localization")
@@ -110,11 +114,16 @@ public struct AssimilationSettings: Sendable, Equatable {
         let flux = try section.optionalMapping("flux_ensemble")
         switch try flux?.choice("generator", default: "jdas", from: ["jdas", "gcasv2"]) ?? "jdas" {
         case "gcasv2":
-            let schemes: [String: GCASv2FluxPerturbation.Scheme] = [
-                "biosphere": .biosphere, "biosphere-ocean": .biosphereOcean,
-                "biosphere-ocean-fossil": .biosphereOceanFossil, "net-flux": .netFlux]
+            let schemes = Dictionary(uniqueKeysWithValues: GCASv2FluxPerturbation.Scheme.allCases.map { ($0.configName, $0) })
             let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
-                                                  from: schemes.keys.sorted())]!
+                                                  from: GCASv2FluxPerturbation.Scheme.allCases.map(\.configName))]!
+            // The scheme is the state vector (seed 002 Eq. 2-5); a listed one must agree.
+            let schemeVector = FluxStateVector(scheme: scheme)
+            if let listed, listed != schemeVector {
+                throw section.error("flux_components", "\(listed.components.map(\.rawValue)) contradicts gcasv2_scheme "
+                                    + "'\(scheme.configName)', whose state is \(schemeVector.components.map(\.rawValue))")
+            }
+            stateVector = schemeVector
             var scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3]
             if let lambda = try flux!.optionalMapping("lambda") {
                 for component in FluxComponent.allCases {
@@ -132,6 +141,7 @@ public struct AssimilationSettings: Sendable, Equatable {
                                                            persistenceHours: persistence,
                                                            correlationLength: correlation * 1000))
         default:
+            stateVector = listed ?? d.stateVector
             fluxGenerator = .jdas(JDASFluxForecast(
                 beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,
                 smoothingDays: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4))
@@ -140,9 +150,50 @@ public struct AssimilationSettings: Sendable, Equatable {
         try section.finish()
     }
 
+    /// Every value as used, in the section's own layout.
+    public var configNode: ConfigNode {
+        var localization: [(String, ConfigNode)]
+        switch horizontal {
+        case .none: localization = [("horizontal", .text("none"))]
+        case .gaspariCohn(let cutoff): localization = [("horizontal", .text("gaspari-cohn")), ("cutoff_km", .number(cutoff / 1000))]
+        case .significance(let near, let far, let p):
+            localization = [("horizontal", .text("significance")), ("near_km", .number(near / 1000)),
+                            ("far_km", .number(far / 1000)), ("p_value", .number(p))]
+        }
+        if let v = verticalCutoff { localization.append(("vertical_cutoff_m", .number(v))) }
+        let flux: ConfigNode
+        switch fluxGenerator {
+        case .jdas(let j):
+            flux = .mapping([("generator", .text("jdas")), ("beta", .number(j.beta)), ("smoothing_days", .integer(j.smoothingDays))])
+        case .gcasv2(let g):
+            let lambda = g.scheme.components.map { ($0.rawValue, ConfigNode.number(g.scale[$0] ?? 0)) }
+            flux = .mapping([("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
+                             ("lambda", .mapping(lambda)), ("seed", .integer(Int(g.seed))),
+                             ("persistence_hours", .integer(g.persistenceHours)),
+                             ("correlation_km", .number(g.correlationLength / 1000))])
+        }
+        return .mapping([
+            ("members", .integer(members)),
+            ("window_hours", .integer(windowHours)),
+            ("flux_components", .list(stateVector.components.map { .text($0.rawValue) })),
+            ("localization", .mapping(localization)),
+            ("inflation", .mapping([("multiplicative", .number(multiplicativeInflation)),
+                                    ("rtps", .number(relaxationToPriorSpread))])),
+            ("flux_ensemble", flux),
+        ])
+    }
+
     /// The column layout for a domain with `layerCount` layers.
     public func layout(layerCount: Int) -> ColumnStateLayout {
-        ColumnStateLayout(layerCount: layerCount, windowHours: windowHours, fluxComponents: fluxComponents)
+        ColumnStateLayout(layerCount: layerCount, windowHours: windowHours, fluxComponents: stateVector.components)
+    }
+
+    /// The generator of the flux ensemble on `grid`.
+    public func makeFluxGenerator(grid: HorizontalGrid) -> any FluxEnsembleGenerator {
+        switch fluxGenerator {
+        case .jdas(let model): JDASFluxForecast.Generator(model)
+        case .gcasv2(let perturbation): GCASv2FluxPerturbation.Generator(perturbation, grid: grid)
+        }
     }
 
     /// The filter settings for `layout`; `layerMidHeights` (m) are needed only

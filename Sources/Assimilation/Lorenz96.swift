@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import RandomStreams
 
 /// The Lorenz (1996) model dx_k/dt = (x_{k+1} − x_{k−2}) x_{k−1} − x_k + F on a
 /// ring, integrated with classical RK4: the standard toy bench for ensemble
@@ -82,7 +83,7 @@ public struct Lorenz96Experiment: Sendable {
         for _ in 0..<1000 { truth = model.step(truth) }
         // Initial ensemble: truth + N(0, 1), keyed by (stream 0, member, variable).
         var ensemble = (0..<members).map { m in
-            (0..<n).map { k in truth[k] + KeyedRandom.normal(seed: seed, key: [0, m, k]) }
+            (0..<n).map { k in truth[k] + KeyedRandom(seed: seed, stream: "lorenz96").normal(0, m, k) }
         }
         let filter = SerialEnSRF(
             configuration: AnalysisConfiguration(
@@ -99,7 +100,7 @@ public struct Lorenz96Experiment: Sendable {
                 for m in 0..<members { ensemble[m] = model.step(ensemble[m]) }
             }
             // Observations y_k = x^true_k + N(0, 1), keyed by (stream 1, cycle, k).
-            let y = (0..<n).map { k in truth[k] + KeyedRandom.normal(seed: seed, key: [1, cycle, k]) }
+            let y = (0..<n).map { k in truth[k] + KeyedRandom(seed: seed, stream: "lorenz96").normal(1, cycle, k) }
             // Column k of the state is the single variable x_k; H is the identity.
             var block = ColumnEnsemble(columns: Array(0..<n), variableCount: 1, members: 0..<members)
             var priors = [Double](repeating: 0, count: n * members)

@@ -12,6 +12,30 @@ public enum CFGridWriter {
 
     /// Defines and fills the grid variables in `group`.
     public static func write(_ grid: HorizontalGrid, to group: NetCDFGroup) throws(NetCDFError) {
+        try define(grid, in: group).fill()
+    }
+
+    /// The grid variables of a file, defined and waiting for their values
+    /// (for files that must leave define mode before any data is written).
+    public struct DefinedGrid {
+        let grid: HorizontalGrid
+        let crs, x, y, lat, lon, area: NetCDFVariable
+
+        /// Writes the coordinate values.
+        public func fill() throws(NetCDFError) {
+            try crs.write([Int32(0)])
+            try x.write((0..<grid.nx).map(grid.x))
+            try y.write((0..<grid.ny).map(grid.y))
+            let centres = grid.centers()
+            try lat.write(centres.map(\.latitude))
+            try lon.write(centres.map(\.longitude))
+            try area.write(grid.cellAreas())
+        }
+    }
+
+    /// Defines the grid's dimensions and variables in `group`; their values
+    /// follow with ``DefinedGrid/fill()``.
+    public static func define(_ grid: HorizontalGrid, in group: NetCDFGroup) throws(NetCDFError) -> DefinedGrid {
         try group.addDimension("x", length: grid.nx)
         try group.addDimension("y", length: grid.ny)
 
@@ -20,34 +44,28 @@ public enum CFGridWriter {
             try crs.setAttribute(name, value.netCDF)
         }
         try crs.setAttribute("proj4_params", .text(grid.projection.projString))
-        try crs.write([Int32(0)])
 
         let x = try group.addVariable("x", type: .double, dimensions: ["x"])
         try x.setAttribute("standard_name", .text("projection_x_coordinate"))
         try x.setAttribute("long_name", .text("x coordinate of cell centre in the projection"))
         try x.setAttribute("units", .text("m"))
         try x.setAttribute("axis", .text("X"))
-        try x.write((0..<grid.nx).map(grid.x))
 
         let y = try group.addVariable("y", type: .double, dimensions: ["y"])
         try y.setAttribute("standard_name", .text("projection_y_coordinate"))
         try y.setAttribute("long_name", .text("y coordinate of cell centre in the projection"))
         try y.setAttribute("units", .text("m"))
         try y.setAttribute("axis", .text("Y"))
-        try y.write((0..<grid.ny).map(grid.y))
 
-        let centres = grid.centers()
         let lat = try group.addVariable("lat", type: .double, dimensions: ["y", "x"])
         try lat.setAttribute("standard_name", .text("latitude"))
         try lat.setAttribute("long_name", .text("latitude of cell centre"))
         try lat.setAttribute("units", .text("degrees_north"))
-        try lat.write(centres.map(\.latitude))
 
         let lon = try group.addVariable("lon", type: .double, dimensions: ["y", "x"])
         try lon.setAttribute("standard_name", .text("longitude"))
         try lon.setAttribute("long_name", .text("longitude of cell centre"))
         try lon.setAttribute("units", .text("degrees_east"))
-        try lon.write(centres.map(\.longitude))
 
         let area = try group.addVariable("cell_area", type: .double, dimensions: ["y", "x"])
         try area.setAttribute("standard_name", .text("cell_area"))
@@ -55,7 +73,7 @@ public enum CFGridWriter {
         try area.setAttribute("units", .text("m2"))
         try area.setAttribute("coordinates", .text("lat lon"))
         try area.setAttribute("grid_mapping", .text(gridMappingName))
-        try area.write(grid.cellAreas())
+        return DefinedGrid(grid: grid, crs: crs, x: x, y: y, lat: lat, lon: lon, area: area)
     }
 
     /// Defines an unlimited `time` dimension and its CF coordinate variable

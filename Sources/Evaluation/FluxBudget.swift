@@ -17,19 +17,20 @@ public final class FluxFile {
     /// Cell-centre latitudes and longitudes (degrees), flat index.
     public let latitude: [Double]
     public let longitude: [Double]
-    /// Natural components present (`bio`, `ocn`), in that order.
+    /// Optimised components present (of `bio`, `ocn`, `fossil`, `fire`, `net`), in that order.
     public let components: [String]
     /// The `domain` global attribute, when present.
     public let domainAttribute: String?
     let file: NetCDFFile
 
-    /// The natural components the contract allows.
-    public static let naturalComponents = ["bio", "ocn"]
+    /// The components a state vector may optimise (Docs/outputs.md).
+    public static let naturalComponents = ["bio", "ocn", "fossil", "fire", "net"]
     /// The estimates of a natural component, each `c_<estimate>_mean` with
     /// `c_<estimate>_spread`.
     public static let ensembleEstimates = ["prior", "forecast", "analysis"]
-    /// Prescribed (not optimised) fluxes.
-    public static let prescribedFluxes = ["fossil", "fire"]
+    /// Prescribed (not optimised) fluxes, when present: the prior components
+    /// outside the state vector.
+    public static let prescribedFluxes = ["bio", "ocn", "fossil", "fire"]
 
     /// Opens `path` and checks the time axis, the grid variables and that
     /// every natural component present has all six mean/spread fields.
@@ -336,10 +337,10 @@ public enum FluxBudget {
         }
 
         var rows: [(component: String, estimate: String, values: [[Double]])] = fields.map { ($0.component, $0.estimate, totals[$0]!) }
-        if file.components.count > 1 {
+        if file.components.contains("bio") && file.components.contains("ocn") {
             for estimate in FluxFile.ensembleEstimates + ["truth"] {
-                let parts = fields.filter { $0.estimate == estimate && FluxFile.naturalComponents.contains($0.component) }
-                guard parts.count == file.components.count else { continue }
+                let parts = fields.filter { $0.estimate == estimate && ["bio", "ocn"].contains($0.component) }
+                guard parts.count == 2 else { continue }
                 let sum = (0..<months.count).map { m in
                     (0..<regions.count).map { r in parts.reduce(0) { $0 + totals[$1]![m][r] } }
                 }

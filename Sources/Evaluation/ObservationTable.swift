@@ -5,9 +5,9 @@ import NetCDFIO
 /// The rows of a run's `observations.nc` (Docs/evaluation.md; the run-directory
 /// contract): one per observation, with the model's equivalents.
 public struct ObservationTable: Sendable {
-    /// `status` codes of the contract's `flag_values` 0...4.
+    /// `status` codes of the contract's `flag_values` 0...2.
     public enum Status: Int8, Sendable {
-        case assimilated = 0, rejectedOmBGate = 1, validation = 2, outsideWindow = 3, notAssimilatedKind = 4
+        case assimilated = 0, rejectedOmBGate = 1, validation = 2
     }
 
     /// The file read.
@@ -30,16 +30,23 @@ public struct ObservationTable: Sendable {
     /// The run's model equivalent (ppm): `analysis_mean` (for CTRL/FC files the
     /// contract makes it equal to the forward run's `background_mean`).
     public let model: [Double]
+    /// The model equivalent before the analysis (`background_mean`).
+    public let background: [Double]
+    /// Hours since 1970 of the analysis each row entered (`analysis_hour`).
+    public let analysisHour: [Double]
 
     /// Number of rows.
     public var count: Int { time.count }
 
     /// Memberwise construction (tests, and callers holding the rows in memory).
     public init(path: String, runKind: String?, time: [Double], latitude: [Double], longitude: [Double],
-                kind: [Int8], set: [Int8], status: [Status], site: [String], value: [Double], model: [Double]) {
+                kind: [Int8], set: [Int8], status: [Status], site: [String], value: [Double], model: [Double],
+                background: [Double]? = nil, analysisHour: [Double]? = nil) {
         let n = time.count
         precondition([latitude.count, longitude.count, kind.count, set.count, status.count, site.count,
                       value.count, model.count].allSatisfy { $0 == n }, "all columns must have one entry per row")
+        self.background = background ?? model
+        self.analysisHour = analysisHour ?? time.map { ($0 / 3600).rounded(.up) }
         self.path = path
         self.runKind = runKind
         self.time = time
@@ -98,12 +105,22 @@ public struct ObservationTable: Sendable {
         }
         let kind = try flags("kind", 0...1)
         let set = try flags("set", 0...1)
-        let status = try flags("status", 0...4).map { Status(rawValue: $0)! }
-        let site = try siteCodes(root: root, path: path, rows: time.count)
+        let status = try flags("status", 0...2).map { Status(rawValue: $0)! }
+        // Site codes as fixed-length characters (what RCAS writes) or strings.
+        guard root.hasVariable("site") else {
+            throw NetCDFError(path: path, object: "site", operation: "read observations", message: "variable missing")
+        }
+        let siteVariable = try root.variable("site")
+        let site = try siteVariable.type() == .char ? try siteVariable.readCharacterRows() : try siteVariable.readStrings()
+        guard site.count == time.count else {
+            throw NetCDFError(path: path, object: "site", operation: "read observations",
+                              message: "\(site.count) rows, expected \(time.count)")
+        }
         let runKind = try root.attribute("rcas_run_kind")?.text
         return ObservationTable(path: path, runKind: runKind, time: time, latitude: try doubles("latitude"),
                                 longitude: try doubles("longitude"), kind: kind, set: set, status: status, site: site,
-                                value: try doubles("value"), model: try doubles("analysis_mean"))
+                                value: try doubles("value"), model: try doubles("analysis_mean"),
+                                background: try doubles("background_mean"), analysisHour: try doubles("analysis_hour"))
     }
 
     /// Throws naming the file, variable and row when `value` or the model
@@ -147,19 +164,18 @@ public struct ObservationTable: Sendable {
 public enum ObservationSubset: String, Sendable, CaseIterable {
     /// Satellite XCO2 rows that updated the state (`status` = assimilated).
     case assimilated
-    /// Satellite XCO2 rows held out for validation (`set` = 1, inside the window).
+    /// Satellite XCO2 rows held out for validation (`set` = 1).
     case independent
-    /// In-situ rows inside the window (they are evaluated per site).
+    /// In-situ rows (they are evaluated per site).
     case insitu
 
-    /// Rows of `table` in this subset. Rows flagged `outside_window` are never
-    /// used: no analysis covered them.
+    /// Rows of `table` in this subset.
     public func rows(of table: ObservationTable) -> [Int] {
         (0..<table.count).filter { r in
             switch self {
             case .assimilated: table.kind[r] == 0 && table.status[r] == .assimilated
-            case .independent: table.kind[r] == 0 && table.set[r] == 1 && table.status[r] != .outsideWindow
-            case .insitu: table.kind[r] == 1 && table.status[r] != .outsideWindow
+            case .independent: table.kind[r] == 0 && table.set[r] == 1
+            case .insitu: table.kind[r] == 1
             }
         }
     }
@@ -205,25 +221,4 @@ public struct CalendarMonth: Sendable, Hashable, Comparable, CustomStringConvert
 /// Hours in calendar year `year`.
 public func hoursInYear(_ year: Int) -> Int {
     ModelHour(year: year, month: 1, day: 1).distance(to: ModelHour(year: year + 1, month: 1, day: 1))
-}
-
-extension ObservationTable {
-    /// The `site` column, either netCDF-4 strings `site(obs)` or a
-    /// fixed-length character array `site(obs, strlen)` (CF-1.8 text).
-    static func siteCodes(root: NetCDFGroup, path: String, rows: Int) throws -> [String] {
-        func fail(_ message: String) -> NetCDFError {
-            NetCDFError(path: path, object: "site", operation: "read observations", message: message)
-        }
-        guard root.hasVariable("site") else { throw fail("variable missing") }
-        let variable = try root.variable("site")
-        let dims = try variable.dimensionNames()
-        let codes: [String]
-        switch try variable.type() {
-        case .string where dims == ["obs"]: codes = try variable.readStrings()
-        case .char where dims.count == 2 && dims[0] == "obs": codes = try variable.readCharacterRows()
-        case let type: throw fail("type \(type) with dimensions \(dims), expected string (obs) or char (obs, strlen)")
-        }
-        guard codes.count == rows else { throw fail("\(codes.count) rows, the other columns have \(rows)") }
-        return codes
-    }
 }

@@ -1,3 +1,4 @@
+import Assimilation
 import Geometry
 import Meteorology
 import ModelTime
@@ -19,7 +20,7 @@ struct ExchangedColumnsSampler: EnsembleColumnSampler {
     let memberCount: Int
     let hour: ModelHour
     /// Cell index -> CO2 values `[k * memberCount + m]`.
-    let co2: [Int: [Double]]
+    let co2: [Int: ArraySlice<Double>]
     let met: MetFields
 
     func column(i: Int, j: Int, member: Int, hour requested: ModelHour) throws -> ModelColumn {
@@ -27,47 +28,57 @@ struct ExchangedColumnsSampler: EnsembleColumnSampler {
         guard requested == hour, let values = co2[cell] else {
             throw ExperimentError.internalFailure("observation operator asked for cell (\(i), \(j)) at \(requested); the exchanged columns are for \(hour) (\(co2[cell] == nil ? "cell missing" : "cell present"))")
         }
-        let nz = layers.count
+        let nz = layers.count, base = values.startIndex
         return ModelColumn.extrapolatingPressures(
-            co2: (0..<nz).map { values[$0 * memberCount + member] },
+            co2: (0..<nz).map { values[base + $0 * memberCount + member] },
             pressure: (0..<nz).map { met.pressure[met.cell(i, j, $0)] },
             waterVapour: (0..<nz).map { met.waterVapour[met.cell(i, j, $0)] },
             midHeights: (0..<nz).map(layers.midHeight), topHeight: layers.top)
     }
+}
 
-    /// The cells the observation operators may read for a point.
-    static func neighbourhood(of point: GeoPoint, grid: HorizontalGrid) -> [Int] {
-        let (fi, fj) = grid.gridCoordinates(of: point)
-        return ExchangedColumnsSampler.interpolationCells(fi, fj, grid: grid)
+extension EnsembleState {
+    /// The columns of `cells` for this group's members, gathered from the
+    /// group's tiles (collective over the group). `hour` is the
+    /// observations' hour label; the columns are the state at its end (the
+    /// time of `met`).
+    func exchangedColumns(_ cells: [Int], met: MetFields, hour: ModelHour) -> ExchangedColumnsSampler {
+        let owned = Set(self.cells)
+        let mine = cells.filter(owned.contains)
+        let allCells = comms.group.allgather(mine)
+        let allValues = comms.group.allgather(transport.columns(at: mine))
+        let width = layers.count * members.count
+        var table: [Int: ArraySlice<Double>] = [:]
+        for (r, list) in allCells.enumerated() {
+            for (n, cell) in list.enumerated() { table[cell] = allValues[r][(n * width)..<((n + 1) * width)] }
+        }
+        return ExchangedColumnsSampler(grid: grid, layers: layers, memberCount: members.count, hour: hour, co2: table,
+                                       met: met)
     }
 
-    /// Collects the columns of `cells` (sorted, unique) for the group's members
-    /// from every tile of the group (collective over `group`).
-    /// `hour` is the observations' hour label; the columns are the state at
-    /// its end (the time of `met`).
-    static func exchange(cells: [Int], ensemble: TracerEnsemble, grid: HorizontalGrid, layers: VerticalLayers,
-                         met: MetFields, hour: ModelHour, group: any Communicator) -> ExchangedColumnsSampler {
-        let M = ensemble.memberCount, nz = layers.count
-        var mine: [Int] = []
-        var values: [Double] = []
-        for cell in cells {
-            let i = cell % grid.nx, j = cell / grid.nx
-            guard ensemble.tile.iRange.contains(i) && ensemble.tile.jRange.contains(j) else { continue }
-            mine.append(cell)
-            for k in 0..<nz {
-                let base = ensemble.offset(i, j, k)
-                values.append(contentsOf: ensemble.values[base..<(base + M)])
+    /// Simulated observations of every member, [observation][member] in member
+    /// order on every rank, and this rank's own [observation][held member]
+    /// rows when it computed some (one rank per member group, its tile 0, runs
+    /// the operators for the group's members). Collective.
+    func simulate(_ list: [any ModelObservation], met: MetFields, hour: ModelHour) throws
+        -> (all: [Double], local: [Double]) {
+        var cells = Set<Int>()
+        for observation in list { cells.formUnion(observation.cellsNeeded(in: grid)) }
+        let sampler = exchangedColumns(cells.sorted(), met: met, hour: hour)
+        var local: [Double] = []
+        if comms.tileIndex == 0 {
+            for observation in list {
+                guard let values = try observation.simulate(with: sampler) else {
+                    throw ExperimentError.internalFailure("an observation at \(observation.position) lies outside the model")
+                }
+                local.append(contentsOf: values)
             }
         }
-        let allCells = group.allgather(mine)
-        let allValues = group.allgather(values)
-        var table: [Int: [Double]] = [:]
-        for (r, owned) in allCells.enumerated() {
-            for (n, cell) in owned.enumerated() {
-                table[cell] = Array(allValues[r][(n * nz * M)..<((n + 1) * nz * M)])
-            }
-        }
-        return ExchangedColumnsSampler(grid: grid, layers: layers, memberCount: M, hour: hour, co2: table, met: met)
+        let piece = ObservationPriorPiece(observations: comms.tileIndex == 0 ? Array(list.indices) : [],
+                                          members: members, values: local)
+        let all = ParallelAnalysis.gatherPriors(piece, observationCount: list.count, memberCount: memberCount,
+                                                communicator: world)
+        return (all, local)
     }
 }
 

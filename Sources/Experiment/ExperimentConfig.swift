@@ -2,15 +2,17 @@ import Assimilation
 import ConfigFormat
 import Foundation
 import Geometry
+import Inputs
 import Meteorology
 import ModelTime
 import Observations
+import Transport
 
 /// Every parameter of an experiment, read from one YAML file and validated on
-/// load. `Docs/configuration.md` lists every key with its default; errors name
-/// the file, the key path and the line.
+/// load. Each section is read and printed by the settings type of the module
+/// that owns it (`Docs/configuration.md` lists every key with its default);
+/// errors name the file, the key path and the line.
 public struct ExperimentConfig: Sendable {
-    public enum InputSource: String, Sendable, CaseIterable { case synthetic, files }
     public enum FluxAveraging: String, Sendable, CaseIterable { case hourly, daily }
 
     /// The file the configuration was read from.
@@ -25,28 +27,29 @@ public struct ExperimentConfig: Sendable {
     public let end: ModelHour
     public let spinUpDays: Int
 
-    /// Ensemble size, window, flux components, localization, inflation and
+    /// Ensemble size, window, state vector, localization, inflation and
     /// flux generator (the `assimilation:` section, read by the Assimilation module).
     public let assimilation: AssimilationSettings
-    /// Seed of every random number of the run (perturbations, GCASv2 draws).
+    /// Seed of every random number of the run (perturbations, draws).
     public let seed: UInt64
     /// Relative standard deviation of the initial/boundary perturbation.
     public let initialBoundaryPerturbation: Double
     /// Correlation length (m) of that perturbation; 0 = independent per cell.
     public let perturbationCorrelationLength: Double
 
-    public let instrument: String
-    public let satelliteSource: InputSource
-    public let satelliteFiles: [String]
-    public let combination: String
-    public let ombGate: Double
-    public let errorInflation: Double
-    public let errorFloor: Double
+    /// The `observations.satellite:` section (Observations module).
+    public let satellite: SatelliteSettings
+    /// ObsPack files or folders (`observations.in_situ.files`).
     public let inSituFiles: [String]
 
     /// Where the meteorology comes from (the `meteorology:` section, read by
     /// the Meteorology module).
     public let meteorology: MeteorologySettings
+    /// Prior fluxes and background CO2 (`prior_flux:`, `background:`; Inputs module).
+    public let priorFlux: PriorFluxSettings
+    public let background: BackgroundSettings
+    /// The transport numerics.
+    public let transport: TransportOptions
 
     public let fluxAveraging: FluxAveraging
     /// Layers (0 = lowest) of the hourly analysis concentrations written out.
@@ -63,69 +66,40 @@ public struct ExperimentConfig: Sendable {
 
     /// Ensemble size N.
     public var members: Int { assimilation.members }
+    /// The satellite instrument's name.
+    public var instrument: String { satellite.instrument.rawValue }
 
     /// Selection, gate and error model of the satellite stream over the period.
-    public var selectionOptions: XCO2SelectionOptions {
-        XCO2SelectionOptions(instrument: SatelliteInstrument(rawValue: instrument) ?? .gosat, start: start,
-                             end: end.advanced(by: 1), combination: combination == "thinning" ? .thinning : .superObservations,
-                             ombThreshold: ombGate, errorInflation: errorInflation, errorFloor: errorFloor)
-    }
+    public var selectionOptions: XCO2SelectionOptions { satellite.selectionOptions(start: start, end: end.advanced(by: 1)) }
 
     /// Every parameter as used, defaults included, in the configuration's own
-    /// YAML layout: written into every output file and the log.
-    public var resolvedText: String {
-        let a = assimilation
-        var localization: String
-        switch a.horizontal {
-        case .none: localization = "{horizontal: none}"
-        case .gaspariCohn(let cutoff): localization = "{horizontal: gaspari-cohn, cutoff_km: \(cutoff / 1000)}"
-        case .significance(let near, let far, let p):
-            localization = "{horizontal: significance, near_km: \(near / 1000), far_km: \(far / 1000), p_value: \(p)}"
-        }
-        if let v = a.verticalCutoff { localization.removeLast(); localization += ", vertical_cutoff_m: \(v)}" }
-        let flux: String
-        switch a.fluxGenerator {
-        case .jdas(let j): flux = "{generator: jdas, beta: \(j.beta), smoothing_days: \(j.smoothingDays)}"
-        case .gcasv2(let g):
-            let lambda = g.scheme.components.map { "\($0.rawValue): \(g.scale[$0] ?? 0)" }.joined(separator: ", ")
-            let schemes: [GCASv2FluxPerturbation.Scheme: String] = [
-                .biosphere: "biosphere", .biosphereOcean: "biosphere-ocean",
-                .biosphereOceanFossil: "biosphere-ocean-fossil", .netFlux: "net-flux"]
-            flux = "{generator: gcasv2, gcasv2_scheme: \(schemes[g.scheme]!), lambda: {\(lambda)}, seed: \(g.seed), "
-                + "persistence_hours: \(g.persistenceHours), correlation_km: \(g.correlationLength / 1000)}"
-        }
-        let met: String
-        switch meteorology {
-        case .synthetic(let seed): met = "{source: synthetic, seed: \(seed)}"
-        case .files(let paths, let directory, let pattern, _):
-            met = paths.map { "{source: files, files: [\($0.joined(separator: ", "))]}" }
-                ?? "{source: files, directory: \(directory ?? ""), pattern: \"\(pattern)\"}"
-        }
-        func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
-        return """
-            name: \(name)
-            domain: \(domain.directory.path)
-            period: {start: \(start.iso), end: \(end.iso), spin_up_days: \(spinUpDays)}
-            assimilation:
-              members: \(a.members)
-              window_hours: \(a.windowHours)
-              flux_components: \(list(a.fluxComponents.map(\.rawValue)))
-              localization: \(localization)
-              inflation: {multiplicative: \(a.multiplicativeInflation), rtps: \(a.relaxationToPriorSpread)}
-              flux_ensemble: \(flux)
-            ensemble: {seed: \(seed), ic_bc_perturbation: \(initialBoundaryPerturbation), perturbation_correlation_km: \(perturbationCorrelationLength / 1000)}
-            observations:
-              satellite: {source: \(satelliteSource.rawValue), instrument: \(instrument), files: \(list(satelliteFiles)), combination: \(combination), omb_gate_ppm: \(ombGate), error_inflation: \(errorInflation), error_floor_ppm: \(errorFloor)}
-              in_situ: {files: \(list(inSituFiles))}
-            meteorology: \(met)
-            prior_flux: {source: synthetic}
-            outputs: {flux_averaging: \(fluxAveraging.rawValue), concentration_levels: \(list(concentrationLevels.map(String.init)))}
-            checkpoint: {interval_hours: \(checkpointInterval)}
-            parallel: {\(memberGroups.map { "member_groups: \($0)" } ?? "")}
-            twin: {truth_amplitude: \(truthAmplitude), truth_correlation_km: \(truthCorrelationLength / 1000), truth_seed: \(truthSeed)}
-
-            """
+    /// layout, each section printed by its owner: written into every output
+    /// file and the log; it reads back to the same configuration.
+    public var configNode: ConfigNode {
+        .mapping([
+            ("name", .text(name)),
+            ("domain", .text(domain.directory.path)),
+            ("period", .mapping([("start", .text(start.iso)), ("end", .text(end.iso)), ("spin_up_days", .integer(spinUpDays))])),
+            ("assimilation", assimilation.configNode),
+            ("ensemble", .mapping([("seed", .integer(Int(seed))), ("ic_bc_perturbation", .number(initialBoundaryPerturbation)),
+                                   ("perturbation_correlation_km", .number(perturbationCorrelationLength / 1000))])),
+            ("observations", .mapping([("satellite", satellite.configNode),
+                                       ("in_situ", .mapping([("files", .list(inSituFiles.map(ConfigNode.text)))]))])),
+            ("meteorology", meteorology.configNode),
+            ("prior_flux", priorFlux.configNode),
+            ("background", background.configNode),
+            ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
+                                  ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
+            ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
+            ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
+            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)),
+                               ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
+                               ("truth_seed", .integer(Int(truthSeed)))])),
+        ])
     }
+
+    /// ``configNode`` as YAML.
+    public var resolvedText: String { configNode.yaml }
 
     /// Hours from start to the end of the period.
     public var hourCount: Int { start.distance(to: end) + 1 }
@@ -169,15 +143,9 @@ public struct ExperimentConfig: Sendable {
         }
         try period.finish()
 
-        if let section = try top.optionalMapping("assimilation") {
-            assimilation = try AssimilationSettings(section)
-            guard Set(assimilation.fluxComponents) == [.biosphere, .ocean] else {
-                throw section.error("flux_components", "the cycling driver optimises biosphere and ocean together; "
-                                    + "other state vectors exist in the Assimilation module but are not wired into runs yet")
-            }
-        } else {
-            assimilation = .jdasDefault
-        }
+        assimilation = try top.optionalMapping("assimilation").map { section throws(ConfigError) in
+            try AssimilationSettings(section)
+        } ?? .jdasDefault
 
         let ensemble = try top.optionalMapping("ensemble")
         seed = UInt64(try ensemble?.value("seed", default: 1, in: 0...Int.max) ?? 1)
@@ -186,19 +154,7 @@ public struct ExperimentConfig: Sendable {
         try ensemble?.finish()
 
         let observations = try top.mapping("observations")
-        let satellite = try observations.mapping("satellite")
-        instrument = try satellite.choice("instrument", from: ["gosat", "oco2"])
-        satelliteSource = InputSource(rawValue: try satellite.choice("source", default: "files",
-                                                                     from: InputSource.allCases.map(\.rawValue)))!
-        satelliteFiles = (try satellite.optionalList("files", of: String.self) ?? []).map(resolve)
-        if satelliteSource == .files && satelliteFiles.isEmpty {
-            throw satellite.error("files", "source is 'files' but no files are listed")
-        }
-        combination = try satellite.choice("combination", default: "thinning", from: ["thinning", "super-observations"])
-        ombGate = try satellite.value("omb_gate_ppm", default: 5.0, in: 0.01...1000)
-        errorInflation = try satellite.value("error_inflation", default: 1.0, in: 0.1...100)
-        errorFloor = try satellite.value("error_floor_ppm", default: 0.0, in: 0...100)
-        try satellite.finish()
+        satellite = try SatelliteSettings(try observations.mapping("satellite"), baseDirectory: folder)
         if let inSitu = try observations.optionalMapping("in_situ") {
             inSituFiles = try inSitu.list("files", of: String.self).map(resolve)
             try inSitu.finish()
@@ -206,19 +162,20 @@ public struct ExperimentConfig: Sendable {
             inSituFiles = []
         }
         try observations.finish()
-        for path in satelliteFiles + inSituFiles where !FileManager.default.fileExists(atPath: path) {
-            throw ConfigError(file: file, key: "observations", message: "observation file or folder \(path) does not exist")
+        for path in inSituFiles where !FileManager.default.fileExists(atPath: path) {
+            throw ConfigError(file: file, key: "observations.in_situ.files", message: "observation file or folder \(path) does not exist")
         }
 
-        if let section = try top.optionalMapping("meteorology") {
-            meteorology = try MeteorologySettings.read(section, baseDirectory: folder)
-        } else {
-            meteorology = .synthetic(seed: SyntheticMeteorology.defaultSeed)
-        }
-
-        let prior = try top.optionalMapping("prior_flux")
-        _ = try prior?.choice("source", default: "synthetic", from: ["synthetic"])
-        try prior?.finish()
+        meteorology = try top.optionalMapping("meteorology").map { section throws(ConfigError) in
+            try MeteorologySettings.read(section, baseDirectory: folder)
+        } ?? .synthetic(seed: SyntheticMeteorology.defaultSeed)
+        priorFlux = try top.optionalMapping("prior_flux").map { section throws(ConfigError) in
+            try PriorFluxSettings(section, baseDirectory: folder)
+        } ?? .synthetic
+        background = try top.optionalMapping("background").map { section throws(ConfigError) in
+            try BackgroundSettings(section, baseDirectory: folder)
+        } ?? .synthetic
+        transport = TransportOptions()
 
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",

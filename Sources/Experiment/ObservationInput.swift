@@ -3,22 +3,23 @@ import Geometry
 import ModelTime
 import Observations
 
-/// Reads the configured satellite files and selects the assimilation
-/// candidates and the validation set, grouped by hour.
+/// The observation types of a run, read from their files: satellite XCO2
+/// (Lite) and in-situ (ObsPack).
 public enum ObservationInput {
     /// Lite files named by `paths` and ObsPack files named by `inSitu`
-    /// (files or folders of `.nc` files).
-    public static func load(paths: [String], inSitu: [String] = [], config: ExperimentConfig) throws -> HourlyObservations {
+    /// (files or folders), selected for the run's period and domain.
+    public static func load(paths: [String], inSitu: [String] = [], config: ExperimentConfig) throws -> [any ObservationType] {
         let contents = try LiteReader.read(try expand(paths))
-        var hourly = select(contents.flatMap(\.soundings), droppedInvalid: contents.map(\.droppedInvalid).reduce(0, +),
-                            config: config)
-        for file in try expand(inSitu) {
-            let site = try ObsPackReader.read(file)
-            for record in site.records where record.hour >= config.start && record.hour <= config.end {
-                hourly.inSitu[record.hour, default: []].append((site.siteCode, record))
-            }
+        var types: [any ObservationType] = [
+            SatelliteXCO2Observations(contents.flatMap(\.soundings), droppedInvalid: contents.map(\.droppedInvalid).reduce(0, +),
+                                      grid: config.domain.grid, options: config.selectionOptions),
+        ]
+        let sites = try expand(inSitu).map { path throws in try ObsPackReader.read(path) }
+        if !sites.isEmpty {
+            types.append(InSituObservations(sites, grid: config.domain.grid, layers: config.domain.layers,
+                                            start: config.start, end: config.end.advanced(by: 1)))
         }
-        return hourly
+        return types
     }
 
     /// Files, plus the `.nc` files of folders (sorted).
@@ -36,13 +37,8 @@ public enum ObservationInput {
         return files
     }
 
-    /// Selection (quality, mode, window, domain, thinning or super-observations).
-    public static func select(_ soundings: [XCO2Sounding], droppedInvalid: Int, config: ExperimentConfig) -> HourlyObservations {
-        let options = config.selectionOptions
-        let selection = XCO2Selector.select(soundings, grid: config.domain.grid, options: options, droppedInvalid: droppedInvalid)
-        var hourly = HourlyObservations(instrument: config.instrument, report: selection.report)
-        for observation in selection.observations { hourly.candidates[observation.hour, default: []].append(observation) }
-        for sounding in selection.validation { hourly.validation[sounding.hour, default: []].append(sounding) }
-        return hourly
+    /// The selection counts of every type, for the log.
+    public static func report(_ types: [any ObservationType]) -> String {
+        types.map { "\($0.kind.flagMeaning):\n\($0.report)" }.joined(separator: "\n")
     }
 }

@@ -1,8 +1,10 @@
+import Assimilation
 import Foundation
 import ModelTime
+import Observations
 
 /// The flux statistics of one finished flux hour on the whole grid (cells in
-/// grid order), per natural component in state order.
+/// grid order), per state component in state order.
 public struct FluxHourRecord: Sendable {
     public let hour: ModelHour
     /// [component][cell], µmol m-2 s-1.
@@ -12,11 +14,21 @@ public struct FluxHourRecord: Sendable {
     public var forecastSpread: [[Double]]
     public var analysisMean: [[Double]]
     public var analysisSpread: [[Double]]
-    /// Prescribed fossil and fire fluxes of the hour.
-    public var fossil: [Double]
-    public var fire: [Double]
+    /// The prescribed (not optimised) prior components of the hour, in the
+    /// state vector's `prescribed` order.
+    public var prescribed: [[Double]]
     /// The truth (twin experiments only), [component][cell].
     public var truth: [[Double]]?
+
+    /// Every field in the order of the flux file's variables.
+    var fields: [[Double]] {
+        var all: [[Double]] = []
+        for c in priorMean.indices {
+            all += [priorMean[c], priorSpread[c], forecastMean[c], forecastSpread[c], analysisMean[c], analysisSpread[c]]
+            if let truth { all.append(truth[c]) }
+        }
+        return all + prescribed
+    }
 }
 
 /// The analysis concentrations of one hour at the configured levels, whole
@@ -29,15 +41,23 @@ public struct ConcentrationRecord: Sendable {
 
 /// One row of the observation-space output.
 public struct ObservationRecord: Sendable, Equatable {
-    public enum Status: Int8, Sendable { case assimilated = 0, rejectedOMBGate = 1, validation = 2 }
+    public enum Status: Int8, Sendable, CaseIterable {
+        case assimilated = 0, rejectedOMBGate = 1, validation = 2
+
+        public var flagMeaning: String {
+            switch self {
+            case .assimilated: "assimilated"
+            case .rejectedOMBGate: "rejected_omb_gate"
+            case .validation: "validation"
+            }
+        }
+    }
     public var time: Double
     public var analysisHour: ModelHour
     public var latitude: Double
     public var longitude: Double
-    /// 0 satellite, 1 in situ.
-    public var kind: Int8
-    /// 0 assimilation candidate, 1 independent validation.
-    public var set: Int8
+    public var kind: ObservationKind
+    public var role: ObservationRole
     public var status: Status
     public var site: String
     public var instrument: String
@@ -47,17 +67,25 @@ public struct ObservationRecord: Sendable, Equatable {
     public var backgroundSpread: Double
     public var analysisMean: Double
     public var analysisSpread: Double
-}
 
-/// Ensemble mean and standard deviation (N - 1) of `values`, summed in order
-/// so that the result does not depend on how members were distributed.
-func meanAndSpread(_ values: ArraySlice<Double>) -> (mean: Double, spread: Double) {
-    let n = Double(values.count)
-    var sum = 0.0
-    for v in values { sum += v }
-    let mean = sum / n
-    guard values.count > 1 else { return (mean, 0) }
-    var squares = 0.0
-    for v in values { squares += (v - mean) * (v - mean) }
-    return (mean, (squares / (n - 1)).squareRoot())
+    /// The row of `observation` seen at `analysisHour` with its background and
+    /// analysis statistics.
+    init(_ observation: any ModelObservation, analysisHour: ModelHour, status: Status,
+         background: (mean: Double, spread: Double), analysis: (mean: Double, spread: Double)) {
+        time = observation.time
+        self.analysisHour = analysisHour
+        latitude = observation.position.latitude
+        longitude = observation.position.longitude
+        kind = observation.kind
+        role = observation.role
+        self.status = status
+        site = observation.site
+        instrument = observation.instrument
+        value = observation.value
+        error = observation.error
+        backgroundMean = background.mean
+        backgroundSpread = background.spread
+        analysisMean = analysis.mean
+        analysisSpread = analysis.spread
+    }
 }

@@ -1,4 +1,5 @@
 import Assimilation
+import Inputs
 import Foundation
 import Logging
 import Geometry
@@ -17,7 +18,7 @@ public struct TwinExperiment {
     public let config: ExperimentConfig
     public let output: URL
     let world: any Communicator
-    let prior: SyntheticPriorFlux
+    let prior: any PriorFluxProvider
     /// Unit-variance spatially correlated field δ (grid order).
     let truthPattern: [Double]
     public var progress: ((String) -> Void)?
@@ -28,7 +29,7 @@ public struct TwinExperiment {
         self.config = config
         self.output = output
         self.world = world
-        prior = try SyntheticPriorFlux(domain: config.domain)
+        prior = try config.priorFlux.makeProvider(domain: config.domain)
         truthPattern = Self.correlatedField(grid: config.domain.grid, length: config.truthCorrelationLength,
                                             seed: config.truthSeed)
     }
@@ -39,17 +40,16 @@ public struct TwinExperiment {
         return CorrelatedNoise(grid: grid, length: length).field { random.normal(member: 0, hour: 0, cell: $0) }
     }
 
-    /// Truth natural flux: the prior scaled by (1 + a δ) per cell, so the
-    /// truth differs from the prior the way the flux model's perturbations do
-    /// (proportional to E^p), with a spatial pattern the prior does not know.
-    func truth(at hour: ModelHour) -> [[Double]] { truthSource(hour) }
-
-    /// The truth as a flux source that forward runs can hold.
+    /// Truth of each state component: its prior scaled by (1 + a δ) per
+    /// cell, so the truth differs from the prior the way the flux ensembles'
+    /// perturbations do (proportional to E^p), with a spatial pattern the
+    /// prior does not know.
     var truthSource: NaturalFluxSource {
         let prior = prior, pattern = truthPattern, a = config.truthAmplitude
+        let state = config.assimilation.stateVector
         return { hour in
-            let p = prior.components(at: hour)
-            return [p.bio, p.ocn].map { field in zip(field, pattern).map { $0 * (1 + a * $1) } }
+            let p = try prior.fluxes(at: hour)
+            return state.statePriors(p.field).map { field in zip(field, pattern).map { $0 * (1 + a * $1) } }
         }
     }
 
@@ -62,30 +62,30 @@ public struct TwinExperiment {
         world.barrier()
 
         progress?("truth run and synthetic \(config.instrument) observations")
-        let truthEngine = try CyclingEngine(config: config, mode: .forward(label: "truth", natural: truthSource),
-                                            world: world, observations: HourlyObservations(instrument: config.instrument))
+        let truthRun = try ForwardRun(config: config, label: "truth", natural: truthSource, world: world,
+                                      observations: [], folder: nil)
         var soundings: [XCO2Sounding] = []
         let sites = SurfaceSite.seed000Table4
         var siteRecords = [[InSituRecord]](repeating: [], count: sites.count)
         let grid = config.domain.grid, layers = config.domain.layers
         let generatorSeed = config.seed &+ 7_919
-        truthEngine.afterStep = { engine, met in
-            guard let field = engine.gatherMemberField(0) else { return }
-            let label = engine.now.advanced(by: -1)
+        let instrument = config.satellite.instrument
+        truthRun.afterStep = { run, met in
+            guard let field = run.gatherField() else { return }
+            let label = run.now.advanced(by: -1)
             let sampler = GriddedEnsembleSampler(grid: grid, layers: layers, hour: label, co2: [field],
                                                  pressure: met.pressure, waterVapour: met.waterVapour)
             let generator = SyntheticObservationGenerator(truth: sampler, seed: generatorSeed)
-            soundings += try generator.satellite(SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
-                                                 start: label, hours: 1).soundings
+            soundings += try generator.satellite(instrument, start: label, hours: 1).soundings
             for (index, records) in try generator.sites(sites, start: label, hours: 1).enumerated() {
                 siteRecords[index] += records ?? []
             }
         }
-        try truthEngine.run()
+        try truthRun.run()
         if world.rank == 0 {
             let path = observationFolder.appendingPathComponent("synthetic_\(config.instrument).nc").path
-            try LiteWriter.write(soundings, instrument: SatelliteInstrument(rawValue: config.instrument) ?? .gosat,
-                                 to: path, comment: "RCAS twin experiment: sampled from the truth run")
+            try LiteWriter.write(soundings, instrument: instrument, to: path,
+                                 comment: "RCAS twin experiment: sampled from the truth run")
             let siteFolder = observationFolder.appendingPathComponent("insitu")
             try FileManager.default.createDirectory(at: siteFolder, withIntermediateDirectories: true)
             for (site, records) in zip(sites, siteRecords) where !records.isEmpty {
@@ -99,59 +99,39 @@ public struct TwinExperiment {
             paths: [observationFolder.path], inSitu: [observationFolder.appendingPathComponent("insitu").path], config: config)
 
         progress?("assimilation (\(config.members) members)")
-        let analysis = try CyclingEngine(config: config, mode: .assimilation, world: world, observations: observations)
+        let analysis = try AssimilationRun(config: config, world: world, observations: observations, folder: output,
+                                           truth: truthSource)
         analysis.logger = logger
         analysis.onHour = { hour in if hour.hourOfDay == 0 { progress?("  reached \(hour)") } }
         try analysis.run()
-        var records = analysis.fluxRecords
-        for index in records.indices { records[index].truth = truth(at: records[index].hour) }
-        if world.rank == 0 {
-            try RunOutputWriter.writeFluxes(records, config: config, kind: "AN", to: output.appendingPathComponent("fluxes.nc").path)
-            try RunOutputWriter.writeObservations(analysis.observationRecords, config: config, kind: "AN",
-                                                  to: output.appendingPathComponent("observations.nc").path)
-            try RunOutputWriter.writeConcentrations(analysis.concentrationRecords, config: config,
-                                                    to: output.appendingPathComponent("concentrations.nc").path)
-        }
-        world.barrier()
 
         progress?("CTRL (prior flux) and FC (posterior flux) forward runs")
-        let posterior = try PosteriorFlux(path: output.appendingPathComponent("fluxes.nc").path, config: config, world: world)
-        let ctrl = try forward(label: "CTRL", folder: "ctrl", observations: observations) { [prior] in
-            let p = prior.components(at: $0)
-            return [p.bio, p.ocn]
-        }
-        let fc = try forward(label: "FC", folder: "fc", observations: observations) { [prior] hour in
-            if let fields = posterior.fields(at: hour) { return fields }
-            let p = prior.components(at: hour)
-            return [p.bio, p.ocn]
-        }
+        let posterior = try PosteriorFlux(path: output.appendingPathComponent("fluxes.nc").path, config: config)
+        try forward(label: "CTRL", folder: "ctrl", observations: observations, natural: try config.priorFluxSource())
+        try forward(label: "FC", folder: "fc", observations: observations, natural: posterior.source(config: config))
         guard world.rank == 0 else { return nil }
-        return TwinSummary(config: config, records: records, analysis: analysis.observationRecords, ctrl: ctrl, fc: fc,
-                           report: observations.report, landFraction: prior.landFraction)
+        return try TwinSummary(config: config, folder: output, selection: ObservationInput.report(observations),
+                               landFraction: try LandSeaMask(domain: config.domain).landFraction)
     }
 
-    func forward(label: String, folder: String, observations: HourlyObservations,
-                 natural: @escaping NaturalFluxSource) throws -> [ObservationRecord] {
-        let engine = try CyclingEngine(config: config, mode: .forward(label: label, natural: natural), world: world,
-                                       observations: observations)
-        try engine.run()
-        if world.rank == 0 {
-            let directory = output.appendingPathComponent(folder)
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try RunOutputWriter.writeObservations(engine.observationRecords, config: config, kind: label,
-                                                  to: directory.appendingPathComponent("observations.nc").path)
-        }
-        return engine.observationRecords
+    func forward(label: String, folder: String, observations: [any ObservationType],
+                 natural: @escaping NaturalFluxSource) throws {
+        let directory = output.appendingPathComponent(folder)
+        if world.rank == 0 { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
+        world.barrier()
+        try ForwardRun(config: config, label: label, natural: natural, world: world, observations: observations,
+                       folder: directory).run()
     }
 }
 
-/// Hourly posterior-mean natural fluxes read back from a run's `fluxes.nc`
-/// (hourly output), for the FC forward run.
+/// Hourly posterior-mean fluxes of the state components read back from a
+/// run's `fluxes.nc` (hourly output), for the FC forward run.
 public struct PosteriorFlux: Sendable {
     let hours: [Int: Int]
+    /// [component][record][cell].
     let fields: [[[Double]]]
 
-    public init(path: String, config: ExperimentConfig, world: any Communicator) throws {
+    public init(path: String, config: ExperimentConfig) throws {
         let file = try NetCDFFile.open(path)
         let times = try file.root.variable("time").read(Double.self)
         let averaging = try file.root.attribute("flux_averaging")?.text ?? "hourly"
@@ -159,11 +139,12 @@ public struct PosteriorFlux: Sendable {
             throw ExperimentError.invalidInput("\(path): the FC run needs hourly fluxes, the file holds \(averaging) means")
         }
         var table: [Int: Int] = [:]
-        for (index, t) in times.enumerated() { table[Int(t)] = index }
+        for (index, t) in times.enumerated() where t.isFinite && abs(t) < 1e9 { table[Int(t)] = index }
         hours = table
         let n = config.domain.grid.cellCount
         var all: [[[Double]]] = []
-        for name in ["bio_analysis_mean", "ocn_analysis_mean"] {
+        for component in config.assimilation.stateVector.components {
+            let name = "\(component.shortName)_analysis_mean"
             let values = try file.root.variable(name).read(Double.self)
             guard values.count == times.count * n, !values.contains(where: { !$0.isFinite }) else {
                 throw ExperimentError.invalidInput("\(path): variable '\(name)' has the wrong size or non-finite values")
@@ -177,5 +158,19 @@ public struct PosteriorFlux: Sendable {
     public func fields(at hour: ModelHour) -> [[Double]]? {
         guard let index = hours[hour.value] else { return nil }
         return fields.map { $0[index] }
+    }
+
+    /// The posterior as a flux source over `config`'s period: every hour must
+    /// be in the file (checked now, so a forward run never falls back silently).
+    public func source(config: ExperimentConfig) throws -> NaturalFluxSource {
+        for offset in 0..<config.hourCount {
+            let hour = config.start.advanced(by: offset)
+            guard hours[hour.value] != nil else {
+                throw ExperimentError.invalidInput("the posterior fluxes end before \(hour.iso): the FC run covers "
+                                                   + "\(config.start.iso) to \(config.end.iso)")
+            }
+        }
+        let copy = self
+        return { hour in copy.fields(at: hour)! }
     }
 }

@@ -2,14 +2,18 @@ import Evaluation
 import Foundation
 import Geometry
 import ModelTime
-import Observations
 
-/// The scores of a twin experiment (written as `summary.json`).
+/// The scores of a twin experiment (written as `summary.json`), computed from
+/// the run folder's files. The posterior is scored against the truth beside
+/// the prior and the forecast ensemble mean, so a shift of the ensemble mean
+/// away from the prior is never counted as assimilation skill.
 public struct TwinSummary: Sendable {
     public struct RegionTotal: Sendable, Codable {
         public let region: String
-        /// Natural (bio + ocn) flux integrated over the assessed period, Tg C.
+        /// Optimised flux (sum of the state components) integrated over the
+        /// assessed period, Tg C.
         public let prior: Double
+        public let forecast: Double
         public let posterior: Double
         public let truth: Double
     }
@@ -17,8 +21,10 @@ public struct TwinSummary: Sendable {
     public let obsAssimilated: Int
     public let obsValidation: Int
     public let obsRejected: Int
-    /// RMSE over land cells of the period-mean natural flux against the truth (µmol m-2 s-1).
+    /// RMSE over land cells of the period-mean optimised flux against the
+    /// truth (µmol m-2 s-1).
     public let rmseFluxPrior: Double
+    public let rmseFluxForecast: Double
     public let rmseFluxPosterior: Double
     public let regionTotals: [RegionTotal]
     /// RMSE of the model against all independent observations (thinned-out
@@ -31,66 +37,82 @@ public struct TwinSummary: Sendable {
     public let assessedHours: Int
     public let selection: String
 
-    init(config: ExperimentConfig, records: [FluxHourRecord], analysis: [ObservationRecord],
-         ctrl: [ObservationRecord], fc: [ObservationRecord], report: SelectionReport, landFraction: [Double]) {
-        let grid = config.domain.grid
-        let assessed = records.filter { $0.hour >= config.firstAssessedHour }
-        assessedHours = assessed.count
-        let n = grid.cellCount
-        func natural(_ pick: (FluxHourRecord) -> [[Double]]) -> [Double] {
-            var sum = [Double](repeating: 0, count: n)
-            for record in assessed {
-                let f = pick(record)
-                for cell in 0..<n { sum[cell] += f[0][cell] + f[1][cell] }
+    /// The scores of the twin run in `folder` (fluxes.nc, observations.nc,
+    /// ctrl/ and fc/).
+    init(config: ExperimentConfig, folder: URL, selection: String, landFraction: [Double]) throws {
+        let grid = config.domain.grid, n = grid.cellCount
+        let fluxes = try FluxFile(folder.appendingPathComponent("fluxes.nc").path)
+        let first = Double(config.firstAssessedHour.value)
+        // Hour-weighted period means of the optimised flux (sum of the state components).
+        var sums = [[Double]](repeating: [Double](repeating: 0, count: n), count: 4)
+        var hours = 0.0
+        for (t, period) in fluxes.periods.enumerated() where period.start >= first {
+            let weight = period.end - period.start
+            hours += weight
+            for (e, estimate) in ["prior_mean", "forecast_mean", "analysis_mean", "truth"].enumerated() {
+                for component in fluxes.components {
+                    let field = try fluxes.record("\(component)_\(estimate)", t)
+                    for cell in 0..<n { sums[e][cell] += weight * field[cell] }
+                }
             }
-            return sum.map { $0 / Double(max(1, assessed.count)) }
         }
-        let prior = natural(\.priorMean), posterior = natural(\.analysisMean), truth = natural { $0.truth ?? $0.priorMean }
+        assessedHours = Int(hours)
+        let means = sums.map { $0.map { $0 / max(1, hours) } }
+        let (prior, forecast, posterior, truth) = (means[0], means[1], means[2], means[3])
         let land = (0..<n).filter { landFraction[$0] > 0.5 }
         func rmse(_ field: [Double]) -> Double {
             ObservationStatistics.compute(model: land.map { field[$0] }, observed: land.map { truth[$0] }).rmse ?? .nan
         }
         rmseFluxPrior = rmse(prior)
+        rmseFluxForecast = rmse(forecast)
         rmseFluxPosterior = rmse(posterior)
         // Land (weighted by land fraction), the whole domain, and the China
         // regions and ecological areas of seed 000 Fig. 3, from Evaluation.
         let regions = RegionSet.landSea(landFraction: landFraction).filter { $0.kind == .land }
             + RegionSet.seed000(grid: grid).regions
-        let areas = grid.cellAreas(), seconds = Double(assessed.count) * 3600
+        let areas = grid.cellAreas(), seconds = hours * 3600
         func totals(_ field: [Double]) -> [Double] {
             FluxBudget.regionTotals(flux: field, cellAreas: areas, regions: regions, seconds: seconds)
         }
-        let p = totals(prior), q = totals(posterior), t = totals(truth)
-        regionTotals = regions.indices.map { RegionTotal(region: regions[$0].name, prior: p[$0], posterior: q[$0], truth: t[$0]) }
-        let first = config.firstAssessedHour
-        let assessedRows = analysis.filter { $0.analysisHour > first }
-        obsAssimilated = assessedRows.filter { $0.status == .assimilated }.count
-        obsRejected = assessedRows.filter { $0.status == .rejectedOMBGate }.count
-        obsValidation = assessedRows.filter { $0.set == 1 }.count
-        func score(_ rows: [ObservationRecord], set: Int8, kind: Int8? = nil, model: (ObservationRecord) -> Double) -> Double {
-            let chosen = rows.filter {
-                $0.analysisHour > first && $0.set == set && (set == 1 || $0.status == .assimilated) && (kind == nil || $0.kind == kind)
+        let p = totals(prior), f = totals(forecast), q = totals(posterior), t = totals(truth)
+        regionTotals = regions.indices.map {
+            RegionTotal(region: regions[$0].name, prior: p[$0], forecast: f[$0], posterior: q[$0], truth: t[$0])
+        }
+
+        let analysis = try ObservationTable.read(folder.appendingPathComponent("observations.nc").path)
+        let ctrl = try ObservationTable.read(folder.appendingPathComponent("ctrl/observations.nc").path)
+        let fc = try ObservationTable.read(folder.appendingPathComponent("fc/observations.nc").path)
+        let assessed = (0..<analysis.count).filter { analysis.analysisHour[$0] > first }
+        obsAssimilated = assessed.filter { analysis.status[$0] == .assimilated }.count
+        obsRejected = assessed.filter { analysis.status[$0] == .rejectedOmBGate }.count
+        obsValidation = assessed.filter { analysis.set[$0] == 1 }.count
+        func score(_ table: ObservationTable, set: Int8, kind: Int8? = nil, model: [Double]) -> Double {
+            let rows = (0..<table.count).filter {
+                table.analysisHour[$0] > first && table.set[$0] == set && (set == 1 || table.status[$0] == .assimilated)
+                    && (kind == nil || table.kind[$0] == kind)
             }
-            return ObservationStatistics.compute(model: chosen.map(model), observed: chosen.map(\.value)).rmse ?? .nan
+            return ObservationStatistics.compute(model: rows.map { model[$0] }, observed: rows.map { table.value[$0] }).rmse ?? .nan
         }
         func validation(kind: Int8?) -> [String: Double] {
-            ["CTRL": score(ctrl, set: 1, kind: kind) { $0.backgroundMean }, "FC": score(fc, set: 1, kind: kind) { $0.backgroundMean },
-             "AN": score(analysis, set: 1, kind: kind) { $0.analysisMean }]
+            ["CTRL": score(ctrl, set: 1, kind: kind, model: ctrl.background),
+             "FC": score(fc, set: 1, kind: kind, model: fc.background),
+             "AN": score(analysis, set: 1, kind: kind, model: analysis.model)]
         }
         validationRMSE = validation(kind: nil)
         validationRMSEXCO2 = validation(kind: 0)
         validationRMSEInSitu = validation(kind: 1)
-        assimilatedRMSE = ["CTRL": score(ctrl, set: 0) { $0.backgroundMean }, "FC": score(fc, set: 0) { $0.backgroundMean },
-                           "background": score(analysis, set: 0) { $0.backgroundMean },
-                           "AN": score(analysis, set: 0) { $0.analysisMean }]
-        selection = report.description
+        assimilatedRMSE = ["CTRL": score(ctrl, set: 0, model: ctrl.background), "FC": score(fc, set: 0, model: fc.background),
+                           "background": score(analysis, set: 0, model: analysis.background),
+                           "AN": score(analysis, set: 0, model: analysis.model)]
+        self.selection = selection
     }
 
     /// The summary as a JSON object.
     public var json: String {
         func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
         let regions = regionTotals.map {
-            "    \"\($0.region)\": {\"prior\": \(number($0.prior)), \"posterior\": \(number($0.posterior)), \"truth\": \(number($0.truth))}"
+            "    \"\($0.region)\": {\"prior\": \(number($0.prior)), \"forecast\": \(number($0.forecast)), "
+                + "\"posterior\": \(number($0.posterior)), \"truth\": \(number($0.truth))}"
         }.joined(separator: ",\n")
         func table(_ t: [String: Double]) -> String {
             t.keys.sorted().map { "\"\($0)\": \(number(t[$0]!))" }.joined(separator: ", ")
@@ -102,9 +124,10 @@ public struct TwinSummary: Sendable {
               "obs_rejected_omb": \(obsRejected),
               "assessed_hours": \(assessedHours),
               "rmse_flux_prior": \(number(rmseFluxPrior)),
+              "rmse_flux_forecast": \(number(rmseFluxForecast)),
               "rmse_flux_posterior": \(number(rmseFluxPosterior)),
-              "rmse_flux_units": "umol m-2 s-1, period-mean natural flux over land cells",
-              "region_totals_units": "Tg C over the assessed period (natural flux); land weighted by land fraction",
+              "rmse_flux_units": "umol m-2 s-1, period-mean optimised flux over land cells",
+              "region_totals_units": "Tg C over the assessed period (optimised flux); land weighted by land fraction",
               "region_totals": {
             \(regions)
               },
@@ -121,15 +144,16 @@ public struct TwinSummary: Sendable {
     public var table: String {
         var lines = ["Twin experiment: \(assessedHours) assessed hours, \(obsAssimilated) XCO2 assimilated, "
                      + "\(obsValidation) for validation, \(obsRejected) rejected by the OMB gate",
-                     String(format: "flux RMSE vs truth over land (period mean, umol m-2 s-1): prior %.4f  posterior %.4f",
-                            rmseFluxPrior, rmseFluxPosterior),
+                     String(format: "flux RMSE vs truth over land (period mean, umol m-2 s-1): prior %.4f  forecast %.4f  posterior %.4f",
+                            rmseFluxPrior, rmseFluxForecast, rmseFluxPosterior),
                      "region".padding(toLength: 22, withPad: " ", startingAt: 0)
-                        + [("prior Tg C", 11), ("posterior Tg C", 16), ("truth Tg C", 12), ("|err| prior", 13), ("|err| post", 12)]
+                        + [("prior Tg C", 11), ("forecast Tg C", 14), ("posterior Tg C", 16), ("truth Tg C", 12),
+                           ("|err| prior", 13), ("|err| fcst", 12), ("|err| post", 12)]
                         .map { " " + String(repeating: " ", count: $0.1 - $0.0.count) + $0.0 }.joined()]
         for r in regionTotals {
             lines.append(r.region.padding(toLength: 22, withPad: " ", startingAt: 0)
-                         + String(format: " %11.3f %16.3f %12.3f %13.3f %12.3f", r.prior, r.posterior, r.truth,
-                                  abs(r.prior - r.truth), abs(r.posterior - r.truth)))
+                         + String(format: " %11.3f %14.3f %16.3f %12.3f %13.3f %12.3f %12.3f", r.prior, r.forecast, r.posterior,
+                                  r.truth, abs(r.prior - r.truth), abs(r.forecast - r.truth), abs(r.posterior - r.truth)))
         }
         for (name, table) in [("all independent", validationRMSE), ("independent XCO2", validationRMSEXCO2),
                               ("in-situ sites", validationRMSEInSitu)] {

@@ -53,7 +53,7 @@ public struct Domain: Sendable {
     }
 
     private static func readProjection(_ table: ConfigMapping) throws(ConfigError) -> Projection.Kind {
-        let type = try table.choice("type", from: ["stereographic", "polar_stereographic", "lambert_conformal_conic"])
+        let type = try table.choice("type", from: ["stereographic", "polar_stereographic", "lambert_conformal_conic", "mercator"])
         let kind: Projection.Kind
         switch type {
         case "stereographic":
@@ -65,6 +65,9 @@ public struct Domain: Sendable {
             kind = .northPolarStereographic(
                 standardParallel: try table.value("standard_parallel", in: 0...90),
                 centralLongitude: try table.value("straight_vertical_longitude_from_pole", in: -180...360))
+        case "mercator":
+            kind = .mercator(standardParallel: try table.value("standard_parallel", in: -85...85),
+                             centralLongitude: try table.value("longitude_of_projection_origin", in: -180...360))
         default:
             let first: Double = try table.value("standard_parallel_1", in: -89...89)
             kind = .lambertConformal(
@@ -106,8 +109,17 @@ public struct Domain: Sendable {
             guard zip(heights, heights.dropFirst()).allSatisfy({ $0 < $1 }) else {
                 throw table.error("interface_heights_m", "interfaces must increase strictly")
             }
+            let eta = try table.optionalList("wrf_eta_interfaces", of: Double.self)
+            if let eta {
+                guard eta.count == heights.count else {
+                    throw table.error("wrf_eta_interfaces", "needs one value per interface (\(heights.count)), has \(eta.count)")
+                }
+                guard eta[0] == 1, zip(eta, eta.dropFirst()).allSatisfy({ $0 > $1 }), eta.last! >= 0 else {
+                    throw table.error("wrf_eta_interfaces", "must start at 1 and decrease strictly to no less than 0")
+                }
+            }
             try table.finish()
-            return VerticalLayers(interfaceHeights: heights)
+            return VerticalLayers(interfaceHeights: heights, wrfEtaInterfaces: eta)
         }
         let sigma = try table.list("sigma_interfaces", of: Double.self)
         let top: Double = try table.value("top_pressure_pa", in: 100...90_000)

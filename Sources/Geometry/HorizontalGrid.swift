@@ -84,12 +84,15 @@ public struct HorizontalGrid: Sendable, Equatable {
         return ((px - xOrigin) / dx - 0.5, (py - yOrigin) / dy - 0.5)
     }
 
-    /// The cell containing `point`, or nil outside the domain.
+    /// The cell containing `point`, or nil outside the domain or for a point
+    /// that is not on the sphere (|latitude| > 90°, non-finite values).
     public func cell(containing point: GeoPoint) -> (i: Int, j: Int)? {
+        guard abs(point.latitude) <= 90, point.longitude.isFinite else { return nil }
         let (fi, fj) = gridCoordinates(of: point)
-        let i = Int((fi + 0.5).rounded(.down)), j = Int((fj + 0.5).rounded(.down))
-        guard (0..<nx).contains(i), (0..<ny).contains(j) else { return nil }
-        return (i, j)
+        let x = (fi + 0.5).rounded(.down), y = (fj + 0.5).rounded(.down)
+        // Checked before the conversion: NaN or a far-away point must not trap.
+        guard x >= 0, x < Double(nx), y >= 0, y < Double(ny) else { return nil }
+        return (Int(x), Int(y))
     }
 
     /// Latitude/longitude of the four outer corners: lower-left, lower-right,

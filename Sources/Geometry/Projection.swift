@@ -2,8 +2,8 @@ import Foundation
 
 /// A conformal map projection of the sphere, forward (lat/lon to x/y in
 /// metres) and inverse. Formulas: Snyder (1987), *Map Projections: A Working
-/// Manual*, USGS PP 1395, sections 21 (stereographic) and 15 (Lambert
-/// conformal conic), spherical forms.
+/// Manual*, USGS PP 1395, sections 21 (stereographic), 15 (Lambert
+/// conformal conic) and 7 (Mercator), spherical forms.
 public struct Projection: Sendable, Equatable {
     /// The projection family and its parameters (degrees).
     public enum Kind: Sendable, Equatable {
@@ -17,6 +17,9 @@ public struct Projection: Sendable, Equatable {
         /// `lambert_conformal_conic`).
         case lambertConformal(standardParallel1: Double, standardParallel2: Double,
                               latitudeOfOrigin: Double, centralLongitude: Double)
+        /// Normal (equatorial) Mercator, true scale at ±`standardParallel`,
+        /// y = 0 on the equator (CF `mercator`).
+        case mercator(standardParallel: Double, centralLongitude: Double)
     }
 
     public let kind: Kind
@@ -60,6 +63,10 @@ public struct Projection: Sendable, Equatable {
             let ρ0 = R * F / pow(tan(.pi / 4 + radians(lat0) / 2), n)
             let θ = n * wrapPi(λ - radians(lon0))
             return (ρ * sin(θ), ρ0 - ρ * cos(θ))
+        case let .mercator(latTS, lon0):
+            // Snyder 7-1, 7-2 scaled by k0 = cos(standard parallel).
+            let k0 = cos(radians(latTS))
+            return (R * k0 * wrapPi(λ - radians(lon0)), R * k0 * log(tan(.pi / 4 + φ / 2)))
         }
     }
 
@@ -91,6 +98,11 @@ public struct Projection: Sendable, Equatable {
             let θ = atan2(s * x, s * (ρ0 - y))
             let φ = 2 * atan(pow(R * F / ρ, 1 / n)) - .pi / 2
             return GeoPoint(latitude: degrees(φ), longitude: degrees(wrapPi(θ / n + radians(lon0))))
+        case let .mercator(latTS, lon0):
+            // Snyder 7-4, 7-5.
+            let k0 = cos(radians(latTS))
+            let φ = .pi / 2 - 2 * atan(exp(-y / (R * k0)))
+            return GeoPoint(latitude: degrees(φ), longitude: degrees(wrapPi(radians(lon0) + x / (R * k0))))
         }
     }
 
@@ -107,6 +119,9 @@ public struct Projection: Sendable, Equatable {
             // Snyder 15-4: k = ρ n / (R cos φ).
             let (n, F) = Self.lambertConstants(radians(lat1), radians(lat2))
             return F * n / (cos(φ) * pow(tan(.pi / 4 + φ / 2), n))
+        case let .mercator(latTS, _):
+            // Snyder 7-3 with k0 = cos(standard parallel).
+            return cos(radians(latTS)) / cos(φ)
         }
     }
 
@@ -130,6 +145,10 @@ public struct Projection: Sendable, Equatable {
                           ("standard_parallel", lat1 == lat2 ? .number(lat1) : .numbers([lat1, lat2])),
                           ("latitude_of_projection_origin", .number(lat0)),
                           ("longitude_of_central_meridian", .number(lon0))]
+        case let .mercator(latTS, lon0):
+            attributes = [("grid_mapping_name", .text("mercator")),
+                          ("longitude_of_projection_origin", .number(lon0)),
+                          ("standard_parallel", .number(latTS))]
         }
         attributes += [("false_easting", .number(0)), ("false_northing", .number(0)),
                        ("earth_radius", .number(earthRadius))]
@@ -145,6 +164,8 @@ public struct Projection: Sendable, Equatable {
             "+proj=stere +lat_0=90 +lat_ts=\(latTS) +lon_0=\(lon0) +R=\(earthRadius) +units=m"
         case let .lambertConformal(lat1, lat2, lat0, lon0):
             "+proj=lcc +lat_1=\(lat1) +lat_2=\(lat2) +lat_0=\(lat0) +lon_0=\(lon0) +R=\(earthRadius) +units=m"
+        case let .mercator(latTS, lon0):
+            "+proj=merc +lat_ts=\(latTS) +lon_0=\(lon0) +R=\(earthRadius) +units=m"
         }
     }
 }

@@ -15,12 +15,14 @@ public struct LatLonBox: Sendable, Equatable {
         self.east = east
     }
 
-    /// True when `point` lies in the box (edges included).
+    /// True when `point` lies in the box (edges included); false for a
+    /// non-finite point.
     public func contains(_ point: GeoPoint) -> Bool {
-        var lon = point.longitude
-        while lon < west { lon += 360 }
-        while lon >= west + 360 { lon -= 360 }
-        return point.latitude >= south && point.latitude <= north && lon >= west && lon <= east
+        guard point.longitude.isFinite, point.latitude >= south, point.latitude <= north else { return false }
+        // The longitude moved into [west, west + 360) in one step (no loop a huge value could stall).
+        var lon = west + (point.longitude - west).truncatingRemainder(dividingBy: 360)
+        if lon < west { lon += 360 }
+        return lon <= east
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The model's vertical layers: interface heights above ground (m), from 0 at
 /// the surface to the model top, and optionally the sigma-pressure interfaces
-/// they came from.
+/// or the WRF eta levels they came from.
 public struct VerticalLayers: Sendable, Equatable {
     /// Interface heights (m above ground), strictly increasing, first 0.
     public let interfaceHeights: [Double]
@@ -11,11 +11,20 @@ public struct VerticalLayers: Sendable, Equatable {
     public let sigmaInterfaces: [Double]?
     /// Model-top pressure (Pa) for sigma layers.
     public let topPressure: Double?
+    /// For a domain made from WRF output (`rcas domain from-wrf`): the WRF
+    /// eta values (`ZNW`) of the full levels that are this domain's layer
+    /// interfaces, 1 at the ground first, one per interface. The WRF
+    /// meteorology reader maps the file's levels onto the layers with them;
+    /// `interfaceHeights` are then the domain-mean heights of those levels.
+    public let wrfEtaInterfaces: [Double]?
 
-    /// Layers from interface heights (m).
-    public init(interfaceHeights: [Double]) {
+    /// Layers from interface heights (m), optionally tied to WRF eta levels
+    /// (one per interface).
+    public init(interfaceHeights: [Double], wrfEtaInterfaces: [Double]? = nil) {
         precondition(interfaceHeights.count >= 2 && interfaceHeights[0] == 0, "need at least one layer starting at 0 m")
+        precondition(wrfEtaInterfaces.map { $0.count == interfaceHeights.count } ?? true, "one eta value per interface")
         self.interfaceHeights = interfaceHeights
+        self.wrfEtaInterfaces = wrfEtaInterfaces
         sigmaInterfaces = nil
         topPressure = nil
     }
@@ -27,6 +36,7 @@ public struct VerticalLayers: Sendable, Equatable {
         precondition(sigmaInterfaces.count >= 2 && sigmaInterfaces[0] == 1, "sigma must start at 1")
         self.sigmaInterfaces = sigmaInterfaces
         self.topPressure = topPressure
+        wrfEtaInterfaces = nil
         interfaceHeights = sigmaInterfaces.map { σ in
             Self.standardAtmosphereHeight(pressure: topPressure + σ * (101_325 - topPressure))
         }

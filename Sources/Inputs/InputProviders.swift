@@ -8,9 +8,18 @@ import SyntheticWorld
 public protocol PriorFluxProvider: Sendable {
     /// One line naming the source, for logs and `rcas inputs check`.
     var sourceDescription: String { get }
+    /// Where each component comes from (one line each), for `rcas inputs
+    /// check`; by default the source description for all four.
+    var componentSources: [PriorFluxComponent: String] { get }
     /// The four components valid over [hour, hour + 1) on the domain grid,
     /// µmol m-2 s-1, positive upward (into the atmosphere), cell j * nx + i.
     func fluxes(at hour: ModelHour) throws -> FluxComponents
+}
+
+extension PriorFluxProvider {
+    public var componentSources: [PriorFluxComponent: String] {
+        Dictionary(uniqueKeysWithValues: PriorFluxComponent.allCases.map { ($0, sourceDescription) })
+    }
 }
 
 /// Where a run's initial and lateral-boundary CO2 comes from: the synthetic

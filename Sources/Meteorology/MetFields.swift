@@ -27,7 +27,11 @@ public struct MetFields: Sendable {
     public var temperature: [Double]
     /// Air pressure at cell centres (Pa).
     public var pressure: [Double]
-    /// Air molar density n_air = p / (R* T) at cell centres (mol m-3).
+    /// Air molar density at cell centres (mol m-3), such that n_air · A · Δz
+    /// with the domain's nominal layer thickness Δz is the cell's air. For
+    /// providers on fixed-height layers that is n_air = p / (R* T); for WRF's
+    /// terrain-following levels (``WRFMeteorology``) it is the layer's air
+    /// content (mol m-2) over the nominal thickness.
     public var airMolarDensity: [Double]
     /// Eddy diffusivity Kz on layer interfaces (m2 s-1; 0 at ground and top).
     public var kz: [Double]

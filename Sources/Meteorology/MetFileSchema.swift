@@ -68,18 +68,32 @@ public enum MetFileSchema {
             }
         }
 
-        /// Physically possible values; anything outside is rejected on read.
+        /// The physical quantity, for the units check (``MetQuantity``).
+        public var quantity: MetQuantity {
+            switch self {
+            case .u, .v, .w: .speed
+            case .temperature: .temperature
+            case .pressure, .surfacePressure: .pressure
+            case .airMolarDensity: .molarDensity
+            case .kz: .diffusivity
+            case .pblHeight: .length
+            case .waterVapour: .moleFraction
+            }
+        }
+
+        /// Physically plausible values (after unit conversion); anything
+        /// outside is rejected on read.
         public var validRange: ClosedRange<Double> {
             switch self {
             case .u, .v: -150...150
             case .w: -50...50
             case .temperature: 150...350
-            case .pressure: 1...120_000
+            case .pressure: 1...110_000
             case .airMolarDensity: 1e-4...60
-            case .kz: 0...10_000
+            case .kz: 0...5000
             case .pblHeight: 0...10_000
             case .waterVapour: 0...0.1
-            case .surfacePressure: 30_000...120_000
+            case .surfacePressure: 30_000...110_000
             }
         }
 

@@ -11,8 +11,10 @@ import NetCDFIO
 /// dimensions against the domain, so a missing hour or a file for another
 /// grid is reported before a run starts. Each call of ``fields(at:)`` reads
 /// one record and validates it: every required variable present with the
-/// expected shape, no NaN, infinity or `_FillValue`, values physically
-/// possible. Errors name the file, the variable and the problem.
+/// expected shape and a `units` attribute that is (or converts without
+/// ambiguity to) the schema's unit, no NaN, infinity, `_FillValue`,
+/// `missing_value` or NetCDF default fill, values physically plausible.
+/// Errors name the file, the variable, the problem, the index and the time.
 public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
     public let domain: Domain
     /// The files, in the order given.
@@ -87,7 +89,12 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
         }
         return try variable.read(Double.self).enumerated().map { record, value in
             let offset = value * hoursPerUnit
-            guard value.isFinite, abs(offset - offset.rounded()) < 1e-6 else {
+            // Also bounds the offset (about 1100 years), so the Int conversion cannot trap.
+            guard value.isFinite, abs(value) < 9.9e36, abs(offset) < 1e7 else {
+                throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
+                                  message: "record \(record): \(value) is not a valid time (NaN, infinite, a fill value or more than 1100 years from \(reference))")
+            }
+            guard abs(offset - offset.rounded()) < 1e-6 else {
                 throw NetCDFError(path: file.path, object: MetFileSchema.time,
                                        operation: "read meteorology", message: "record \(record): \(value) \(unitsText) is not a whole hour")
             }
@@ -138,32 +145,15 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
         let lengths = [MetFileSchema.x: nx, MetFileSchema.y: ny, MetFileSchema.xFace: nx + 1,
                        MetFileSchema.yFace: ny + 1, MetFileSchema.layer: nz, MetFileSchema.interface: nz + 1]
 
+        let reader = MetRecordReader(file: file, record: record, time: time.iso)
         func read(_ field: MetFileSchema.Field) throws -> [Double]? {
             let name = names[field]!
-            guard file.root.hasVariable(name) else {
+            guard reader.has(name) else {
                 if field.isOptional { return nil }
                 throw NetCDFError(path: path, object: name, operation: "read meteorology", message: "variable missing (required: \(field.longName), \(field.units))")
             }
-            let variable = try file.root.variable(name)
-            let shape = try variable.shape()
-            let expected = field.dimensions.map { lengths[$0]! }
-            guard shape.count == expected.count + 1, Array(shape.dropFirst()) == expected else {
-                let dims = ([MetFileSchema.time] + field.dimensions).joined(separator: ", ")
-                throw NetCDFError(path: path, object: name,
-                                       operation: "read meteorology", message: "shape \(shape) (\(try variable.dimensionNames().joined(separator: ", "))), expected (\(dims)) = [time, \(expected.map(String.init).joined(separator: ", "))]")
-            }
-            let values = try variable.read(Double.self, start: [record] + expected.map { _ in 0 }, count: [1] + expected)
-            let fill = try variable.attribute("_FillValue")?.numbers?.first
-            let range = field.validRange
-            for (n, value) in values.enumerated() where !value.isFinite || value == fill || !range.contains(value) {
-                var rest = n, position: [Int] = []
-                for length in expected.reversed() { position.insert(rest % length, at: 0); rest /= length }
-                let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value" : value == fill ? "missing value (_FillValue)"
-                    : "value \(value) \(field.units) outside the possible range \(range.lowerBound)...\(range.upperBound)"
-                throw NetCDFError(path: path, object: name,
-                                       operation: "read meteorology", message: "\(problem) at time \(time) (record \(record)), index (\(field.dimensions.joined(separator: ", "))) = \(position)")
-            }
-            return values
+            return try reader.read(name, lengths: field.dimensions.map { lengths[$0]! }, quantity: field.quantity,
+                                   range: field.validRange)
         }
 
         let temperature = try read(.temperature)!, pressure = try read(.pressure)!

@@ -116,7 +116,6 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     // Physical constants of the generator.
     static let gravity = 9.806_65
     static let dryAirGasConstant = 287.053
-    static let vonKarman = 0.4
     static let waveEnvelopeWidth = 12.0 * Double.pi / 180
     static let jetWidth = 10.0 * Double.pi / 180
     static let tradeLatitude = 12.0 * Double.pi / 180
@@ -308,7 +307,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
             for k in 1..<nz {
                 let z = layers.interfaceHeights[k]
                 let floor = z < 12_000 ? 0.5 : 0.1
-                let inside = z < h ? Self.vonKarman * velocityScale * z * (1 - z / h) * (1 - z / h) : 0
+                let inside = z < h ? kProfile(height: z, pblHeight: h, velocityScale: velocityScale) : 0
                 kz[k * cells + c] = max(inside, floor)
             }
 

@@ -16,7 +16,7 @@ public final class NetCDFFile {
     private let creating: Bool
     private var open = true
 
-    private init(path: String, workingPath: String, ncid: Int32, creating: Bool) {
+    init(path: String, workingPath: String, ncid: Int32, creating: Bool) {
         self.path = path
         self.workingPath = workingPath
         self.ncid = ncid

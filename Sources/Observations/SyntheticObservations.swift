@@ -1,4 +1,5 @@
 import Foundation
+import RandomStreams
 import Geometry
 import ModelTime
 
@@ -117,7 +118,7 @@ public struct SyntheticObservationGenerator {
     /// The truth run (member 0 is sampled).
     public let truth: any EnsembleColumnSampler
     /// Keyed random numbers for this seed.
-    public let random: ObservationRandom
+    public let random: KeyedRandom
 
     /// Number of retrieval levels of the Lite products.
     public static let levelCount = 20
@@ -137,26 +138,26 @@ public struct SyntheticObservationGenerator {
     public init(truth: any EnsembleColumnSampler, seed: UInt64) {
         grid = truth.grid
         self.truth = truth
-        random = ObservationRandom(seed: seed)
+        random = KeyedRandom(seed: seed, stream: "synthetic-observations")
     }
 
     // Random streams, so that no two uses of one key share numbers.
-    enum Stream: UInt64 { case cloud = 1, footprintCloud, uncertainty, noise, flag, flagError, siteNoise }
+    enum Stream: Int { case cloud = 1, footprintCloud, uncertainty, noise, flag, flagError, siteNoise }
 
     /// Clear-sky field in [0, 1]: value noise on a 0.5° lattice per UTC day
     /// (clouds in patches of tens of km, changing day to day) mixed with a
     /// footprint-scale part; a footprint is clear below the orbit's threshold.
     func clearSkyValue(_ p: GeoPoint, time: Double, id: Int64) -> Double {
-        let day = UInt64(bitPattern: Int64((time / 86_400).rounded(.down)))
+        let day = Int((time / 86_400).rounded(.down))
         let x = (p.longitude + 180) / 0.5, y = (p.latitude + 90) / 0.5
         let x0 = x.rounded(.down), y0 = y.rounded(.down)
         let fx = x - x0, fy = y - y0
         func node(_ a: Double, _ b: Double) -> Double {
-            random.uniform(Stream.cloud.rawValue, day, UInt64(a), UInt64(b))
+            random.uniform(Stream.cloud.rawValue, day, Int(a), Int(b))
         }
         let field = (node(x0, y0) * (1 - fx) + node(x0 + 1, y0) * fx) * (1 - fy)
             + (node(x0, y0 + 1) * (1 - fx) + node(x0 + 1, y0 + 1) * fx) * fy
-        let local = random.uniform(Stream.footprintCloud.rawValue, UInt64(bitPattern: id))
+        let local = random.uniform(Stream.footprintCloud.rawValue, Int(id))
         return 0.8 * field + 0.2 * local
     }
 
@@ -249,7 +250,7 @@ public struct SyntheticObservationGenerator {
 
     func sounding(id: Int64, at p: GeoPoint, time: Double, instrument: SatelliteInstrument,
                   orbit: SyntheticOrbit) throws -> XCO2Sounding {
-        let key = UInt64(bitPattern: id)
+        let key = Int(id)
         let hour = ModelHour(secondsSince1970: time)
         let (fi, fj) = grid.gridCoordinates(of: p)
         let column = try truth.column(atGridPosition: fi, fj, member: 0, hour: hour)
@@ -267,8 +268,8 @@ public struct SyntheticObservationGenerator {
             averagingKernel: Self.averagingKernel(levels: levels), aprioriProfile: apriori,
             xco2Apriori: zip(weights, apriori).map(*).reduce(0, +), surfaceType: .land, landFraction: 100,
             operationMode: mode, gain: instrument == .gosat ? "H" : nil)
-        var value = ColumnOperator.xco2(column, sounding: s) + uncertainty * random.gaussian(Stream.noise.rawValue, key)
-        if flagged { value += Self.badFlagExtraError * random.gaussian(Stream.flagError.rawValue, key) }
+        var value = ColumnOperator.xco2(column, sounding: s) + uncertainty * random.normal(Stream.noise.rawValue, key)
+        if flagged { value += Self.badFlagExtraError * random.normal(Stream.flagError.rawValue, key) }
         s.xco2 = value
         return s
     }
@@ -293,8 +294,7 @@ public struct SyntheticObservationGenerator {
                 }
                 guard let truthValues = try PointOperator.simulate(site: site.location, heightAboveGround: Self.siteIntakeHeight,
                                                                    hour: hour, with: truth) else { continue }
-                let noise = Self.siteError * random.gaussian(Stream.siteNoise.rawValue, UInt64(index),
-                                                             UInt64(bitPattern: Int64(hour.value)))
+                let noise = Self.siteError * random.normal(Stream.siteNoise.rawValue, index, hour.value)
                 records[index]!.append(InSituRecord(
                     obspackID: "obspack_co2_rcas_synthetic~co2_\(site.code.lowercased())_surface-insitu~\(hour.value)",
                     time: hour.secondsSince1970, latitude: site.latitude, longitude: site.longitude,

@@ -3,6 +3,7 @@ import Assimilation
 import Foundation
 import Geometry
 import Parallel
+import RandomStreams
 
 /// A synthetic analysis problem on a real domain grid, built identically for
 /// any rank count: the state, the observation locations, values and the
@@ -31,8 +32,8 @@ struct SyntheticAnalysisProblem {
         var cells: [Int] = []
         var points: [GeoPoint] = []
         for j in 0..<observationCount {
-            let x = grid.xOrigin + KeyedRandom.uniform(seed: seed, key: [4, j, 0]) * Double(grid.nx) * grid.dx
-            let y = grid.yOrigin + KeyedRandom.uniform(seed: seed, key: [4, j, 1]) * Double(grid.ny) * grid.dy
+            let x = grid.xOrigin + KeyedRandom(seed: seed, stream: "analysis-selftest").uniform(4, j, 0) * Double(grid.nx) * grid.dx
+            let y = grid.yOrigin + KeyedRandom(seed: seed, stream: "analysis-selftest").uniform(4, j, 1) * Double(grid.ny) * grid.dy
             let point = grid.projection.inverse(x: x, y: y)
             let i = min(grid.nx - 1, Int((x - grid.xOrigin) / grid.dx))
             let jj = min(grid.ny - 1, Int((y - grid.yOrigin) / grid.dy))
@@ -47,12 +48,12 @@ struct SyntheticAnalysisProblem {
     func value(member m: Int, column c: Int, variable v: Int) -> Double {
         if v < layout.layerCount {
             // Vertically correlated concentrations (ppm): a column-wide anomaly plus a layer one.
-            return 400 + 0.3 * Double(v) + 1.5 * KeyedRandom.normal(seed: seed, key: [2, m, c, -1])
-                + 0.5 * KeyedRandom.normal(seed: seed, key: [2, m, c, v])
+            return 400 + 0.3 * Double(v) + 1.5 * KeyedRandom(seed: seed, stream: "analysis-selftest").normal(2, m, c, -1)
+                + 0.5 * KeyedRandom(seed: seed, stream: "analysis-selftest").normal(2, m, c, v)
         }
         let component = (v - layout.layerCount) % layout.fluxComponents.count
         let (mean, spread) = component == 0 ? (-1.0, 0.5) : (-0.2, 0.1)
-        return mean + spread * KeyedRandom.normal(seed: seed, key: [2, m, c, v])
+        return mean + spread * KeyedRandom(seed: seed, stream: "analysis-selftest").normal(2, m, c, v)
     }
 
     /// This rank's block: its members for its columns.
@@ -86,7 +87,7 @@ struct SyntheticAnalysisProblem {
     /// Observations: 1 ppm error, values scattered about 400.5 ppm.
     var observations: ObservationBatch {
         let n = observationCells.count
-        return ObservationBatch(values: (0..<n).map { 400.5 + 1.5 * KeyedRandom.normal(seed: seed, key: [3, $0]) },
+        return ObservationBatch(values: (0..<n).map { 400.5 + 1.5 * KeyedRandom(seed: seed, stream: "analysis-selftest").normal(3, $0) },
                                 errorVariances: Array(repeating: 1, count: n))
     }
 

@@ -2,12 +2,13 @@ import ArgumentParser
 import CFOutput
 import Foundation
 import Geometry
+import Meteorology
 import NetCDFIO
 
 struct DomainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "domain", abstract: "Inspect a model domain and write its grid file.",
-        subcommands: [DomainInfo.self, DomainGrid.self])
+        commandName: "domain", abstract: "Inspect a model domain, write its grid file, or make one from WRF output.",
+        subcommands: [DomainInfo.self, DomainGrid.self, DomainFromWRF.self])
 }
 
 struct DomainInfo: ParsableCommand {
@@ -60,6 +61,51 @@ struct DomainGrid: ParsableCommand {
         try CFGridWriter.write(d.grid, to: file.root)
         try file.commit()
         print("wrote \(output): \(d.grid.nx) x \(d.grid.ny) cells of domain \(d.name)")
+    }
+}
+
+struct DomainFromWRF: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "from-wrf",
+        abstract: "Write a domain folder whose grid and layers are those of a WRF run (Docs/meteorology.md).",
+        discussion: """
+            The grid is WRF's own (MAP_PROJ 1 Lambert conformal, 2 polar stereographic, 3 Mercator; \
+            6370 km sphere): cell centres are the mass points XLAT/XLONG, so 'meteorology: {source: wrf}' \
+            reads the wrfout files without horizontal interpolation. Layers are WRF's full levels \
+            (all, or those given with --interfaces) at their domain-mean heights in the file's first time. \
+            A land/sea mask is written from LANDMASK, XLAND or LU_INDEX when the file has one.
+            """)
+
+    @Argument(help: "A wrfout file of the WRF domain (its first time is used).")
+    var wrfout: String
+
+    @Option(name: .shortAndLong, help: "The domain folder to write (domain.yaml, land_sea_mask.nc); must not hold a domain.yaml.")
+    var output: String
+
+    @Option(help: "Domain name (default wrf-d01 for GRID_ID 1).")
+    var name: String?
+
+    @Option(help: "WRF full levels that become layer interfaces, comma-separated, 0 first (default: every level).")
+    var interfaces: String?
+
+    func run() throws {
+        var levels: [Int]?
+        if let interfaces {
+            let parts = interfaces.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let numbers = parts.compactMap { Int($0) }
+            guard numbers.count == parts.count, !numbers.isEmpty else {
+                throw CommandFailure("--interfaces '\(interfaces)' is not a comma-separated list of level numbers")
+            }
+            levels = numbers
+        }
+        let domain = try WRFDomain(wrfout: wrfout, interfaceLevels: levels, name: name)
+        try domain.write(to: output)
+        let loaded = try loadDomain(output)
+        let g = loaded.grid
+        print("wrote \(output): domain \(loaded.name), \(g.nx) x \(g.ny) cells of \(g.dx / 1000) x \(g.dy / 1000) km, \(loaded.layers.count) layers to \(String(format: "%.0f", loaded.layers.top)) m")
+        print("  projection  \(g.projection.projString)")
+        print(String(format: "  cell centres match XLAT/XLONG within %.1e degrees", domain.coordinateDifference))
+        print("  land/sea    \(domain.landSource.map { "land_sea_mask.nc from \($0)" } ?? "none (the file has no LANDMASK, XLAND or LU_INDEX)")")
     }
 }
 

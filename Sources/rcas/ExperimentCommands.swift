@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import ModelTime
 import Parallel
-import SyntheticWorld
+import Assimilation
 
 /// Loads a configuration, turning its errors into a clean command-line failure
 /// before any output exists.
@@ -131,7 +131,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let experiment = try loadExperiment(config)
-        guard experiment.satelliteSource == .files else {
+        guard experiment.satellite.source == .files else {
             throw CommandFailure("\(config): key 'observations.satellite.source': 'synthetic' observations come from a truth run; use 'rcas osse'")
         }
         let folder = URL(fileURLWithPath: output)
@@ -152,46 +152,40 @@ struct RunCommand: ParsableCommand {
         }
         withWorld { world in
             let clock = ContinuousClock(), started = clock.now
-            let observations = try ObservationInput.load(paths: experiment.satelliteFiles, inSitu: experiment.inSituFiles,
+            let observations = try ObservationInput.load(paths: experiment.satellite.files, inSitu: experiment.inSituFiles,
                                                          config: experiment)
             say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
-                + "\(world.size) rank(s)\n\(observations.report)")
-            let engine = try CyclingEngine(config: experiment, mode: .assimilation, world: world, observations: observations)
-            engine.logger = logging.logger("rcas.run", rank: world.rank)
-            logConfiguration(experiment, engine.logger, world: world)
-            if resume {
-                try engine.restoreCheckpoint(from: folder)
-                say(world, "resumed from the checkpoint at \(engine.now)")
+                + "\(world.size) rank(s)\n\(ObservationInput.report(observations))")
+            let run = try AssimilationRun(config: experiment, world: world, observations: observations, folder: folder,
+                                          resuming: resume)
+            run.logger = logging.logger("rcas.run", rank: world.rank)
+            logConfiguration(experiment, run.logger, world: world)
+            if resume { say(world, "resumed from the checkpoint at \(run.now)") }
+            run.onCheckpoint = { run in
+                try run.saveCheckpoint(in: folder)
+                say(world, "  checkpoint at \(run.now)")
             }
-            engine.onCheckpoint = { engine in
-                try engine.saveCheckpoint(in: folder)
-                say(world, "  checkpoint at \(engine.now)")
+            run.stopRequested = { [unowned run] in
+                StopRequest.agreed(world) || (stopAt.map { run.now >= $0 } ?? false)
             }
-            engine.stopRequested = { [unowned engine] in
-                StopRequest.agreed(world) || (stopAt.map { engine.now >= $0 } ?? false)
-            }
-            engine.onHour = { hour in
+            let resumedAt = run.now
+            run.onHour = { hour in
                 guard hour.hourOfDay == 0 else { return }
-                let done = Double(experiment.start.distance(to: hour)), total = Double(experiment.hourCount)
-                let seconds = Double((clock.now - started).components.seconds) + 1e-9
+                // Rates from the wall time since this process started and the hours it ran.
+                let done = Double(resumedAt.distance(to: hour)), left = Double(hour.distance(to: experiment.end.advanced(by: 1)))
+                let seconds = max(1e-3, Double((clock.now - started).components.seconds)
+                    + Double((clock.now - started).components.attoseconds) * 1e-18)
+                let total = Double(experiment.hourCount)
                 say(world, String(format: "  reached %@: %.0f%%, %.1f simulated days per wall hour, ETA %@", hour.iso,
-                                  100 * done / total, done / 24 / (seconds / 3600),
-                                  elapsed(.seconds((total - done) * seconds / max(done, 1)))))
+                                  100 * (total - left) / total, done / 24 / (seconds / 3600),
+                                  elapsed(.seconds(left * seconds / max(done, 1)))))
             }
             do {
-                try engine.run()
+                try run.run()
             } catch ExperimentError.stopRequested(let time) {
                 let why = stopAt == time ? "reached --until" : "stop requested by a signal"
                 say(world, "\(why): checkpoint at \(time) written; continue with --resume")
                 return
-            }
-            if world.rank == 0 {
-                try RunOutputWriter.writeFluxes(engine.fluxRecords, config: experiment, kind: "AN",
-                                                to: folder.appendingPathComponent("fluxes.nc").path)
-                try RunOutputWriter.writeObservations(engine.observationRecords, config: experiment, kind: "AN",
-                                                      to: folder.appendingPathComponent("observations.nc").path)
-                try RunOutputWriter.writeConcentrations(engine.concentrationRecords, config: experiment,
-                                                        to: folder.appendingPathComponent("concentrations.nc").path)
             }
             say(world, "wrote \(folder.path)/fluxes.nc, observations.nc and concentrations.nc in \(elapsed(clock.now - started))")
         }
@@ -225,26 +219,19 @@ struct ForwardCommand: ParsableCommand {
         let label = flux == .prior ? "CTRL" : "FC"
         withWorld { world in
             let twinObservations = URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations")
-            let observations = experiment.satelliteSource == .files
-                ? try ObservationInput.load(paths: experiment.satelliteFiles, inSitu: experiment.inSituFiles, config: experiment)
+            let observations = experiment.satellite.source == .files
+                ? try ObservationInput.load(paths: experiment.satellite.files, inSitu: experiment.inSituFiles, config: experiment)
                 : try ObservationInput.load(paths: [twinObservations.path],
                                             inSitu: [twinObservations.appendingPathComponent("insitu").path], config: experiment)
-            let prior = try SyntheticPriorFlux(domain: experiment.domain)
-            let posterior = try runDirectory.map {
-                try PosteriorFlux(path: URL(fileURLWithPath: $0).appendingPathComponent("fluxes.nc").path, config: experiment, world: world)
+            let natural: NaturalFluxSource
+            if let runDirectory {
+                natural = try PosteriorFlux(path: URL(fileURLWithPath: runDirectory).appendingPathComponent("fluxes.nc").path,
+                                            config: experiment).source(config: experiment)
+            } else {
+                natural = try experiment.priorFluxSource()
             }
-            let source: NaturalFluxSource = { hour in
-                if let fields = posterior?.fields(at: hour) { return fields }
-                let p = prior.components(at: hour)
-                return [p.bio, p.ocn]
-            }
-            let engine = try CyclingEngine(config: experiment, mode: .forward(label: label, natural: source), world: world,
-                                           observations: observations)
-            try engine.run()
-            if world.rank == 0 {
-                try RunOutputWriter.writeObservations(engine.observationRecords, config: experiment, kind: label,
-                                                      to: folder.appendingPathComponent("observations.nc").path)
-            }
+            try ForwardRun(config: experiment, label: label, natural: natural, world: world, observations: observations,
+                           folder: folder).run()
             say(world, "wrote \(folder.path)/observations.nc (\(label))")
         }
     }

@@ -1,5 +1,6 @@
 import Assimilation
 import Testing
+import RandomStreams
 
 /// A random linear problem: 12 state variables in 3 columns of 4, 6 observations
 /// with uncorrelated errors, 30 members.
@@ -17,8 +18,8 @@ struct LinearProblem {
         for i in 0..<n { for m in 0..<30 { e[i * 30 + m] = 2 * e[i * 30 + m] + Double(i) } }
         ensemble = e
         h = Reference.normals(rows: 6, columns: n, seed: seed, tag: 2)
-        r = (0..<6).map { 0.5 + KeyedRandom.uniform(seed: seed, key: [3, $0]) }
-        y = (0..<6).map { 3 * KeyedRandom.normal(seed: seed, key: [4, $0]) }
+        r = (0..<6).map { 0.5 + KeyedRandom(seed: seed, stream: "tests").uniform(3, $0) }
+        y = (0..<6).map { 3 * KeyedRandom(seed: seed, stream: "tests").normal(4, $0) }
     }
 
     var block: ColumnEnsemble {

@@ -1,11 +1,12 @@
 import Assimilation
 import CBLAS
+import RandomStreams
 
 /// Dense reference computations with BLAS/LAPACK for checking the filter.
 enum Reference {
     /// Row-major n x N matrix of standard normal numbers keyed by (tag, row, member).
     static func normals(rows: Int, columns: Int, seed: UInt64, tag: Int) -> [Double] {
-        (0..<(rows * columns)).map { KeyedRandom.normal(seed: seed, key: [tag, $0 / columns, $0 % columns]) }
+        (0..<(rows * columns)).map { KeyedRandom(seed: seed, stream: "tests").normal(tag, $0 / columns, $0 % columns) }
     }
 
     /// y = A x for row-major A (m x n).

@@ -1,6 +1,7 @@
 import Assimilation
 import Geometry
 import Testing
+import RandomStreams
 
 @Test func gaspariCohnValuesAtKnownDistances() {
     let cutoff = 1_280_000.0
@@ -38,7 +39,7 @@ import Testing
     // Ring of 40 columns, one observation at index 0, cut-off 10: columns 10..30 untouched.
     let members = 20
     var block = ColumnEnsemble(columns: Array(0..<40), variableCount: 1, members: 0..<members)
-    for c in 0..<40 { for m in 0..<members { block[column: c, variable: 0, member: m] = KeyedRandom.normal(seed: 3, key: [c, m]) } }
+    for c in 0..<40 { for m in 0..<members { block[column: c, variable: 0, member: m] = KeyedRandom(seed: 3, stream: "tests").normal(c, m) } }
     let before = block
     let priors = (0..<members).map { before[column: 0, variable: 0, member: $0] }
     SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .gaspariCohn(cutoff: 10)), memberCount: members)
@@ -65,8 +66,18 @@ import Testing
     let distances = [100 * kilometre, 100 * kilometre, 1500 * kilometre, 1500 * kilometre, 3500 * kilometre]
     let centers = distances.map { GeoPoint(latitude: 0, longitude: $0 / degree) }
     let geometry = SphericalLocalizationGeometry(columnCenters: centers, observationPoints: [GeoPoint(latitude: 0, longitude: 0)])
-    let u = (0..<members).map { KeyedRandom.normal(seed: 8, key: [0, $0]) }
-    let noise = (0..<members).map { KeyedRandom.normal(seed: 8, key: [1, $0]) }
+    let u = (0..<members).map { KeyedRandom(seed: 8, stream: "tests").normal(0, $0) }
+    // Noise made exactly uncorrelated with u (its projection on u removed),
+    // so the insignificant column does not depend on the draw.
+    let raw = (0..<members).map { KeyedRandom(seed: 8, stream: "tests").normal(1, $0) }
+    let mu = u.reduce(0, +) / Double(members), mr = raw.reduce(0, +) / Double(members)
+    var sur = 0.0, suu = 0.0
+    for m in 0..<members {
+        sur += (u[m] - mu) * (raw[m] - mr)
+        suu += (u[m] - mu) * (u[m] - mu)
+    }
+    let projection = sur / suu
+    let noise: [Double] = (0..<members).map { raw[$0] - mr - projection * (u[$0] - mu) }
     // Correlations: +strong, −strong, +strong, ~0 (pure noise), +strong.
     let related: [Double] = zip(u, noise).map { $0 + 0.3 * $1 }
     let opposed: [Double] = zip(u, noise).map { -$0 + 0.3 * $1 }
@@ -105,7 +116,7 @@ private func correlation(_ a: [Double], _ b: [Double]) -> Double {
     // cut-off 2000 m: increments are the unlocalized ones times GC(Δz) = 1, 5/24, 0.
     let members = 20
     var block = ColumnEnsemble(columns: [0], variableCount: 3, members: 0..<members)
-    for v in 0..<3 { for m in 0..<members { block[column: 0, variable: v, member: m] = KeyedRandom.normal(seed: 4, key: [v, m]) } }
+    for v in 0..<3 { for m in 0..<members { block[column: 0, variable: v, member: m] = KeyedRandom(seed: 4, stream: "tests").normal(v, m) } }
     let prior = block
     let priors = (0..<members).map { prior[column: 0, variable: 0, member: $0] + 0.5 * prior[column: 0, variable: 2, member: $0] }
     let geometry = RingLocalizationGeometry(size: 1, observationSites: [0])

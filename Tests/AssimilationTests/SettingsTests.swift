@@ -19,7 +19,7 @@ import Testing
         """
     let settings = try AssimilationSettings(ConfigMapping.parse(text, file: "x.yaml"))
     #expect(settings.members == 30)
-    #expect(settings.fluxComponents == [.net])
+    #expect(settings.stateVector.components == [.net])
     #expect(settings.horizontal == .significance(nearDistance: 500_000, farDistance: 2_500_000, pValue: 0.05))
     #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(scheme: .netFlux, scale: [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 2], seed: 9)))
     let configuration = settings.analysisConfiguration(layout: settings.layout(layerCount: 2), layerMidHeights: [50, 300])

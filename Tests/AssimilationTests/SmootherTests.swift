@@ -1,5 +1,6 @@
 import Assimilation
 import Testing
+import RandomStreams
 
 /// A linear twin of the hourly smoother: two grid columns, two layers, one flux
 /// component, a 24-hour window. Each hour t the concentrations are advanced by
@@ -43,7 +44,7 @@ private struct LinearSmootherTwin {
     for c in 0..<2 {
         for v in 0..<nv {
             for m in 0..<members {
-                let z = KeyedRandom.normal(seed: 5, key: [c, v, m])
+                let z = KeyedRandom(seed: 5, stream: "tests").normal(c, v, m)
                 block[column: c, variable: v, member: m] = v < layout.layerCount ? 10 + 2 * z : -1 + 0.5 * z
             }
         }
@@ -66,7 +67,7 @@ private struct LinearSmootherTwin {
         }
         let y = (0..<2).map { o in
             (0..<members).map { priors[o * members + $0] }.reduce(0, +) / Double(members)
-                + KeyedRandom.normal(seed: 6, key: [hour, o])
+                + KeyedRandom(seed: 6, stream: "tests").normal(hour, o)
         }
         observed += y
         filter.assimilate(&block, observations: ObservationBatch(values: y, errorVariances: [twin.errorVariance, twin.errorVariance]),

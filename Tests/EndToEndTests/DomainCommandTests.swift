@@ -50,7 +50,7 @@ import TestSupport
 
         let broken = folder.appendingPathComponent("broken")
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
-        try "name: broken\nprojection: {type: mercator}\n".write(
+        try "name: broken\nprojection: {type: transverse_mercator}\n".write(
             to: broken.appendingPathComponent("domain.yaml"), atomically: true, encoding: .utf8)
         let malformed = try TestEnvironment.rcas(["domain", "grid", broken.path, "--output", output])
         #expect(malformed.status != 0)

@@ -150,8 +150,8 @@ import TestSupport
             #expect(try right.variableNames() == variables)
             for variable in variables {
                 let l = try left.variable(variable), r = try right.variable(variable)
-                if try l.type() == .string {
-                    #expect(try l.readStrings() == r.readStrings(), "\(name):\(variable) differs")
+                if try l.type() == .char {
+                    #expect(try l.readCharacterRows() == r.readCharacterRows(), "\(name):\(variable) differs")
                 } else {
                     let x = try l.read(Double.self), y = try r.read(Double.self)
                     #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "\(name):\(variable) differs")

@@ -21,9 +21,8 @@ struct RunDirectory {
          Fixture.Row(time: Fixture.seconds(2016, 2, 4), status: 1, value: 403, model: 420),      // rejected: not used
          Fixture.Row(time: Fixture.seconds(2016, 1, 5), set: 1, status: 2, value: 400, model: 400 + 0.5 * validationScale),
          Fixture.Row(time: Fixture.seconds(2016, 1, 6), set: 1, status: 2, value: 401, model: 401 - 0.5 * validationScale),
-         Fixture.Row(time: Fixture.seconds(2016, 1, 7), kind: 1, status: 4, site: "ABC", value: 410, model: 410 + siteBias),
-         Fixture.Row(time: Fixture.seconds(2016, 1, 8), kind: 1, status: 4, site: "ABC", value: 411, model: 411 - siteBias),
-         Fixture.Row(time: Fixture.seconds(2016, 12, 31), status: 3, value: 400, model: .nan)]   // outside the window
+         Fixture.Row(time: Fixture.seconds(2016, 1, 7), kind: 1, set: 1, status: 2, site: "ABC", value: 410, model: 410 + siteBias),
+         Fixture.Row(time: Fixture.seconds(2016, 1, 8), kind: 1, set: 1, status: 2, site: "ABC", value: 411, model: 411 - siteBias)]
     }
 
     init(label: String, withForwardRuns: Bool = true) throws {

@@ -47,8 +47,7 @@ import Testing
     @Test func subsetsFollowKindSetAndStatus() {
         // kind, set, status per row.
         let flags: [(Int8, Int8, ObservationTable.Status)] = [
-            (0, 0, .assimilated), (0, 0, .rejectedOmBGate), (0, 1, .validation), (0, 1, .outsideWindow),
-            (1, 0, .notAssimilatedKind), (1, 0, .outsideWindow), (0, 0, .outsideWindow),
+            (0, 0, .assimilated), (0, 0, .rejectedOmBGate), (0, 1, .validation), (1, 1, .validation),
         ]
         let n = flags.count
         let table = ObservationTable(path: "t.nc", runKind: "AN", time: [Double](repeating: 0, count: n),
@@ -58,7 +57,7 @@ import Testing
                                      model: [Double](repeating: 401, count: n))
         #expect(ObservationSubset.assimilated.rows(of: table) == [0])
         #expect(ObservationSubset.independent.rows(of: table) == [2])
-        #expect(ObservationSubset.insitu.rows(of: table) == [4])
+        #expect(ObservationSubset.insitu.rows(of: table) == [3])
     }
 
     @Test func calendarMonths() {

@@ -48,3 +48,60 @@ import TestSupport
         #expect(d.layers.count == 2)
     }
 }
+
+/// The printer beside the parser: a printed domain loads back to the same
+/// projection, grid and layers, for every projection and layer kind.
+@Suite struct DomainPrintingTests {
+    func folder(_ node: ConfigNode, header: String = "") throws -> String {
+        let folder = try TestEnvironment.temporaryDirectory("domain-print")
+        try (header + node.yaml).write(to: folder.appendingPathComponent("domain.yaml"), atomically: true, encoding: .utf8)
+        return folder.path
+    }
+
+    @Test func printedDomainsLoadBackEqual() throws {
+        let kinds: [Projection.Kind] = [
+            .obliqueStereographic(latitudeOfOrigin: 35, longitudeOfOrigin: 116, scaleFactor: 0.9996),
+            .northPolarStereographic(standardParallel: 60, centralLongitude: -105),
+            .lambertConformal(standardParallel1: 30, standardParallel2: 60.123456789, latitudeOfOrigin: 38.5,
+                              centralLongitude: -97.000001),
+            .mercator(standardParallel: 22.5, centralLongitude: 113.25),
+        ]
+        let layerChoices = [
+            VerticalLayers(interfaceHeights: [0, 52.3456789, 160.1, 5000.25],
+                           wrfEtaInterfaces: [1, 0.9935000061988831, 0.9789999723434448, 0.5]),
+            VerticalLayers(interfaceHeights: [0, 100, 1000]),
+            VerticalLayers(sigmaInterfaces: [1, 0.995, 0.98, 0.5, 0], topPressure: 5000),
+        ]
+        for (n, kind) in kinds.enumerated() {
+            let grid = HorizontalGrid(projection: Projection(kind, earthRadius: 6_370_000), nx: 20, ny: 16, dx: 27_000,
+                                      dy: 27_000, xOrigin: -270_000.123456789, yOrigin: 1_234_567.891)
+            let layers = layerChoices[n % layerChoices.count]
+            let node = Domain.configNode(name: "wrf d01", summary: "made: from a \"test\"", grid: grid, layers: layers)
+            let loaded = try Domain.load(try folder(node, header: "# a comment line\n"))
+            #expect(loaded.grid == grid, "\(kind)")
+            #expect(loaded.layers == layers)
+            #expect(loaded.name == "wrf d01" && loaded.summary == "made: from a \"test\"")
+        }
+    }
+
+    @Test func etaInterfacesAreChecked() throws {
+        func load(_ eta: String) -> ConfigError? {
+            let text = """
+                name: t
+                projection: {type: mercator, standard_parallel: 10, longitude_of_projection_origin: 100}
+                grid: {nx: 4, ny: 3, dx_m: 100000}
+                layers: {interface_heights_m: [0, 100, 1000], wrf_eta_interfaces: \(eta)}
+                """
+            do {
+                let folder = try TestEnvironment.temporaryDirectory("domain-eta")
+                try text.write(to: folder.appendingPathComponent("domain.yaml"), atomically: true, encoding: .utf8)
+                _ = try Domain.load(folder.path)
+            } catch let error as ConfigError { return error } catch { return nil }
+            return nil
+        }
+        #expect(load("[1, 0.9, 0.5]") == nil)
+        #expect(load("[1, 0.9]")?.key == "layers.wrf_eta_interfaces")
+        #expect(load("[1, 0.5, 0.9]")?.message.contains("decrease strictly") == true)
+        #expect(load("[0.99, 0.9, 0.5]")?.message.contains("start at 1") == true)
+    }
+}

@@ -76,6 +76,16 @@ func loadDomain(_ name: String) throws -> Domain {
         }
         #expect(g.cell(containing: GeoPoint(latitude: -30, longitude: 116)) == nil)
         #expect(g.cell(containing: GeoPoint(latitude: 35, longitude: -60)) == nil)
+        // Values from damaged files: no trap; non-finite ones are outside
+        // (a huge finite longitude is still an angle, so only the trap matters).
+        for bad in [Double.nan, .infinity, -.infinity] {
+            #expect(g.cell(containing: GeoPoint(latitude: bad, longitude: 116)) == nil)
+            #expect(g.cell(containing: GeoPoint(latitude: 35, longitude: bad)) == nil)
+        }
+        for huge in [1e300, -9.969209968386869e36] {
+            #expect(g.cell(containing: GeoPoint(latitude: huge, longitude: 116)) == nil)
+            _ = g.cell(containing: GeoPoint(latitude: 35, longitude: huge))
+        }
         #expect(g.index(3, 2) == 2 * g.nx + 3)
     }
 

@@ -45,5 +45,11 @@ import Testing
         let dateline = LatLonBox(name: "dateline", south: 0, north: 10, west: 170, east: 190)
         #expect(dateline.contains(GeoPoint(latitude: 5, longitude: -175)))
         #expect(!dateline.contains(GeoPoint(latitude: 5, longitude: 160)))
+        #expect(dateline.contains(GeoPoint(latitude: 5, longitude: 185 + 360 * 1000)))
+        #expect(dateline.contains(GeoPoint(latitude: 5, longitude: 170)) && dateline.contains(GeoPoint(latitude: 5, longitude: 190)))
+        _ = dateline.contains(GeoPoint(latitude: 5, longitude: -1e300))   // returns at once (the old loop would not)
+        for bad in [Double.nan, .infinity, -.infinity] {
+            #expect(!dateline.contains(GeoPoint(latitude: 5, longitude: bad)) && !dateline.contains(GeoPoint(latitude: bad, longitude: 175)))
+        }
     }
 }

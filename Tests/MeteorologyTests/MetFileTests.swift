@@ -45,6 +45,7 @@ private func writeHandMadeFile(_ path: String, fields f: MetFields, omit: MetFil
     for field in MetFileSchema.Field.allCases where field != omit && (field != .w || f.w != nil) {
         let dims = field == reshape ? ["z", "y", "x"] : field.dimensions
         let variable = try root.addVariable(field.defaultName, type: .double, dimensions: ["time"] + dims)
+        try variable.setAttribute("units", .text(field.units))
         var data = values(f, field)
         let count = try dims.map { (d: String) throws(NetCDFError) -> Int in try root.dimensionLength(d) }
         data = Array(data.prefix(count.reduce(1, *)))
@@ -123,7 +124,7 @@ private func errorText(_ body: () throws -> Void) -> String {
     try file.commit()
     let nanText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [nan]).fields(at: hour) }
     #expect(nanText.contains(nan) && nanText.contains("'temperature'") && nanText.contains("NaN")
-            && nanText.contains("[2, 5, 7]"))
+            && nanText.contains("(i, j, k) = (7, 5, 2)"))
 
     let absent = errorText { _ = try NetCDFMeteorology(domain: domain, files: [good]).fields(at: hour.advanced(by: 1)) }
     #expect(absent.contains(good) && absent.contains("'time'") && absent.contains("not in the meteorology files"))
@@ -179,7 +180,7 @@ private func errorText(_ body: () throws -> Void) -> String {
         if field == .temperature { values[3] = 1000 }
     }
     let hotText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [hot]).fields(at: hour) }
-    #expect(hotText.contains(hot) && hotText.contains("'temperature'") && hotText.contains("outside the possible range"))
+    #expect(hotText.contains(hot) && hotText.contains("'temperature'") && hotText.contains("outside the plausible range"))
     let ground = directory.appendingPathComponent("kz.nc").path
     try writeHandMadeFile(ground, fields: fields, omit: nil, reshape: nil) { field, values in
         if field == .kz { values[0] = 1 }

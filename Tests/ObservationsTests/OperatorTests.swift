@@ -123,15 +123,4 @@ extension ObservationsSuite {
                                            hour: Fixture.hour, with: sampler) == nil)
     }
 
-    @Test func counterRandomNumbersDependOnlyOnSeedAndKey() {
-        let a = ObservationRandom(seed: 7), b = ObservationRandom(seed: 7), c = ObservationRandom(seed: 8)
-        #expect(a.uniform(1, 2, 3) == b.uniform(1, 2, 3))
-        #expect(a.uniform(1, 2, 3) != c.uniform(1, 2, 3))
-        #expect(a.uniform(1, 2, 3) != a.uniform(1, 2, 4))
-        let draws = (0..<20_000).map { a.gaussian(9, UInt64($0)) }
-        let mean = draws.reduce(0, +) / Double(draws.count)
-        let variance = draws.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(draws.count)
-        #expect(abs(mean) < 0.03)   // 4 standard errors
-        #expect(abs(variance - 1) < 0.05)
-    }
 }

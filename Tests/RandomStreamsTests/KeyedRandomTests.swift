@@ -38,3 +38,12 @@ import Testing
     #expect(abs(sumZ2 / N - 1) < 0.015)
     #expect(minU > 0 && maxU < 1)
 }
+
+@Test func listKeysAndLabelledKeysAreOneGenerator() {
+    let random = KeyedRandom(seed: 11, stream: "one generator")
+    #expect(random.bits([3, 100, 7, 2]) == random.bits(member: 3, hour: 100, cell: 7, draw: 2))
+    #expect(random.uniform(3, 100, 7, 0) == random.uniform(member: 3, hour: 100, cell: 7))
+    #expect(random.normal(3, 100, 7) == random.normal(member: 3, hour: 100, cell: 7))
+    #expect(random.uniform(1, 2) != random.uniform(2, 1))
+    #expect(random.uniform(1, 2) != random.uniform(1, 2, 0))
+}

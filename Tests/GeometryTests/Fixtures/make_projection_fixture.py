@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes projection_reference.csv: projected coordinates computed by PROJ
-(through pyproj, an implementation independent of RCAS) for the three map
+(through pyproj, an implementation independent of RCAS) for the four map
 projections RCAS supports, on the CMAQ sphere (R = 6 370 000 m).
 
 Run from this folder:  python3 make_projection_fixture.py
@@ -27,6 +27,8 @@ CASES = [
      range(10, 60, 5), range(75, 140, 10)),
     ("lambert_conformal_conic_tangent", "30 30 30 -100", f"+proj=lcc +lat_1=30 +lat_2=30 +lat_0=30 +lon_0=-100 +R={R} +units=m",
      range(15, 55, 10), range(-130, -70, 15)),
+    ("mercator", "20 110", f"+proj=merc +lat_ts=20 +lon_0=110 +R={R} +units=m",
+     range(-30, 60, 10), range(60, 170, 15)),
 ]
 
 with open("projection_reference.csv", "w", newline="") as handle:

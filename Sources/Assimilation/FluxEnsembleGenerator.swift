@@ -1,0 +1,74 @@
+/// What a flux generator needs to make the ensemble of one new flux hour on
+/// one rank's grid columns.
+public struct FluxForecastRequest {
+    /// The model hour (hours since 1970-01-01 00 UTC) of the new flux hour.
+    public let hour: Int
+    /// Global cell indices (j * nx + i) of the columns, ascending.
+    public let cells: [Int]
+    /// E^p of each state component, [component][column].
+    public let prior: [[Double]]
+    /// The ensemble size N.
+    public let memberCount: Int
+    /// The members whose values are returned (this rank's block).
+    public let members: Range<Int>
+    /// Lowest-layer forecast concentrations C^f of every member,
+    /// [column][member], when the generator asks for them.
+    public let lowestLayer: [[Double]]?
+    /// The final analysis mean E^a of an earlier flux hour, [component][column],
+    /// or nil when that hour is unknown (before the run, or not kept).
+    public let pastAnalysisMean: (_ hour: Int) -> [[Double]]?
+
+    public init(hour: Int, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>,
+                lowestLayer: [[Double]]?, pastAnalysisMean: @escaping (_ hour: Int) -> [[Double]]?) {
+        self.hour = hour
+        self.cells = cells
+        self.prior = prior
+        self.memberCount = memberCount
+        self.members = members
+        self.lowestLayer = lowestLayer
+        self.pastAnalysisMean = pastAnalysisMean
+    }
+}
+
+/// The ensemble of one new flux hour.
+public struct FluxEnsembleForecast {
+    /// E^f of the requested members, [component][column][member - members.lowerBound].
+    public var members: [[[Double]]]
+    /// Spread (N − 1) of the prior ensemble E^p_i before its mean is moved,
+    /// [component][column], for the outputs.
+    public var priorSpread: [[Double]]
+
+    public init(members: [[[Double]]], priorSpread: [[Double]]) {
+        self.members = members
+        self.priorSpread = priorSpread
+    }
+}
+
+/// Makes the flux ensemble of each new hour entering the smoothing window:
+/// the only place flux perturbation formulas live (seed 000 Eq. 1, seed 002
+/// Eq. 1-5). The cycling engine asks for one hour at a time and stores what
+/// it is given.
+public protocol FluxEnsembleGenerator: AnyObject {
+    /// True when the request must carry the lowest-layer concentrations.
+    var needsLowestLayer: Bool { get }
+    /// How far back (hours) the generator reads past analysis means; the
+    /// engine keeps those, and no older ones.
+    var memoryHours: Int { get }
+    /// The ensemble of `request.hour` for `request.members`. Every member's
+    /// value is a pure function of the request's inputs and keyed random
+    /// numbers, so it does not depend on which rank asks.
+    func forecast(_ request: FluxForecastRequest) -> FluxEnsembleForecast
+}
+
+/// Sample mean and standard deviation (N − 1), summed in index order so the
+/// result does not depend on how members were distributed.
+public func meanAndSpread(_ values: some Collection<Double>) -> (mean: Double, spread: Double) {
+    let n = Double(values.count)
+    var sum = 0.0
+    for v in values { sum += v }
+    let mean = sum / n
+    guard values.count > 1 else { return (mean, 0) }
+    var squares = 0.0
+    for v in values { squares += (v - mean) * (v - mean) }
+    return (mean, (squares / (n - 1)).squareRoot())
+}

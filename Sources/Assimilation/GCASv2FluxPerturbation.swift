@@ -1,0 +1,147 @@
+import Geometry
+import RandomStreams
+
+/// The GCASv2 flux ensemble generator (seed 002 Eq. 1-5): per grid cell
+/// E_i = E_0 + λ δ_i E_0 with δ_i ~ N(0, 1) independent per cell, member and
+/// draw period, drawn from `KeyedRandom` with key (member, period, cell,
+/// component), or spatially correlated (``CorrelatedNoise``).
+public struct GCASv2FluxPerturbation: Sendable, Equatable {
+    /// Which fluxes form the state vector (seed 002 Eq. 2-5).
+    public enum Scheme: String, Sendable, CaseIterable {
+        /// Eq. 2: biosphere only.
+        case biosphere
+        /// Eq. 3: biosphere and ocean (the scheme seed 002 used).
+        case biosphereOcean
+        /// Eq. 4: biosphere, ocean and fossil.
+        case biosphereOceanFossil
+        /// Eq. 5: the net flux (sum of all four) as one component.
+        case netFlux
+
+        /// The perturbed (optimised) components; the others stay at their prior.
+        public var components: [FluxComponent] {
+            switch self {
+            case .biosphere: return [.biosphere]
+            case .biosphereOcean: return [.biosphere, .ocean]
+            case .biosphereOceanFossil: return [.biosphere, .ocean, .fossil]
+            case .netFlux: return [.net]
+            }
+        }
+
+        /// The scheme's name in configurations.
+        public var configName: String {
+            switch self {
+            case .biosphere: "biosphere"
+            case .biosphereOcean: "biosphere-ocean"
+            case .biosphereOceanFossil: "biosphere-ocean-fossil"
+            case .netFlux: "net-flux"
+            }
+        }
+    }
+
+    public let scheme: Scheme
+    /// λ per perturbed component (seed 002: 3 for biosphere, 5 for ocean).
+    public let scale: [FluxComponent: Double]
+    public let seed: UInt64
+    /// How many consecutive hours share one draw δ_i (seed 002 draws once per
+    /// assimilation window; 1 draws every hour anew). Hours are grouped from
+    /// 1970-01-01 00 UTC, so the grouping does not depend on the run's start.
+    public let persistenceHours: Int
+    /// Correlation length (m) of δ_i between cells; 0 draws every cell
+    /// independently (seed 002).
+    public let correlationLength: Double
+    /// The keyed generator of δ (stream "gcasv2-flux" of `seed`).
+    let random: KeyedRandom
+
+    public init(scheme: Scheme, scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3],
+                seed: UInt64, persistenceHours: Int = 1, correlationLength: Double = 0) {
+        for component in scheme.components { precondition(scale[component] != nil, "no λ for \(component)") }
+        precondition(persistenceHours >= 1, "persistence must be at least one hour")
+        precondition(correlationLength >= 0, "correlation length must not be negative")
+        self.scheme = scheme
+        self.scale = scale
+        self.seed = seed
+        self.persistenceHours = persistenceHours
+        self.correlationLength = correlationLength
+        random = KeyedRandom(seed: seed, stream: "gcasv2-flux")
+    }
+
+    /// The draw period holding `hour` (floor division from 1970-01-01 00 UTC).
+    public func period(ofHour hour: Int) -> Int {
+        hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
+    }
+
+    /// The white noise behind δ: standard normal, keyed by member, draw
+    /// period, cell and component.
+    func white(member: Int, period: Int, cell: Int, component: FluxComponent) -> Double {
+        random.normal(member: member, hour: period, cell: cell, draw: FluxComponent.allCases.firstIndex(of: component)!)
+    }
+
+    /// δ_i of `member` on the whole grid (grid order) for the period holding
+    /// `hour`: the white noise smoothed by `noise`.
+    public func pattern(member: Int, component: FluxComponent, hour: Int, noise: CorrelatedNoise) -> [Double] {
+        let p = period(ofHour: hour)
+        return noise.field { white(member: member, period: p, cell: $0, component: component) }
+    }
+
+    /// Seed 002 Eq. 1 for one cell: E_i = E_0 + λ δ_i E_0.
+    @inline(__always) public func member(prior e0: Double, delta: Double, component: FluxComponent) -> Double {
+        e0 + (scale[component] ?? 0) * delta * e0
+    }
+}
+
+extension GCASv2FluxPerturbation {
+    /// The generator of this scheme for the cycling engine on `grid`. Correlated
+    /// draws are made once per draw period and component, for every member.
+    public final class Generator: FluxEnsembleGenerator {
+        public let perturbation: GCASv2FluxPerturbation
+        public let components: [FluxComponent]
+        let grid: HorizontalGrid
+        private lazy var noise = CorrelatedNoise(grid: grid, length: perturbation.correlationLength)
+        private var cache: (period: Int, fields: [[[Double]]])?
+
+        /// `components` are the state vector's, which must be the scheme's.
+        public init(_ perturbation: GCASv2FluxPerturbation, grid: HorizontalGrid) {
+            self.perturbation = perturbation
+            components = perturbation.scheme.components
+            self.grid = grid
+        }
+
+        public var needsLowestLayer: Bool { false }
+        public var memoryHours: Int { 0 }
+
+        /// δ of every member on the whole grid, [component][member][cell],
+        /// for the draw period holding `hour`.
+        func correlatedPatterns(hour: Int, memberCount: Int) -> [[[Double]]] {
+            let period = perturbation.period(ofHour: hour)
+            if let cache, cache.period == period { return cache.fields }
+            let fields = components.map { component in
+                (0..<memberCount).map { perturbation.pattern(member: $0, component: component, hour: hour, noise: noise) }
+            }
+            cache = (period, fields)
+            return fields
+        }
+
+        public func forecast(_ request: FluxForecastRequest) -> FluxEnsembleForecast {
+            let period = perturbation.period(ofHour: request.hour)
+            let patterns = perturbation.correlationLength > 0
+                ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount) : nil
+            var members: [[[Double]]] = [], spreads: [[Double]] = []
+            for (index, component) in components.enumerated() {
+                var columns: [[Double]] = [], spread: [Double] = []
+                for (c, cell) in request.cells.enumerated() {
+                    let e0 = request.prior[index][c]
+                    let all = (0..<request.memberCount).map { m in
+                        let delta = patterns?[index][m][cell]
+                            ?? perturbation.white(member: m, period: period, cell: cell, component: component)
+                        return perturbation.member(prior: e0, delta: delta, component: component)
+                    }
+                    columns.append(Array(all[request.members]))
+                    spread.append(meanAndSpread(all).spread)
+                }
+                members.append(columns)
+                spreads.append(spread)
+            }
+            return FluxEnsembleForecast(members: members, priorSpread: spreads)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Assimilation
+import Meteorology
+import ModelTime
+import Observations
+
+extension AssimilationRun {
+    /// The analysis of the observations of `hour` against the state valid at
+    /// its end (`now`, meteorology `met`): simulate every observation, gate the
+    /// candidates (OMB), update concentrations and window fluxes with the
+    /// survivors (serial EnSRF/EnKS), simulate the rest again from the analysis,
+    /// and stream one row per observation (collective).
+    func analyse(hour: ModelHour, met: MetFields) throws {
+        let list = observationTypes.flatMap { $0.observations(in: hour) }
+        guard !list.isEmpty else { return }
+        let N = state.memberCount, M = state.members.count
+        let (priors, local) = try state.simulate(list, met: met, hour: hour)
+        let background = list.indices.map { meanAndSpread(priors[($0 * N)..<(($0 + 1) * N)]) }
+        let accepted = list.indices.filter {
+            list[$0].role == .candidate && abs(list[$0].value - background[$0].mean) <= list[$0].ombThreshold
+        }
+
+        var update: ObservationSpaceUpdate?
+        if !accepted.isEmpty {
+            let batch = ObservationBatch(values: accepted.map { list[$0].value },
+                                         errorVariances: accepted.map { list[$0].error * list[$0].error })
+            let computed = state.comms.tileIndex == 0
+            let piece = ObservationPriorPiece(observations: computed ? Array(accepted.indices) : [], members: state.members,
+                                              values: computed ? accepted.flatMap { local[($0 * M)..<(($0 + 1) * M)] } : [])
+            let geometry = SphericalLocalizationGeometry(columnCenters: columnCenters,
+                                                         observationPoints: accepted.map { list[$0].localizationPoint },
+                                                         radius: state.grid.projection.earthRadius)
+            state.copyConcentrations(&block, toBlock: true)
+            update = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
+                                                          observations: batch, priors: piece, geometry: geometry,
+                                                          communicator: state.world)
+            state.copyConcentrations(&block, toBlock: false)
+        }
+
+        // H of the analysis for the observations that did not update the state.
+        let acceptedSet = Set(accepted)
+        let passive = list.indices.filter { !acceptedSet.contains($0) }
+        var analysis = [(mean: Double, spread: Double)](repeating: (0, 0), count: list.count)
+        if !passive.isEmpty {
+            let after = try state.simulate(passive.map { list[$0] }, met: met, hour: hour).all
+            for (p, o) in passive.enumerated() { analysis[o] = meanAndSpread(after[(p * N)..<((p + 1) * N)]) }
+        }
+        if let update {
+            for (row, o) in accepted.enumerated() { analysis[o] = (update.posteriorMeans[row], update.posteriorSpreads[row]) }
+        }
+        guard let outputs else { return }
+        logger.debug("analysis", metadata: [
+            "time": "\(now)", "observations": "\(list.count)", "assimilated": "\(accepted.count)",
+            "candidates": "\(list.filter { $0.role == .candidate }.count)"])
+        try outputs.observations.append(list.indices.map { o in
+            let status: ObservationRecord.Status = acceptedSet.contains(o) ? .assimilated
+                : list[o].role == .candidate ? .rejectedOMBGate : .validation
+            return ObservationRecord(list[o], analysisHour: now, status: status, background: background[o], analysis: analysis[o])
+        })
+    }
+}

@@ -1,0 +1,165 @@
+import Assimilation
+import Foundation
+import Geometry
+import Logging
+import Meteorology
+import ModelTime
+import Observations
+import Parallel
+
+/// Natural (optimised) flux fields of one hour: [state component][cell] in the
+/// state vector's order, µmol m-2 s-1.
+public typealias NaturalFluxSource = @Sendable (ModelHour) throws -> [[Double]]
+
+/// The hourly assimilation cycle (seed 000 §2.2): ensemble transport with each
+/// member's flux, the flux ensemble of each new hour from its generator,
+/// observation operators and the joint EnKS analysis over the smoothing
+/// window. It wires the seams together and holds no equation. Every rank runs
+/// it collectively; rank 0 streams the outputs.
+public final class AssimilationRun {
+    public let config: ExperimentConfig
+    let state: EnsembleState
+    let inputs: HourlyInputs
+    let perturbation: InitialBoundaryPerturbation
+    let generator: any FluxEnsembleGenerator
+    let observationTypes: [any ObservationType]
+    let layout: ColumnStateLayout
+    let filter: SerialEnSRF
+    let columnCenters: [GeoPoint]
+    /// Rank 0's output files (nil on the other ranks).
+    var outputs: RunOutputs?
+    /// The twin experiment's truth, recorded beside the analysis.
+    let truth: NaturalFluxSource?
+
+    /// Time the concentrations are valid at (top of an hour).
+    public internal(set) var now: ModelHour
+    /// Window fluxes (and, around an analysis, concentrations) of this rank's
+    /// tile columns and members.
+    var block: ColumnEnsemble
+    var window: FluxWindow
+    /// Per window slot: hour and prior/forecast statistics [component][tile column].
+    var slots: [SlotStatistics?]
+    /// Final analysis means of past hours, [component][tile column], kept for
+    /// the generator's memory.
+    var pastAnalysisMeans: [Int: [[Double]]] = [:]
+
+    /// Where the cycle reports what each analysis did (debug level) and its
+    /// state changes (info level); set by the command.
+    public var logger = Logger(label: "rcas.cycle")
+    /// Called on rank 0 with each hour reached (progress reporting).
+    public var onHour: ((ModelHour) -> Void)?
+    /// Asked on every rank after each hour (must be collective and give the
+    /// same answer everywhere): true writes a checkpoint and stops the run
+    /// with ``ExperimentError/stopRequested(_:)``.
+    public var stopRequested: (() -> Bool)?
+    /// Called on every rank when a checkpoint is due.
+    public var onCheckpoint: ((AssimilationRun) throws -> Void)?
+
+    struct SlotStatistics: Sendable {
+        var hour: ModelHour
+        var priorMean: [[Double]]
+        var priorSpread: [[Double]]
+        var forecastMean: [[Double]]
+        var forecastSpread: [[Double]]
+        /// The prescribed prior components, [component][tile column].
+        var prescribed: [[Double]]
+    }
+
+    /// A run from the start of the period writing into `folder` (`truth`:
+    /// a twin experiment's truth to record beside the analysis), or, with
+    /// `resuming`, one that continues from the checkpoint in `folder`.
+    public init(config: ExperimentConfig, world: any Communicator, observations: [any ObservationType],
+                folder: URL, resuming: Bool = false, truth: NaturalFluxSource? = nil) throws {
+        self.config = config
+        self.observationTypes = observations
+        self.truth = truth
+        inputs = try HourlyInputs(config: config)
+        let layers = config.domain.layers
+        layout = config.assimilation.layout(layerCount: layers.count)
+        let initial = try inputs.background.initialField(at: config.start)
+        let grid = config.domain.grid, nx = grid.nx, ny = grid.ny
+        let comms = try EnsembleState.communicators(world: world, memberCount: config.members,
+                                                    memberGroups: config.memberGroups, columnCount: grid.cellCount)
+        let perturbation = InitialBoundaryPerturbation(config: config, members: comms.members(memberCount: config.members))
+        self.perturbation = perturbation
+        state = try EnsembleState(domain: config.domain, memberCount: config.members, comms: comms,
+                                  transport: config.transport) { m, i, j, k in
+            initial[(k * ny + j) * nx + i] * perturbation.initialScale(member: m, cell: j * nx + i)
+        }
+        generator = config.assimilation.makeFluxGenerator(grid: grid)
+        filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
+            layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight)), memberCount: config.members)
+        columnCenters = grid.centers()
+        now = config.start
+        window = FluxWindow(layout: layout)
+        slots = Array(repeating: nil, count: config.assimilation.windowHours)
+        block = ColumnEnsemble(columns: state.cells, variableCount: layout.variableCount, members: state.members)
+        if resuming {
+            let positions = try restoreCheckpoint(from: folder)
+            if world.rank == 0 { outputs = try RunOutputs(resuming: folder, config: config, positions: positions) }
+        } else if world.rank == 0 {
+            outputs = try RunOutputs(creating: folder, config: config, kind: "AN", truth: truth != nil)
+        }
+    }
+
+    // MARK: the cycle
+
+    /// Runs from the current time to the end of the period and finishes the
+    /// output files (collective).
+    public func run() throws {
+        if now == config.start && window.activeHours.isEmpty { try forecastFlux(at: now) }
+        let stop = config.end.advanced(by: 1)
+        while now < stop {
+            try step()
+            onHour?(now)
+            guard now < stop else { break }
+            let stopping = stopRequested?() ?? false
+            if stopping || config.start.distance(to: now) % config.checkpointInterval == 0 {
+                try onCheckpoint?(self)
+            }
+            if stopping { throw ExperimentError.stopRequested(now) }
+        }
+        for hour in window.activeHours { try finish(slot: layout.slot(ofHour: hour)) }
+        try outputs?.finish()
+        state.world.barrier()
+    }
+
+    /// Advances one hour: transport, the flux ensemble of the new hour, analysis.
+    func step() throws {
+        let hour = now
+        let met = try inputs.meteorology(at: hour)
+        let prior = try inputs.prior(at: hour)
+        let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
+        let slot = layout.slot(ofHour: hour.value)
+        let components = layout.fluxComponents.indices
+        try state.advance(met: met, memberFlux: { m in
+            let member = self.state.members.lowerBound + m
+            return self.state.cells.indices.map { c in
+                var total = prescribed[self.state.cells[c]]
+                for component in components {
+                    total += self.block[column: c, variable: self.layout.flux(slot: slot, component: component), member: member]
+                }
+                return total
+            }
+        }, boundary: try inputs.background.boundary(at: hour), boundaryScale: perturbation.boundaryScale)
+        now = hour.advanced(by: 1)
+        let metNow = try inputs.meteorology(at: now)
+        if now <= config.end { try forecastFlux(at: now) }
+        try analyse(hour: hour, met: metNow)
+        try recordConcentrations()
+    }
+
+    /// Ensemble mean and spread of the analysis at the output levels (rank 0 writes them).
+    func recordConcentrations() throws {
+        var fields: [[Double]] = []
+        for level in config.concentrationLevels {
+            let statistics = state.layerAllMembers(level).map(meanAndSpread)
+            fields.append(statistics.map(\.mean))
+            fields.append(statistics.map(\.spread))
+        }
+        guard let global = state.gatherToGrid(fields), let outputs else { return }
+        try outputs.concentrations?.append(ConcentrationRecord(
+            time: now, mean: stride(from: 0, to: global.count, by: 2).map { global[$0] },
+            spread: stride(from: 1, to: global.count, by: 2).map { global[$0] }))
+    }
+}

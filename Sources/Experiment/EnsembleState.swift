@@ -1,0 +1,160 @@
+import Assimilation
+import Geometry
+import Inputs
+import Meteorology
+import ModelTime
+import Parallel
+import Transport
+
+/// The ensemble as one rank holds it: the parallel layout, the transport
+/// model with this rank's tile and members, and the one place where tile
+/// pieces become whole-grid fields (outputs, checkpoints) or all-member
+/// columns (flux generation, statistics). Every method that says
+/// "collective" must be called by every rank in the same order.
+final class EnsembleState {
+    let grid: HorizontalGrid
+    let layers: VerticalLayers
+    let world: any Communicator
+    let comms: LayoutCommunicators
+    let transport: any EnsembleTransport
+    /// Ensemble size N.
+    let memberCount: Int
+
+    /// The members this rank holds.
+    var members: Range<Int> { transport.members }
+    /// The grid cells of this rank's tile, ascending.
+    var cells: [Int] { transport.ownedCells }
+
+    /// The communicators of `world` for `memberCount` members on `columnCount`
+    /// columns: `memberGroups` groups, or the automatic layout when nil (collective).
+    static func communicators(world: any Communicator, memberCount: Int, memberGroups: Int?,
+                              columnCount: Int) throws -> LayoutCommunicators {
+        let layout: ParallelLayout
+        do {
+            layout = try memberGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
+                ?? ParallelLayout.automatic(worldSize: world.size, memberCount: memberCount, columnCount: columnCount)
+        } catch {
+            throw ExperimentError.invalidInput("key 'parallel.member_groups': \(error)")
+        }
+        return LayoutCommunicators(world: world, layout: layout)
+    }
+
+    /// The ensemble of this rank under `comms`, each member starting at
+    /// `initial(member, i, j, k)`.
+    init(domain: Domain, memberCount: Int, comms: LayoutCommunicators, transport options: TransportOptions,
+         initial: (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) throws {
+        grid = domain.grid
+        layers = domain.layers
+        world = comms.world
+        self.memberCount = memberCount
+        self.comms = comms
+        let decomposition = try TileDecomposition(nx: grid.nx, ny: grid.ny, count: comms.layout.tilesPerGroup,
+                                                  halo: TracerEnsemble.margin)
+        transport = TileEnsembleTransport(
+            grid: grid, layers: layers, decomposition: decomposition, tileIndex: comms.tileIndex,
+            members: comms.members(memberCount: memberCount), options: options, group: comms.group, initial: initial)
+    }
+
+    // MARK: transport
+
+    /// Advances one hour. `memberFlux(slot)` is member `members.lowerBound +
+    /// slot`'s total surface flux on this tile's cells (µmol m-2 s-1, in
+    /// ``cells`` order); ghost cells take `boundary` scaled per member by
+    /// `boundaryScale(member, cell)` of the nearest edge cell (collective over the group).
+    func advance(met: MetFields, memberFlux: (Int) -> [Double], boundary: BoundaryValues,
+                 boundaryScale: (_ member: Int, _ edgeCell: Int) -> Double) throws {
+        let n = grid.cellCount, nx = grid.nx, ny = grid.ny
+        let fields = (0..<members.count).map { slot in
+            var field = [Double](repeating: 0, count: n)
+            for (c, value) in zip(cells, memberFlux(slot)) { field[c] = value }
+            return field
+        }
+        let flux = try SurfaceFlux(nx: nx, ny: ny, members: members, fields: fields)
+        let lateral = LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
+            let edge = min(max(j, 0), ny - 1) * nx + min(max(i, 0), nx - 1)
+            return boundary.value(i, j, k) * boundaryScale(m, edge)
+        }
+        try transport.advance(met: met, flux: flux, boundary: lateral)
+    }
+
+    // MARK: layouts
+
+    /// Copies the concentrations into the block's concentration variables
+    /// (variables 0..<nz of each column), or back.
+    func copyConcentrations(_ block: inout ColumnEnsemble, toBlock: Bool) {
+        let stride = block.columnStride
+        if toBlock {
+            block.values.withUnsafeMutableBufferPointer { transport.exportConcentrations(into: $0, columnStride: stride) }
+        } else {
+            block.values.withUnsafeBufferPointer { transport.importConcentrations(from: $0, columnStride: stride) }
+        }
+    }
+
+    /// Every member's values of this tile, [column][member], from this rank's
+    /// `mine` ([column][held member], flattened) and the other member groups'
+    /// (collective over the tile's groups).
+    func allMembers(_ mine: [Double]) -> [[Double]] {
+        let pieces = comms.tileAcrossGroups.allgather(mine)
+        var result = [[Double]](repeating: [], count: cells.count)
+        for piece in pieces {
+            let m = piece.count / max(1, cells.count)
+            for c in cells.indices { result[c].append(contentsOf: piece[(c * m)..<((c + 1) * m)]) }
+        }
+        return result
+    }
+
+    /// Layer `k` of every member on this tile, [column][member] (collective).
+    func layerAllMembers(_ k: Int) -> [[Double]] { allMembers(transport.layer(k)) }
+
+    /// Tile fields ([column] each) of member group 0 assembled into whole
+    /// grids on world rank 0, in the order given; nil elsewhere (collective).
+    func gatherToGrid(_ fields: [[Double]]) -> [[Double]]? {
+        let first = comms.memberGroupIndex == 0
+        let gatheredValues = world.gather(first ? fields.flatMap { $0 } : [], root: 0)
+        let gatheredCells = world.gather(first ? cells : [], root: 0)
+        guard let values = gatheredValues, let owners = gatheredCells else { return nil }
+        var global = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: fields.count)
+        for (r, owned) in owners.enumerated() where !owned.isEmpty {
+            for f in fields.indices {
+                for (c, cell) in owned.enumerated() { global[f][cell] = values[r][f * owned.count + c] }
+            }
+        }
+        return global
+    }
+
+    /// Per-column values of `member` ([column][v] flattened, `width` values
+    /// per column) from the rank holding it, on the whole grid at world rank 0:
+    /// [cell][v] flattened; nil elsewhere (collective).
+    func gatherMember(_ member: Int, width: Int, values: () -> [Double]) -> [Double]? {
+        let holds = members.contains(member)
+        let gatheredValues = world.gather(holds ? values() : [], root: 0)
+        let gatheredCells = world.gather(holds ? cells : [], root: 0)
+        guard let pieces = gatheredValues, let owners = gatheredCells else { return nil }
+        var field = [Double](repeating: 0, count: grid.cellCount * width)
+        for (r, owned) in owners.enumerated() {
+            for (c, cell) in owned.enumerated() {
+                for v in 0..<width { field[cell * width + v] = pieces[r][c * width + v] }
+            }
+        }
+        return field
+    }
+
+    /// The 3-D concentration field of `member`, (k * ny + j) * nx + i, on
+    /// world rank 0; nil elsewhere (collective).
+    func gatherConcentrationField(_ member: Int) -> [Double]? {
+        let nz = layers.count, M = members.count
+        guard let columns = gatherMember(member, width: nz, values: {
+            let all = transport.columns(), slot = member - members.lowerBound
+            return cells.indices.flatMap { c in (0..<nz).map { k in all[(c * nz + k) * M + slot] } }
+        }) else { return nil }
+        let n = grid.cellCount
+        var field = [Double](repeating: 0, count: n * nz)
+        for cell in 0..<n { for k in 0..<nz { field[k * n + cell] = columns[cell * nz + k] } }
+        return field
+    }
+}
+
+extension LayoutCommunicators {
+    /// The members this rank's group holds.
+    func members(memberCount: Int) -> Range<Int> { layout.members(ofGroup: memberGroupIndex, memberCount: memberCount) }
+}

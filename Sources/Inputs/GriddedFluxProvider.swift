@@ -1,0 +1,97 @@
+import Foundation
+import Geometry
+import ModelTime
+import SyntheticWorld
+
+/// Prior fluxes read from latitude/longitude files (CarbonTracker's or any
+/// CF flux files) and regridded conservatively to the domain.
+///
+/// Each hour takes, per component, the file period (3-hourly, daily,
+/// monthly, ...) holding the middle of the hour: a piecewise-constant flux,
+/// so the hours of a period integrate to exactly the period's total. A
+/// component without files is zero. Files are opened when a period is first
+/// needed and one regridded field per component is kept, so memory does not
+/// grow with the length of the run; the engine asks hour by hour in
+/// increasing order. Safe to use from several threads (one lock).
+public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
+    public let sourceDescription: String
+    public let componentSources: [PriorFluxComponent: String]
+    private let grid: HorizontalGrid
+    private let series: [PriorFluxComponent: FluxFileSeries]
+    private let regridders: [PriorFluxComponent: ConservativeRegridder]
+    private let lock = NSLock()
+    /// The last period read per component and its regridded field.
+    private var cache: [PriorFluxComponent: (period: Int, field: [Double])] = [:]
+
+    /// CarbonTracker's 3-hourly 1° x 1° flux files (CT2019B, CT2022,
+    /// CT-NRT): `bio_flux_opt`, `ocn_flux_opt`, `fossil_flux_imp` (or
+    /// `fossil_imp` in older releases) and `fire_flux_imp`, mol m⁻² s⁻¹.
+    public static func carbonTracker(files: [String], domain: Domain) throws -> GriddedFluxProvider {
+        func spec(_ component: PriorFluxComponent, _ names: [String]) -> FluxVariableSpec {
+            FluxVariableSpec(component: component, names: names, units: nil, resolution: .threeHourly, positiveUp: true, missingAsZero: false)
+        }
+        let specs = [spec(.biosphere, ["bio_flux_opt"]), spec(.ocean, ["ocn_flux_opt"]),
+                     spec(.fossil, ["fossil_flux_imp", "fossil_imp"]), spec(.fire, ["fire_flux_imp"])]
+        let all = try FluxFileSeries.index(specs, files: files)
+        return try GriddedFluxProvider(series: all, grid: domain.grid,
+                                       description: "CarbonTracker 3-hourly fluxes, \(files.count) file(s) from \(files[0])",
+                                       sourcePrefix: "CarbonTracker")
+    }
+
+    /// Components each read from its own CF latitude/longitude files;
+    /// components not listed are zero.
+    static func files(_ components: [(spec: FluxVariableSpec, files: [String])], domain: Domain) throws -> GriddedFluxProvider {
+        let all = try components.map { try FluxFileSeries.index([$0.spec], files: $0.files)[0] }
+        let listed = Set(components.map(\.spec.component))
+        let zero = PriorFluxComponent.allCases.filter { !listed.contains($0) }.map(\.rawValue)
+        return try GriddedFluxProvider(series: all, grid: domain.grid,
+                                       description: "flux files for " + components.map(\.spec.component.rawValue).joined(separator: ", ")
+                                           + (zero.isEmpty ? "" : "; zero: " + zero.joined(separator: ", ")),
+                                       sourcePrefix: "files")
+    }
+
+    private init(series all: [FluxFileSeries], grid: HorizontalGrid, description: String, sourcePrefix: String) throws {
+        self.grid = grid
+        sourceDescription = description
+        var series: [PriorFluxComponent: FluxFileSeries] = [:]
+        var regridders: [PriorFluxComponent: ConservativeRegridder] = [:]
+        var built: [(LatLonGrid, ConservativeRegridder)] = []
+        for item in all {
+            series[item.spec.component] = item
+            if let known = built.first(where: { $0.0 == item.grid }) {
+                regridders[item.spec.component] = known.1
+            } else {
+                let regridder: ConservativeRegridder
+                do { regridder = try ConservativeRegridder(from: item.grid, to: grid) } catch {
+                    throw InputFileError(path: item.files[0], variable: item.variables[0], message: error.description)
+                }
+                built.append((item.grid, regridder))
+                regridders[item.spec.component] = regridder
+            }
+        }
+        self.series = series
+        self.regridders = regridders
+        var sources: [PriorFluxComponent: String] = [:]
+        for component in PriorFluxComponent.allCases {
+            sources[component] = series[component].map { "\(sourcePrefix): \($0.description)" } ?? "zero (not configured)"
+        }
+        componentSources = sources
+    }
+
+    public func fluxes(at hour: ModelHour) throws -> FluxComponents {
+        lock.lock()
+        defer { lock.unlock() }
+        func field(_ component: PriorFluxComponent) throws -> [Double] {
+            guard let series = series[component], let regridder = regridders[component] else {
+                return [Double](repeating: 0, count: grid.cellCount)
+            }
+            let period = try series.period(containing: hour)
+            if let cached = cache[component], cached.period == period { return cached.field }
+            let field = regridder.regrid(block: try series.block(period: period, for: regridder))
+            cache[component] = (period, field)
+            return field
+        }
+        return FluxComponents(time: hour, nx: grid.nx, ny: grid.ny, bio: try field(.biosphere), ocn: try field(.ocean),
+                              fossil: try field(.fossil), fire: try field(.fire))
+    }
+}

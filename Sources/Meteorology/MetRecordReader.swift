@@ -1,0 +1,96 @@
+import Foundation
+import NetCDFIO
+
+/// Reads one time record of meteorology variables from an open file and
+/// checks every value before anything uses it: the `units` attribute must be
+/// the quantity's unit or convert to it without ambiguity (``MetQuantity``);
+/// NaN, infinity, the variable's `_FillValue` or `missing_value` and the
+/// NetCDF default fill (9.969209968386869e36, or anything as large) are
+/// rejected, and so is a value outside the plausible range. Every error names
+/// the file, the variable, the problem, the value, its index (i, j, k) and
+/// the time. Shared by ``NetCDFMeteorology`` and ``WRFMeteorology``.
+struct MetRecordReader {
+    let file: NetCDFFile
+    /// The record (index along the file's time dimension).
+    let record: Int
+    /// The time of that record, for messages.
+    let time: String
+
+    /// The NetCDF library's default fill for float and double variables.
+    static let defaultFill = 9.969_209_968_386_869e36
+
+    var path: String { file.path }
+
+    /// Whether the file has variable `name`.
+    func has(_ name: String) -> Bool { file.root.hasVariable(name) }
+
+    /// The values of `name` at this record, in the canonical unit of
+    /// `quantity`, row-major (last dimension fastest). The variable must have
+    /// the time dimension first, then dimensions of `lengths`; with `names`
+    /// the dimension names must match as well.
+    func read(_ name: String, lengths: [Int], names: [String]? = nil, quantity: MetQuantity,
+              range: ClosedRange<Double>?) throws -> [Double] {
+        guard has(name) else {
+            throw NetCDFError(path: path, object: name, operation: "read meteorology",
+                              message: "variable missing (needed: \(quantity.rawValue) in \(quantity.canonicalUnit))")
+        }
+        let variable = try file.root.variable(name)
+        let shape = try variable.shape(), dimensions = try variable.dimensionNames()
+        let expectedNames = names.map { [dimensions.first ?? "time"] + $0 }
+        guard shape.count == lengths.count + 1, Array(shape.dropFirst()) == lengths,
+              expectedNames == nil || expectedNames == dimensions else {
+            let wanted = (names ?? []).isEmpty ? "[time, \(lengths.map(String.init).joined(separator: ", "))]"
+                : "(\(expectedNames!.joined(separator: ", "))) = [time, \(lengths.map(String.init).joined(separator: ", "))]"
+            throw NetCDFError(path: path, object: name, operation: "read meteorology",
+                              message: "shape \(shape) (\(dimensions.joined(separator: ", "))), expected \(wanted)")
+        }
+        guard record < shape[0] else {
+            throw NetCDFError(path: path, object: name, operation: "read meteorology",
+                              message: "has \(shape[0]) records, record \(record) is needed")
+        }
+        let conversion = try unitConversion(of: variable, path: path, quantity: quantity)
+        let raw = try variable.read(Double.self, start: [record] + lengths.map { _ in 0 }, count: [1] + lengths)
+        let fills = try ["_FillValue", "missing_value"].flatMap { (attribute: String) throws(NetCDFError) -> [Double] in
+            try variable.attribute(attribute)?.numbers ?? []
+        }
+        // One tight pass converts and tests every value (NaN fails every
+        // comparison); the message is worked out only for the first bad one.
+        let lower = range?.lowerBound ?? -.infinity, upper = range?.upperBound ?? .infinity
+        let scale = conversion.scale, offset = conversion.offset
+        var values = [Double](repeating: 0, count: raw.count)
+        var firstBad = raw.count
+        raw.withUnsafeBufferPointer { input in
+            values.withUnsafeMutableBufferPointer { output in
+                for n in 0..<input.count {
+                    let converted = input[n] * scale + offset
+                    output[n] = converted
+                    if !(abs(input[n]) < 9.9e36 && converted >= lower && converted <= upper) { firstBad = n; break }
+                }
+            }
+        }
+        if !fills.isEmpty, let n = raw.prefix(firstBad).firstIndex(where: fills.contains) { firstBad = n }
+        if firstBad < raw.count {
+            let value = raw[firstBad], converted = value * scale + offset
+            let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value"
+                : fills.contains(value) || abs(value) >= 9.9e36 ? "fill value \(value) (missing data)"
+                : "value \(converted) \(quantity.canonicalUnit) outside the plausible range \(lower)...\(upper)"
+            throw valueError(name, problem, index: firstBad, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
+        }
+        return values
+    }
+
+    /// An error about the value at flat index `n` of a record of `name`.
+    func valueError(_ name: String, _ problem: String, index n: Int, lengths: [Int], dimensions: [String]) -> NetCDFError {
+        NetCDFError(path: path, object: name, operation: "read meteorology",
+                    message: "\(problem) at \(Self.position(n, lengths: lengths, dimensions: dimensions)), time \(time) (record \(record))")
+    }
+
+    /// "(i, j, k) = (7, 5, 2) [x_face, y, z]": the index of flat position `n`
+    /// in a row-major array of `lengths`, innermost (i) first.
+    static func position(_ n: Int, lengths: [Int], dimensions: [String]) -> String {
+        var rest = n, index: [Int] = []
+        for length in lengths.reversed() { index.append(rest % max(length, 1)); rest /= max(length, 1) }
+        let letters = ["i", "j", "k", "l"].prefix(index.count)
+        return "(\(letters.joined(separator: ", "))) = (\(index.map(String.init).joined(separator: ", "))) [\(dimensions.reversed().joined(separator: ", "))]"
+    }
+}

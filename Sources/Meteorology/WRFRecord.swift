@@ -1,0 +1,145 @@
+import Foundation
+import Geometry
+import ModelTime
+import NetCDFIO
+
+/// One wrfout record turned into the ``MetFields`` of the domain's layers
+/// (Docs/meteorology.md, "WRF output"): the variables are read and checked
+/// by ``MetRecordReader``, the thermodynamic fields derived per WRF level,
+/// then the levels are mapped onto the layers by ``WRFLayerMapping``.
+struct WRFRecord {
+    let reader: MetRecordReader
+    let hour: ModelHour
+    let domain: Domain
+    let mapping: WRFLayerMapping
+    let kzSource: WRFMeteorology.KzSource
+    let diffusivity: BoundaryLayerDiffusivity
+
+    private static let massLevels = ["bottom_top", "south_north", "west_east"]
+    private static let fullLevels = ["bottom_top_stag", "south_north", "west_east"]
+    private static let surface = ["south_north", "west_east"]
+
+    func fields() throws -> MetFields {
+        let nx = domain.grid.nx, ny = domain.grid.ny, nk = mapping.levels, nz = mapping.layerCount
+        let cells = nx * ny
+        let mass = [nk, ny, nx], full = [nk + 1, ny, nx], flat = [ny, nx]
+        let u = try reader.read("U", lengths: [nk, ny, nx + 1], names: ["bottom_top", "south_north", "west_east_stag"],
+                                quantity: .speed, range: -150...150)
+        let v = try reader.read("V", lengths: [nk, ny + 1, nx], names: ["bottom_top", "south_north_stag", "west_east"],
+                                quantity: .speed, range: -150...150)
+        let w = reader.has("W")
+            ? try reader.read("W", lengths: full, names: Self.fullLevels, quantity: .speed, range: -50...50) : nil
+        let thetaPerturbation = try reader.read("T", lengths: mass, names: Self.massLevels,
+                                                quantity: .temperatureDifference, range: -150...1200)
+        let pressurePerturbation = try reader.read("P", lengths: mass, names: Self.massLevels, quantity: .pressure, range: nil)
+        let basePressure = try reader.read("PB", lengths: mass, names: Self.massLevels, quantity: .pressure, range: nil)
+        let geopotential = try reader.read("PH", lengths: full, names: Self.fullLevels, quantity: .geopotential, range: nil)
+        let baseGeopotential = try reader.read("PHB", lengths: full, names: Self.fullLevels, quantity: .geopotential, range: nil)
+        let mixingRatio = try reader.read("QVAPOR", lengths: mass, names: Self.massLevels, quantity: .massMixingRatio,
+                                          range: -1e-6...0.1)
+        let pbl = try reader.read("PBLH", lengths: flat, names: Self.surface, quantity: .length, range: 0...10_000)
+        let surfacePressure = try reader.read("PSFC", lengths: flat, names: Self.surface, quantity: .pressure,
+                                              range: 30_000...110_000)
+
+        // Per WRF level: p = P + PB, θ = T + 300, T = θ (p/p0)^(R_d/c_p),
+        // height of full levels z = (PH + PHB)/g, air c = p/(R* T) Δz (mol m-2),
+        // water-vapour mole fraction from the mixing ratio.
+        var pressure = [Double](repeating: 0, count: nk * cells)
+        var temperature = pressure, air = pressure, water = pressure
+        for n in 0..<(nk * cells) {
+            let p = pressurePerturbation[n] + basePressure[n]
+            guard p >= 1, p <= 110_000 else {
+                throw reader.valueError("P", "pressure P + PB = \(p) Pa outside the plausible range 1.0...110000.0",
+                                        index: n, lengths: mass, dimensions: Self.massLevels)
+            }
+            let t = Meteorology.temperature(potentialTemperature: thetaPerturbation[n] + WRFConstants.basePotentialTemperature,
+                                            pressure: p)
+            guard t >= 150, t <= 350 else {
+                throw reader.valueError("T", "air temperature \(t) K (from T + 300 K and P + PB) outside the plausible range 150.0...350.0",
+                                        index: n, lengths: mass, dimensions: Self.massLevels)
+            }
+            let below = geopotential[n] + baseGeopotential[n], above = geopotential[n + cells] + baseGeopotential[n + cells]
+            let thickness = (above - below) / WRFConstants.gravity
+            guard thickness > 0 else {
+                throw reader.valueError("PH", "full levels do not rise: (PH + PHB)/g is \(below / WRFConstants.gravity) m below and \(above / WRFConstants.gravity) m above this mass level",
+                                        index: n, lengths: mass, dimensions: Self.massLevels)
+            }
+            pressure[n] = p
+            temperature[n] = t
+            air[n] = p / (universalGasConstant * t) * thickness
+            water[n] = waterVapourMoleFraction(mixingRatio: max(0, mixingRatio[n]))
+        }
+
+        // Air-conserving levels-to-layers mapping (WRFLayerMapping): layer air
+        // over the nominal thickness, air-weighted means, face-air-weighted winds.
+        let layerAir = mapping.layerSums(air, count: cells)
+        var layerDensity = layerAir
+        for l in 0..<nz {
+            let thickness = domain.layers.thickness(l)
+            for c in 0..<cells { layerDensity[l * cells + c] /= thickness }
+        }
+        let layerTemperature = mapping.layerMeans(temperature, weights: air, sums: layerAir, count: cells)
+        let layerPressure = mapping.layerMeans(pressure, weights: air, sums: layerAir, count: cells)
+        let layerWater = mapping.layerMeans(water, weights: air, sums: layerAir, count: cells)
+
+        let xFaces = ny * (nx + 1), yFaces = (ny + 1) * nx
+        var xFaceAir = [Double](repeating: 0, count: nk * xFaces), yFaceAir = [Double](repeating: 0, count: nk * yFaces)
+        for k in 0..<nk {
+            for j in 0..<ny {
+                for i in 0...nx {
+                    let west = k * cells + j * nx + max(i - 1, 0), east = k * cells + j * nx + min(i, nx - 1)
+                    xFaceAir[k * xFaces + j * (nx + 1) + i] = 0.5 * (air[west] + air[east])
+                }
+            }
+            for j in 0...ny {
+                for i in 0..<nx {
+                    let south = k * cells + max(j - 1, 0) * nx + i, north = k * cells + min(j, ny - 1) * nx + i
+                    yFaceAir[k * yFaces + j * nx + i] = 0.5 * (air[south] + air[north])
+                }
+            }
+        }
+        let layerU = mapping.layerMeans(u, weights: xFaceAir, sums: mapping.layerSums(xFaceAir, count: xFaces), count: xFaces)
+        let layerV = mapping.layerMeans(v, weights: yFaceAir, sums: mapping.layerSums(yFaceAir, count: yFaces), count: yFaces)
+        let layerW = w.map { mapping.interfaceValues($0, count: cells) }
+        let kz = try diffusivities(cells: cells, full: full, pbl: pbl, pressure: pressure, temperature: temperature,
+                                   theta: thetaPerturbation, geopotential: geopotential, baseGeopotential: baseGeopotential)
+        return MetFields(time: hour, nx: nx, ny: ny, nz: nz, u: layerU, v: layerV, w: layerW,
+                         temperature: layerTemperature, pressure: layerPressure, airMolarDensity: layerDensity, kz: kz,
+                         pblHeight: pbl, waterVapour: layerWater, surfacePressure: surfacePressure)
+    }
+
+    /// Kz on the layer interfaces: 0 at the ground and the top; inside, WRF's
+    /// `EXCH_H` at the interface's full level, or the diagnosed profile at
+    /// the interface's height above ground.
+    private func diffusivities(cells: Int, full: [Int], pbl: [Double], pressure: [Double], temperature: [Double],
+                               theta: [Double], geopotential: [Double], baseGeopotential: [Double]) throws -> [Double] {
+        let nz = mapping.layerCount, interfaces = mapping.interfaceLevels
+        var kz = [Double](repeating: 0, count: (nz + 1) * cells)
+        // Kz at interface l is WRF's at full level interfaces[l]; 0 at the ground and the top.
+        guard nz > 1 else { return kz }
+        let useExchange = kzSource == .exchH || (kzSource == .auto && reader.has("EXCH_H"))
+        if useExchange {
+            let exchange = try reader.read("EXCH_H", lengths: full, names: Self.fullLevels, quantity: .diffusivity, range: 0...5000)
+            for l in 1..<nz {
+                for c in 0..<cells { kz[l * cells + c] = exchange[interfaces[l] * cells + c] }
+            }
+            return kz
+        }
+        let flat = [full[1], full[2]]
+        let ustar = try reader.read("UST", lengths: flat, names: Self.surface, quantity: .speed, range: 0...10)
+        let heatFlux = try reader.read("HFX", lengths: flat, names: Self.surface, quantity: .heatFlux, range: -2000...5000)
+        for c in 0..<cells {
+            let column = BoundaryLayerDiffusivity.Column(
+                frictionVelocity: ustar[c], sensibleHeatFlux: heatFlux[c], pblHeight: pbl[c],
+                potentialTemperature: theta[c] + WRFConstants.basePotentialTemperature,
+                airDensity: pressure[c] / (WRFConstants.dryAirGasConstant * temperature[c]))
+            let ground = geopotential[c] + baseGeopotential[c]
+            for l in 1..<nz {
+                let level = interfaces[l] * cells + c
+                let height = (geopotential[level] + baseGeopotential[level] - ground) / WRFConstants.gravity
+                kz[l * cells + c] = diffusivity.kz(atHeight: height, column: column)
+            }
+        }
+        return kz
+    }
+}
