@@ -76,38 +76,31 @@ import Testing
         #expect(regions[2].weights == [0, 0, 0] && regions[3].weights == [0, 0, 0])
     }
 
-    /// Writes a one-province mask file on the test grid with `fraction` in every cell (with
-    /// ncgen: NetCDFIO writes no char arrays, which the file keeps its names in).
+    /// Writes a one-province mask file on the test grid with `fraction` in every cell;
+    /// `omit` leaves a variable out.
     static func writeMask(_ path: String, fraction: Double, omit: String? = nil) throws {
         let grid = Fixture.grid
         let cells = grid.nx * grid.ny
-        func data(_ value: Double) -> String {
-            Array(repeating: value.isNaN ? "NaN" : "\(value)", count: cells).joined(separator: ", ")
+        let file = try NetCDFFile.create(path)
+        let root = file.root
+        try root.addDimension("y", length: grid.ny)
+        try root.addDimension("x", length: grid.nx)
+        try root.addDimension("province", length: 1)
+        try root.addDimension("name_strlen", length: 5)
+        if omit != "province_name" {
+            try root.addVariable("province_name", type: .char, dimensions: ["province", "name_strlen"])
+                .writeCharacterRows(["anhui"], start: 0, width: 5)
         }
-        var variables = ["char province_name(province, name_strlen) ;": "province_name = \"anhui\" ;",
-                         "double province_code(province) ;": "province_code = 340000 ;",
-                         "double polygon_area(province) ;": "polygon_area = 140205 ;",
-                         "double fraction_inside_domain(province) ;": "fraction_inside_domain = 1 ;"]
-        if let omit { variables = variables.filter { !$0.key.contains(" \(omit)(") } }
-        let cdl = """
-            netcdf mask {
-            dimensions: y = \(grid.ny) ; x = \(grid.nx) ; province = 1 ; name_strlen = 5 ;
-            variables:
-              \(variables.keys.sorted().joined(separator: "\n  "))
-              double province_fraction(province, y, x) ;
-              double foreign_land_fraction(y, x) ;
-              double unassigned_land_fraction(y, x) ;
-            data:
-              \(variables.keys.sorted().map { variables[$0]! }.joined(separator: "\n  "))
-              province_fraction = \(data(fraction)) ;
-              foreign_land_fraction = \(data(0)) ;
-              unassigned_land_fraction = \(data(0)) ;
-            }
-            """
-        let cdlPath = path + ".cdl"
-        try cdl.write(toFile: cdlPath, atomically: true, encoding: .utf8)
-        let result = try TestEnvironment.run("/usr/bin/env", ["ncgen", "-4", "-o", path, cdlPath])
-        guard result.status == 0 else { throw NetCDFError(path: cdlPath, object: nil, operation: "ncgen", message: result.stderr) }
+        for (name, value) in [("province_code", 340000.0), ("polygon_area", 140205), ("fraction_inside_domain", 1)]
+            where name != omit {
+            try root.addVariable(name, type: .double, dimensions: ["province"]).write([value])
+        }
+        try root.addVariable("province_fraction", type: .double, dimensions: ["province", "y", "x"])
+            .write([Double](repeating: fraction, count: cells))
+        for name in ["foreign_land_fraction", "unassigned_land_fraction"] {
+            try root.addVariable(name, type: .double, dimensions: ["y", "x"]).write([Double](repeating: 0, count: cells))
+        }
+        try file.commit()
     }
 
     @Test func badMaskFilesAreRefusedNamingTheVariable() throws {

@@ -256,3 +256,17 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(bad.status != 0 && bad.stderr.contains("observations.nc") && bad.stderr.contains("does not exist"))
     }
 }
+
+@Suite struct CharacterSiteTests {
+    /// `site` as CF-1.8 fixed-length characters (what RCAS writes) reads as the same codes as strings.
+    @Test func siteCodesReadFromACharArray() throws {
+        let dir = try TestEnvironment.temporaryDirectory("char-sites")
+        let rows = RunDirectory.rows(siteBias: 1)
+        let characters = dir.appendingPathComponent("characters.nc").path, strings = dir.appendingPathComponent("strings.nc").path
+        try Fixture.writeObservations(characters, rows: rows, runKind: "AN", characterSites: true)
+        try Fixture.writeObservations(strings, rows: rows, runKind: "AN")
+        let table = try ObservationTable.read(characters), reference = try ObservationTable.read(strings)
+        #expect(table.site == rows.map(\.site) && table.site == reference.site)
+        #expect(table.site.contains("ABC"))
+    }
+}

@@ -1,6 +1,5 @@
 @testable import Evaluation
 import Foundation
-import TestSupport
 import Testing
 
 @Suite struct StatisticsTests {
@@ -67,34 +66,5 @@ import Testing
         #expect(CalendarMonth(secondsSince1970: 1_454_284_800 - 1) == CalendarMonth(year: 2016, month: 1))  // 2016-02-01T00 − 1 s
         #expect(CalendarMonth(secondsSince1970: 1_454_284_800) == feb)
         #expect(hoursInYear(2016) == 8784 && hoursInYear(2015) == 8760)
-    }
-}
-
-/// The `site` column as CF-1.8 text: a fixed-length char array (written with ncgen,
-/// as NetCDFIO writes no char arrays).
-@Suite struct CharacterSiteTests {
-    @Test func siteCodesReadFromACharArray() throws {
-        let dir = try TestEnvironment.temporaryDirectory("char-sites")
-        let cdl = dir.appendingPathComponent("obs.cdl").path, path = dir.appendingPathComponent("observations.nc").path
-        try """
-            netcdf obs {
-            dimensions: obs = 3 ; site_strlen = 4 ;
-            variables:
-              double time(obs) ; time:units = "seconds since 1970-01-01 00:00:00" ;
-              double latitude(obs) ; double longitude(obs) ;
-              byte kind(obs) ; byte set(obs) ; byte status(obs) ;
-              char site(obs, site_strlen) ;
-              double value(obs) ; double analysis_mean(obs) ;
-            data:
-              time = 0, 3600, 7200 ; latitude = 35, 36, 37 ; longitude = 116, 117, 118 ;
-              kind = 0, 1, 1 ; set = 0, 1, 1 ; status = 0, 4, 4 ;
-              site = "", "WLG", "ryo" ;
-              value = 400, 401, 402 ; analysis_mean = 400.5, 401, 401 ;
-            }
-            """.write(toFile: cdl, atomically: true, encoding: .utf8)
-        let made = try TestEnvironment.run("/usr/bin/env", ["ncgen", "-4", "-o", path, cdl])
-        try #require(made.status == 0, "\(made.stderr)")
-        let table = try ObservationTable.read(path)
-        #expect(table.site == ["", "WLG", "ryo"])
     }
 }
