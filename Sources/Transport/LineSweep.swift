@@ -17,8 +17,11 @@
 ///   s = minmod(2 (χ_u - χ_{u-1}), (χ_{u+1} - χ_{u-1}) / 2, 2 (χ_{u+1} - χ_u)),
 /// u the upwind cell. With non-negative χ, |s| <= 2 χ_u, so the face value
 /// lies in [C χ_u, (2 - C) χ_u] and a cell whose outgoing Courant numbers sum
-/// to at most 1 cannot go negative. `slopeScale = 0` gives first-order upwind
-/// (the test reference).
+/// to at most 1 cannot go negative. The linear options (``TransportOptions/Scheme``)
+/// take the unlimited central slope s = (χ_{u+1} - χ_{u-1}) / 2 (Fromm 1968,
+/// J. Comput. Phys. 3, 176) or no slope (first-order upwind). Every scheme
+/// uses a zero slope in the first and last cell of a line (a clamped
+/// neighbour), where the limiter gives zero anyway.
 ///
 /// Buffers are allocated once per line length and member count and reused.
 final class LineSweeper {
@@ -72,7 +75,7 @@ final class LineSweeper {
     /// `faceAir` and `airIn` must be filled before the call.
     @inline(__always)
     func sweep(source: UnsafePointer<Double>, destination: UnsafeMutablePointer<Double>, base: Int, stride: Int,
-               destinationStride: Int? = nil, count: Int, first: Int, last: Int, slopeScale: Double) {
+               destinationStride: Int? = nil, count: Int, first: Int, last: Int, scheme: TransportOptions.Scheme) {
         let target = destinationStride.map { (destination, $0) } ?? (destination + base, stride)
         let M = memberCount
         for f in first...last {
@@ -82,7 +85,7 @@ final class LineSweeper {
             lower[f] = max(u - 1, 0)
             upper[f] = min(u + 1, count - 1)
             let courant = abs(F) / airIn[u]
-            coefficient[f] = (F >= 0 ? 0.5 : -0.5) * (1 - courant) * slopeScale
+            coefficient[f] = u > 0 && u < count - 1 ? (F >= 0 ? 0.5 : -0.5) * (1 - courant) : 0
         }
         for c in first..<last {
             let out = airIn[c] - (faceAir[c + 1] - faceAir[c])
@@ -97,13 +100,20 @@ final class LineSweeper {
             let pl = source + base + lower[f] * stride
             let pu = source + base + upper[f] * stride
             let out = tracerFlux + (f - first) * M
-            for m in 0..<M {
-                let c = pc[m]
-                let dl = c - pl[m], dr = pu[m] - c
-                let sum = dl + dr
-                let magnitude = min(2 * min(abs(dl), abs(dr)), 0.5 * abs(sum))
-                let s = dl * dr > 0 ? (sum > 0 ? magnitude : -magnitude) : 0
-                out[m] = F * (c + a * s)
+            switch scheme {
+            case .vanLeer:
+                for m in 0..<M {
+                    let c = pc[m]
+                    let dl = c - pl[m], dr = pu[m] - c
+                    let sum = dl + dr
+                    let magnitude = min(2 * min(abs(dl), abs(dr)), 0.5 * abs(sum))
+                    let s = dl * dr > 0 ? (sum > 0 ? magnitude : -magnitude) : 0
+                    out[m] = F * (c + a * s)
+                }
+            case .fromm:
+                for m in 0..<M { out[m] = F * (pc[m] + a * (0.5 * (pu[m] - pl[m]))) }
+            case .upwind:
+                for m in 0..<M { out[m] = F * pc[m] }
             }
             guard f > first else { continue }
             let cell = f - 1

@@ -2,26 +2,6 @@ import Geometry
 import Meteorology
 import Parallel
 
-/// Choices of the transport numerics.
-public struct TransportOptions: Sendable {
-    /// Horizontal and vertical advection scheme.
-    public enum Scheme: Sendable {
-        /// van Leer MUSCL with the monotonised central limiter (the model).
-        case vanLeer
-        /// First-order upwind, only a reference for tests.
-        case upwind
-    }
-    public var scheme: Scheme
-    /// Largest Courant number allowed per direction and step (outgoing air
-    /// through the two faces of one direction over the cell's air).
-    public var courantLimit: Double
-
-    public init(scheme: Scheme = .vanLeer, courantLimit: Double = 1) {
-        self.scheme = scheme
-        self.courantLimit = courantLimit
-    }
-}
-
 /// What one hour of transport did on this tile, in the units the budget needs.
 public struct HourTransport: Sendable {
     /// Horizontal steps taken (each Courant <= limit in x and in y).
@@ -158,7 +138,7 @@ public final class TransportModel {
         let margin = TracerEnsemble.margin
         let tnx = tile.iRange.count, tny = tile.jRange.count
         let dt = 3600 / Double(air.substeps)
-        let slopeScale = options.scheme == .vanLeer ? 1.0 : 0.0
+        let scheme = options.scheme
         let plane = lnx * lny
         let sweeper = sweeper(M)
 
@@ -279,7 +259,7 @@ public final class TransportModel {
                                 }
                                 for c in 0..<count { sweeper.airIn[c] = airBefore[cell0 + c * cellStep] }
                                 sweeper.sweep(source: src.baseAddress!, destination: dst.baseAddress!, base: base, stride: stride,
-                                              count: count, first: first, last: last, slopeScale: slopeScale)
+                                              count: count, first: first, last: last, scheme: scheme)
                                 for c in first..<last { after[cell0 + c * cellStep] = sweeper.airOut[c] }
                                 // Lateral inflow through the domain edges (positive inward), owned lines only.
                                 guard alongX ? ownedJ.contains(line) : ownedI.contains(line) else { continue }
@@ -317,11 +297,11 @@ public final class TransportModel {
             for s in 0..<nzs {
                 if s == 0 {
                     sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
-                                  destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                  destinationStride: M, count: nz, first: 0, last: nz, scheme: scheme)
                 } else {
                     let src = result, dst = result == column ? spare : column
                     sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                  count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                                  count: nz, first: 0, last: nz, scheme: scheme)
                     result = dst
                 }
                 for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
