@@ -154,40 +154,10 @@ public final class TransportModel {
                 }
             }
         }
-        // Per-area air μ = n_air·Δz (mol m-2) of owned columns and the
-        // factorisation of their diffusion matrix, which depends only on the
-        // hour's meteorology and the step length, so it is done once per hour
-        // (see ``injectAndDiffuse``).
-        // Per column, four runs of nz values: μ, elimination factors,
-        // inverse pivots, upper diagonal.
-        var columnSolve = reusing(&workspace.columnSolve, count: tny * tnx * 4 * nz)
-        var conductance = [Double](repeating: 0, count: nz + 1)
-        for j in tile.jRange {
-            for i in tile.iRange {
-                let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
-                let mu = col * 4 * nz, elimination = mu + nz, inversePivot = mu + 2 * nz, upper = mu + 3 * nz
-                for k in 0..<nz {
-                    columnSolve[mu + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
-                }
-                // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
-                for k in 1..<nz {
-                    let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
-                    conductance[k] = met.kz[(k * ny + j) * nx + i] * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
-                }
-                // Thomas factorisation of the tridiagonal matrix
-                // (−Δt g_k, μ_k + Δt (g_k + g_{k+1}), −Δt g_{k+1}).
-                var previousPivot = 0.0, previousUpper = 0.0
-                for k in 0..<nz {
-                    let diagonal = columnSolve[mu + k] + dt * (conductance[k] + conductance[k + 1])
-                    columnSolve[upper + k] = -dt * conductance[k + 1]
-                    columnSolve[elimination + k] = k == 0 ? 0 : -dt * conductance[k] / previousPivot
-                    let pivot = diagonal - columnSolve[elimination + k] * previousUpper
-                    columnSolve[inversePivot + k] = 1 / pivot
-                    previousPivot = pivot
-                    previousUpper = columnSolve[upper + k]
-                }
-            }
-        }
+        // The diffusion matrices depend only on the hour's meteorology and
+        // the step length: factorised once per hour.
+        var columnSolve = reusing(&workspace.columnSolve, count: tny * tnx * ColumnDiffusion.valuesPerLayer * nz)
+        ColumnDiffusion.factorize(met: met, layers: layers, columns: (tile.iRange, tile.jRange), dt: dt, into: &columnSolve)
         // Boundary mole fractions of this hour for the sides this tile touches,
         // (k * sideLength + along) * M + m.
         func side(_ which: LateralBoundary.Side, touches: Bool, _ buffer: inout [Double]) -> [Double] {
@@ -307,8 +277,9 @@ public final class TransportModel {
                 for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
                 for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
             }
-            injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes + col * M,
-                             memberCount: M, solve: solve + col * 4 * nz, dt: dt, nz: nz)
+            ColumnDiffusion.injectAndDiffuse(result, valuesStride: M, into: cell, stride: plane * M, flux: fluxes + col * M,
+                                             memberCount: M, solve: solve + col * ColumnDiffusion.valuesPerLayer * nz,
+                                             dt: dt, nz: nz)
         }
 
         columnFlux.withUnsafeBufferPointer { fluxes in
@@ -399,39 +370,6 @@ public final class TransportModel {
                     }
                 }
             }
-        }
-    }
-
-    /// Surface injection and implicit vertical diffusion of one column (`values`
-    /// holds layer k's members at `k * M`), one backward-Euler step solved by
-    /// the Thomas algorithm with the factorisation made for the hour, in mass
-    /// form so the column's CO2 is conserved exactly in exact arithmetic:
-    ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
-    /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
-    /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
-    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). `solve` holds the column's
-    /// μ, elimination factors, inverse pivots and upper diagonal, nz each. The
-    /// forward elimination runs in `values`, the back substitution writes the
-    /// result to `state + k * stride`.
-    @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, into state: UnsafeMutablePointer<Double>,
-                                  stride: Int, flux: UnsafePointer<Double>, memberCount M: Int,
-                                  solve: UnsafePointer<Double>, dt: Double, nz: Int) {
-        let columnAir = solve, elimination = solve + nz, inversePivot = solve + 2 * nz, upperDiagonal = solve + 3 * nz
-        // Forward elimination; the right-hand side of layer 0 gains F Δt.
-        let mu0 = columnAir[0]
-        for m in 0..<M { values[m] = mu0 * values[m] + flux[m] * dt }
-        for k in 1..<nz {
-            let p = values + k * M, below = p - M
-            let mu = columnAir[k], wk = elimination[k]
-            for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
-        }
-        let dTop = values + (nz - 1) * M, xTop = state + (nz - 1) * stride, topInverse = inversePivot[nz - 1]
-        for m in 0..<M { xTop[m] = dTop[m] * topInverse }
-        for k in Swift.stride(from: nz - 2, through: 0, by: -1) {
-            let d = values + k * M, x = state + k * stride, above = x + stride
-            let c = upperDiagonal[k], inverse = inversePivot[k]
-            for m in 0..<M { x[m] = (d[m] - c * above[m]) * inverse }
         }
     }
 }
