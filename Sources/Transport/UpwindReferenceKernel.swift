@@ -135,16 +135,23 @@ public final class UpwindReferenceKernel {
     private static func upwindLine(source: UnsafePointer<Double>, destination: UnsafeMutablePointer<Double>, stride: Int,
                                    faceAir: UnsafePointer<Double>, airIn: UnsafePointer<Double>,
                                    tracer: UnsafeMutablePointer<Double>, first: Int, last: Int, memberCount M: Int) {
+        // Φ of the first face, then per face Φ and the update of the cell
+        // west of it in one loop.
         var west = tracer, east = tracer + M
-        for f in first...last {
+        do {
+            let F = faceAir[first], up = source + (F >= 0 ? first - 1 : first) * stride
+            for m in 0..<M { west[m] = F * up[m] }
+        }
+        for f in (first + 1)...last {
             let F = faceAir[f]
             let up = source + (F >= 0 ? f - 1 : f) * stride
-            for m in 0..<M { east[m] = F * up[m] }
-            if f > first {
-                let c = f - 1, m0 = airIn[c]
-                let inverse = 1 / (m0 - (F - faceAir[c]))
-                let s = source + c * stride, d = destination + c * stride
-                for m in 0..<M { d[m] = (m0 * s[m] - (east[m] - west[m])) * inverse }
+            let c = f - 1, m0 = airIn[c]
+            let inverse = 1 / (m0 - (F - faceAir[c]))
+            let s = source + c * stride, d = destination + c * stride
+            for m in 0..<M {
+                let flux = F * up[m]
+                east[m] = flux
+                d[m] = (m0 * s[m] - (flux - west[m])) * inverse
             }
             swap(&west, &east)
         }
