@@ -123,43 +123,72 @@ struct SuperpositionBench: ParsableCommand {
             }
         }
         var results: [Departure] = []
+        // How well each scheme's tagged tracer stands for the model's (van
+        // Leer's) actual response to the pulse: the Jacobian question.
+        var modelResponse: [[Double]] = []
+        if let vanLeer = models.firstIndex(where: { $0.options.scheme == .vanLeer }) {
+            let base = ensembles[vanLeer].ownedField(member: 0)
+            modelResponse = pulses.indices.map { p in
+                zip(ensembles[vanLeer].ownedField(member: 1 + 2 * p), base).map { $0 - $1 }
+            }
+        }
+        var stand: [Departure] = []
         for (model, ensemble) in zip(models, ensembles) {
             let base = ensemble.ownedField(member: 0)
             for (p, cell) in pulses.enumerated() {
                 let perturbed = ensemble.ownedField(member: 1 + 2 * p), tagged = ensemble.ownedField(member: 2 + 2 * p)
-                let peak = tagged.map(abs).max() ?? 0
-                var all = (error: 0.0, norm: 0.0), footprint = (error: 0.0, norm: 0.0, cells: 0), largest = 0.0
-                for c in tagged.indices {
-                    let e = (perturbed[c] - base[c]) - tagged[c]
-                    all.error += e * e; all.norm += tagged[c] * tagged[c]
-                    largest = max(largest, abs(e))
-                    if abs(tagged[c]) >= 0.01 * peak {
-                        footprint.error += e * e; footprint.norm += tagged[c] * tagged[c]; footprint.cells += 1
-                    }
+                let response = zip(perturbed, base).map { $0 - $1 }
+                results.append(Self.compare(response, with: tagged, scheme: model.options.scheme, cell: cell))
+                if !modelResponse.isEmpty {
+                    stand.append(Self.compare(tagged, with: modelResponse[p], scheme: model.options.scheme, cell: cell))
                 }
-                results.append(Departure(scheme: model.options.scheme, cell: cell,
-                                         relativeL2: (all.error / all.norm).squareRoot(),
-                                         footprintRelativeL2: (footprint.error / footprint.norm).squareRoot(),
-                                         relativeMax: largest / peak, peak: peak, footprintCells: footprint.cells))
             }
         }
-        report(results, domain: d)
+        report(results, stand, domain: d)
     }
 
-    private func report(_ results: [Departure], domain d: Domain) {
-        if json {
-            let items = results.map { r in
+    /// `estimate` against `truth`: the norms of ``Departure`` with truth in
+    /// the place of the tagged tracer.
+    static func compare(_ estimate: [Double], with truth: [Double], scheme: TransportOptions.Scheme,
+                        cell: (i: Int, j: Int)) -> Departure {
+        let peak = truth.map(abs).max() ?? 0
+        var all = (error: 0.0, norm: 0.0), footprint = (error: 0.0, norm: 0.0, cells: 0), largest = 0.0
+        for c in truth.indices {
+            let e = estimate[c] - truth[c]
+            all.error += e * e; all.norm += truth[c] * truth[c]
+            largest = max(largest, abs(e))
+            if abs(truth[c]) >= 0.01 * peak {
+                footprint.error += e * e; footprint.norm += truth[c] * truth[c]; footprint.cells += 1
+            }
+        }
+        return Departure(scheme: scheme, cell: cell, relativeL2: (all.error / all.norm).squareRoot(),
+                         footprintRelativeL2: (footprint.error / footprint.norm).squareRoot(),
+                         relativeMax: largest / peak, peak: peak, footprintCells: footprint.cells)
+    }
+
+    private func report(_ results: [Departure], _ stand: [Departure], domain d: Domain) {
+        func items(_ list: [Departure]) -> String {
+            "[" + list.map { r in
                 "{\"advection\": \"\(r.scheme.rawValue)\", \"i\": \(r.cell.i), \"j\": \(r.cell.j), "
                     + "\"relative_l2\": \(r.relativeL2), \"footprint_relative_l2\": \(r.footprintRelativeL2), "
                     + "\"relative_max\": \(r.relativeMax), \"peak_ppm\": \(r.peak), \"footprint_cells\": \(r.footprintCells)}"
-            }
+            }.joined(separator: ", ") + "]"
+        }
+        if json {
             print("{\"domain\": \"\(d.name)\", \"start\": \"\(start)\", \"spin_up_hours\": \(spinUp), \"hours\": \(hours), "
-                  + "\"pulse\": \(pulse), \"departures\": [" + items.joined(separator: ", ") + "]}")
+                  + "\"pulse\": \(pulse), \"departures\": \(items(results)), \"against_van_leer_response\": \(items(stand))}")
             return
         }
         print("superposition on \(d.name): a \(pulse) µmol m-2 s-1 pulse of one cell-hour after \(spinUp) h of the synthetic "
-              + "background and prior fluxes, response after \(hours) h; departure = (run with pulse - run without) "
-              + "- pulse alone from zero")
+              + "background and prior fluxes, response after \(hours) h")
+        print("departure = (run with pulse - run without) - pulse alone from zero (tagged tracer), relative to the tagged tracer:")
+        table(results)
+        guard !stand.isEmpty else { return }
+        print("each scheme's tagged tracer against van Leer's response (run with pulse - run without), relative to the response:")
+        table(stand)
+    }
+
+    private func table(_ results: [Departure]) {
         print("  advection  cell      peak ppm   footprint cells  rel. L2      footprint rel. L2  rel. max")
         for r in results {
             let name = r.scheme.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)
