@@ -72,13 +72,13 @@ struct TransportBench: ParsableCommand {
     func run() throws {
         let world: any Communicator = MPIRuntime.launchedByMPI ? MPIRuntime.start() : SerialCommunicator()
         defer { MPIRuntime.finish() }
-        let d = try world.abortOnError { try loadDomain(domain) }
-        let layout = try world.abortOnError {
+        let d = world.abortOnError { try loadDomain(domain) }
+        let layout = world.abortOnError {
             try layoutGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
                 ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members, columnCount: d.grid.cellCount)
         }
         let communicators = LayoutCommunicators(world: world, layout: layout)
-        let decomposition = try world.abortOnError {
+        let decomposition = world.abortOnError {
             try TileDecomposition(nx: d.grid.nx, ny: d.grid.ny, count: layout.tilesPerGroup, halo: TracerEnsemble.margin)
         }
         if reference && world.size > 1 { world.abort("rcas bench transport: --reference runs on one rank") }
@@ -122,14 +122,14 @@ struct TransportBench: ParsableCommand {
             }
             let clock = KernelTimes.now()
             if budget != nil {
-                let hourBudgets = try world.abortOnError {
+                let hourBudgets = world.abortOnError {
                     try model.advanceWithBudget(&ensemble, met: fields, flux: flux, boundary: boundary,
                                                 communicator: communicators.group)
                 }
                 budgets.append(hourBudgets)
                 steps += hourBudgets.first?.substeps ?? 0
             } else {
-                steps += try world.abortOnError {
+                steps += world.abortOnError {
                     try model.advance(&ensemble, met: fields, flux: flux, boundary: boundary,
                                       communicator: communicators.group).substeps
                 }
@@ -143,16 +143,16 @@ struct TransportBench: ParsableCommand {
                                                 memberCount: members)
                 if let all, let concentrationFile {
                     let mean = (0..<all[0].count).map { c in all.reduce(0) { $0 + $1[c] } / Double(members) }
-                    try world.abortOnError { try concentrationFile.append(co2: mean, met: fields) }
+                    world.abortOnError { try concentrationFile.append(co2: mean, met: fields) }
                 }
             }
         }
-        try world.abortOnError { try concentrationFile?.commit() }
+        world.abortOnError { try concentrationFile?.commit() }
         if let budget { try writeBudgets(budgets, to: budget, communicators: communicators, first: first) }
         if let dump {
             let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
                                             memberCount: members)
-            if let all { try world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
+            if let all { world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
         }
         report(world: world, layout: layout, domain: d, model: modelTimes, reference: reference ? referenceTimes : nil,
                steps: steps)
@@ -238,7 +238,7 @@ struct TransportBench: ParsableCommand {
                 }
             }
         }
-        try world.abortOnError {
+        world.abortOnError {
             try MassBudgetFile.write(table.map { $0.compactMap { $0 } }, members: 0..<members, path: path)
         }
     }
