@@ -158,7 +158,7 @@ public final class TransportModel {
         let scheme = options.scheme
         let plane = lnx * lny
         let sweepers = sweepers(M)
-        let layerSweepers = sweepers.layer, sweeper = sweepers.column
+        let layerSweepers = sweepers.layer, columnSweeper = sweepers.column
 
         // Air per local cell (margin cells outside the domain copy the nearest
         // domain cell: they are only ever upwind of an inflow face).
@@ -288,30 +288,30 @@ public final class TransportModel {
         // sub-step and written by the diffusion's back substitution, once each.
         let nzs = air.verticalSubsteps
         let dtz = dt / Double(nzs)
-        let column = sweeper.column, spare = sweeper.spareColumn
+        let column = columnSweeper.column, spare = columnSweeper.spareColumn
         func verticalColumn(_ local: Int, state: UnsafeMutablePointer<Double>, airMid: UnsafePointer<Double>,
                             fluxes: UnsafePointer<Double>, solve: UnsafePointer<Double>) {
             let li = local % lnx, lj = local / lnx
             let i = li + iOff, j = lj + jOff
             let cell = state + local * M
-            for k in 0..<nz { sweeper.airIn[k] = airMid[k * plane + local] }
-            for f in 0...nz { sweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
+            for k in 0..<nz { columnSweeper.airIn[k] = airMid[k * plane + local] }
+            for f in 0...nz { columnSweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
             let col = (lj - margin) * tnx + (li - margin)
             // The first sub-step reads the state and writes the contiguous
             // column; later ones ping-pong between the column buffers.
             var result = column
             for s in 0..<nzs {
                 if s == 0 {
-                    sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
+                    columnSweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
                                   destinationStride: M, count: nz, first: 0, last: nz, scheme: scheme)
                 } else {
                     let src = result, dst = result == column ? spare : column
-                    sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                    columnSweeper.sweep(source: src, destination: dst, base: 0, stride: M,
                                   count: nz, first: 0, last: nz, scheme: scheme)
                     result = dst
                 }
-                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                for m in 0..<M { top[col * M + m] -= columnSweeper.tracerFlux[nz * M + m] * 1e-6 }
+                for k in 0..<nz { columnSweeper.airIn[k] = columnSweeper.airOut[k] }
             }
             ColumnDiffusion.injectAndDiffuse(result, valuesStride: M, into: cell, stride: plane * M, flux: fluxes + col * M,
                                              memberCount: M, solve: solve + col * ColumnDiffusion.valuesPerLayer * nz,

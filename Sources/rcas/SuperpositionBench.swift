@@ -58,18 +58,19 @@ struct SuperpositionBench: ParsableCommand {
         return (parts[0], parts[1])
     }
 
-    /// One pulse's result for one scheme.
+    /// How far an estimate e of one pulse's response is from a reference r,
+    /// for one scheme and pulse cell: (run with pulse - run without) against
+    /// the tagged tracer, or a tagged tracer against van Leer's response.
     struct Departure {
         let scheme: TransportOptions.Scheme
         let cell: (i: Int, j: Int)
-        /// ‖Δ - τ‖₂ / ‖τ‖₂ over the 3-D grid, Δ the difference of the runs
-        /// with and without the pulse, τ the tagged tracer.
+        /// ‖e - r‖₂ / ‖r‖₂ over the 3-D grid.
         let relativeL2: Double
-        /// The same over the footprint: cells where |τ| >= 1 % of its maximum.
+        /// The same over the footprint: cells where |r| >= 1 % of its maximum.
         let footprintRelativeL2: Double
-        /// max |Δ - τ| / max |τ|.
+        /// max |e - r| / max |r|.
         let relativeMax: Double
-        /// max |τ| (ppm) and the footprint's cell count.
+        /// max |r| (ppm) and the footprint's cell count.
         let peak: Double
         let footprintCells: Int
     }
@@ -147,8 +148,7 @@ struct SuperpositionBench: ParsableCommand {
         report(results, stand, domain: d)
     }
 
-    /// `estimate` against `truth`: the norms of ``Departure`` with truth in
-    /// the place of the tagged tracer.
+    /// `estimate` (e) against `truth` (r), see ``Departure``.
     static func compare(_ estimate: [Double], with truth: [Double], scheme: TransportOptions.Scheme,
                         cell: (i: Int, j: Int)) -> Departure {
         let peak = truth.map(abs).max() ?? 0
