@@ -84,7 +84,7 @@ public final class AssimilationRun {
         let perturbation = InitialBoundaryPerturbation(config: config, members: comms.members(memberCount: config.members))
         self.perturbation = perturbation
         state = try EnsembleState(domain: config.domain, memberCount: config.members, comms: comms,
-                                  transport: config.transport) { m, i, j, k in
+                                  transport: config.transport.options) { m, i, j, k in
             initial[(k * ny + j) * nx + i] * perturbation.initialScale(member: m, cell: j * nx + i)
         }
         generator = config.assimilation.makeFluxGenerator(grid: grid)
