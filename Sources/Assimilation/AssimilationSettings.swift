@@ -9,7 +9,9 @@ import Geometry
 ///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
 ///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
-///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero
+///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
+///         lag_growth_km_per_hour: 0  # the cut-off of a flux hour grows with its age (lag-aware)
+///         lag_max_km: 5000           #   up to this
 ///         near_km: 500               # significance rule (seed 002)
 ///         far_km: 3000
 ///         p_value: 0.05
@@ -45,6 +47,8 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     public var horizontal: HorizontalLocalization
     /// Height difference (m) where the vertical taper reaches zero; nil = none.
     public var verticalCutoff: Double?
+    /// Lag-aware localization of the flux hours; nil: one cut-off for all.
+    public var lag: LagLocalization?
     public var multiplicativeInflation: Double
     public var relaxationToPriorSpread: Double
     /// Adaptive multiplicative inflation (its starting factor is `multiplicativeInflation`); nil: fixed.
@@ -57,18 +61,19 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
     public static let jdasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
-        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, multiplicativeInflation: 1,
+        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, lag: nil, multiplicativeInflation: 1,
         relaxationToPriorSpread: 0, adaptiveInflation: nil, fluxGenerator: .jdas(JDASFluxForecast()),
         memory: .smoothing(days: 4))
 
     public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
-                verticalCutoff: Double?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
+                verticalCutoff: Double?, lag: LagLocalization?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
                 adaptiveInflation: AdaptiveInflation?, fluxGenerator: FluxGenerator, memory: FluxMemory) {
         self.members = members
         self.windowHours = windowHours
         self.stateVector = stateVector
         self.horizontal = horizontal
         self.verticalCutoff = verticalCutoff
+        self.lag = lag
         self.multiplicativeInflation = multiplicativeInflation
         self.relaxationToPriorSpread = relaxationToPriorSpread
         self.adaptiveInflation = adaptiveInflation
@@ -113,6 +118,18 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         default:
             let cutoff: Double = try localization?.value("cutoff_km", default: 1280, in: 1...20_000) ?? 1280
             horizontal = .gaspariCohn(cutoff: cutoff * 1000)
+        }
+        let growth: Double = try localization?.value("lag_growth_km_per_hour", default: 0, in: 0...1000) ?? 0
+        if growth > 0, case .gaspariCohn(let cutoff) = horizontal {
+            let limit: Double = try localization!.value("lag_max_km", default: 5000, in: 1...20_000)
+            guard limit * 1000 >= cutoff else { throw localization!.error("lag_max_km", "must not be below cutoff_km") }
+            lag = LagLocalization(growth: growth * 1000, maximum: limit * 1000)
+        } else {
+            if growth > 0 { throw localization!.error("lag_growth_km_per_hour", "applies only to gaspari-cohn localization") }
+            if localization?.contains("lag_max_km") == true {
+                throw localization!.error("lag_max_km", "applies only with lag_growth_km_per_hour > 0")
+            }
+            lag = nil
         }
         verticalCutoff = try localization?.optional("vertical_cutoff_m")
         if let v = verticalCutoff, v <= 0 { throw localization!.error("vertical_cutoff_m", "must be positive") }
@@ -167,9 +184,15 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                                                            correlationLength: correlation * 1000))
         default:
             stateVector = listed ?? d.stateVector
-            fluxGenerator = .jdas(JDASFluxForecast(
-                beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,
-                coupling: JDASFluxForecast.Coupling(rawValue: generator)!))
+            let coupling = JDASFluxForecast.Coupling(rawValue: generator)!
+            let beta: Double = try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80
+            if coupling == .permuted {
+                fluxGenerator = .jdas(JDASFluxForecast(
+                    beta: beta, coupling: coupling, seed: UInt64(try flux?.value("seed", default: 1, in: 0...Int.max) ?? 1),
+                    persistenceHours: try flux?.value("persistence_hours", default: windowHours, in: 1...24 * 366) ?? windowHours))
+            } else {
+                fluxGenerator = .jdas(JDASFluxForecast(beta: beta, coupling: coupling))
+            }
         }
         let memories = ["none", "smoothing", "relaxation"]
         let defaultMemory = generator == "gcasv2" ? "relaxation" : "smoothing"
@@ -196,11 +219,17 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             localization = [("horizontal", .text("significance")), ("near_km", .number(near / 1000)),
                             ("far_km", .number(far / 1000)), ("p_value", .number(p))]
         }
+        if let lag {
+            localization += [("lag_growth_km_per_hour", .number(lag.growth / 1000)), ("lag_max_km", .number(lag.maximum / 1000))]
+        }
         if let v = verticalCutoff { localization.append(("vertical_cutoff_m", .number(v))) }
         var flux: [(String, ConfigNode)]
         switch fluxGenerator {
         case .jdas(let j):
             flux = [("generator", .text(j.coupling.rawValue)), ("beta", .number(j.beta))]
+            if j.coupling == .permuted {
+                flux += [("seed", .integer(Int(j.seed))), ("persistence_hours", .integer(j.persistenceHours))]
+            }
         case .gcasv2(let g):
             let lambda = g.scheme.components.map { ($0.rawValue, ConfigNode.number(g.scale[$0] ?? 0)) }
             flux = [("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
@@ -244,13 +273,23 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
 
     /// The filter settings for `layout`; `layerMidHeights` (m) are needed only
     /// when vertical localization is configured. `inflation` overrides the
-    /// multiplicative factor (the adaptive one of the hour).
-    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double],
-                                      inflation: Double? = nil) -> AnalysisConfiguration {
-        AnalysisConfiguration(
+    /// multiplicative factor (the adaptive one of the hour); `slotAges` gives
+    /// each window slot's age (hours since its flux acted; nil: empty slot)
+    /// for lag-aware localization.
+    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double], inflation: Double? = nil,
+                                      slotAges: [Int?] = []) -> AnalysisConfiguration {
+        var cutoffs: [Double]?
+        if let lag, case .gaspariCohn(let base) = horizontal {
+            cutoffs = (0..<layout.variableCount).map { v in
+                guard v >= layout.layerCount else { return base }
+                let slot = (v - layout.layerCount) / layout.fluxComponents.count
+                return lag.cutoff(base: base, age: slot < slotAges.count ? slotAges[slot] ?? 0 : 0)
+            }
+        }
+        return AnalysisConfiguration(
             horizontal: horizontal,
             vertical: verticalCutoff.map { VerticalLocalization(cutoff: $0, variableHeights: layout.variableHeights(layerMidHeights: layerMidHeights)) },
             multiplicativeInflation: inflation ?? multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
-            inflatedVariables: layout.concentrationVariables)
+            inflatedVariables: layout.concentrationVariables, variableCutoffs: cutoffs)
     }
 }

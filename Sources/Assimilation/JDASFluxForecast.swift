@@ -1,39 +1,68 @@
+import RandomStreams
+
 /// The JDAS flux forecast model (seed 000 Eq. 1, SCIENCE.md §5), per grid cell:
-///     κ_i       = C^f_i / mean_i C^f                 (lowest-layer concentrations)
-///     E^p_i     = E^p + β (κ_i − mean_i κ_i) E^p      (literal)
-///     E^p_i     = E^p + β (κ_i − mean_i κ_i) |E^p|    (sign-corrected, the default)
+///     κ_j       = C^f_j / mean C^f                   (lowest-layer concentrations of member j)
+///     E^p_i     = E^p + β (κ_π(i) − mean κ) E^p
 ///     E^f_i     = E^p_i + (mean E^f − E^p)            (mean E^f from the memory: Eq. 1's M-day smoothing)
-/// Taken literally, a member with more CO2 than the others gets a stronger
-/// sink wherever E^p < 0 (by day over land), so a positive XCO2 innovation
-/// strengthens the sink: increments against the needed correction
-/// (Docs/assimilation.md, "JDAS"). With |E^p| a member with more CO2 always
-/// gets more flux into the atmosphere, the way a flux error would have made
-/// it. Negative fluxes are kept (no clipping).
+/// Taken literally (π(i) = i), a member's new flux depends on its own
+/// concentrations, which its own past fluxes made: wherever E^p < 0 (by day
+/// over land) a member with more CO2 gets a stronger sink, so a positive XCO2
+/// innovation strengthens the sink (increments against the needed
+/// correction), and with |E^p| instead the coupling feeds on itself and the
+/// spread explodes (Docs/assimilation.md, "JDAS"). The corrected generator
+/// (`jdas`) keeps the paper's idea — flux perturbations with the spread and
+/// spatial structure of the concentration ensemble, scaled by β, around the
+/// M-day smoothed mean — but takes member i's anomaly from another member
+/// π(i), a keyed cyclic permutation drawn once per draw period, so the new
+/// flux hour is independent of member i's own concentrations and the analysis
+/// corrects it only through what it does to the concentrations once it has
+/// acted. Negative fluxes are kept (no clipping).
 public struct JDASFluxForecast: Sendable, Equatable {
-    /// How the flux spread follows the concentration ensemble.
+    /// Which member's concentrations shape member i's flux.
     public enum Coupling: String, Sendable, CaseIterable {
-        /// β (κ_i − κ̄) |E^p|: more CO2 in a member, more flux out of the surface.
-        case signCorrected = "jdas"
-        /// β (κ_i − κ̄) E^p, seed 000 Eq. 1 as printed (for reproduction).
+        /// π(i): a keyed cyclic permutation per draw period (the default).
+        case permuted = "jdas"
+        /// π(i) = i, seed 000 Eq. 1 as printed (for reproduction).
         case literal = "jdas-literal"
     }
 
     /// Covariance inflation factor β (seed 000: 80).
     public let beta: Double
     public let coupling: Coupling
+    /// Seed and draw period (hours) of the permutation.
+    public let seed: UInt64
+    public let persistenceHours: Int
 
-    public init(beta: Double = 80, coupling: Coupling = .signCorrected) {
+    public init(beta: Double = 80, coupling: Coupling = .permuted, seed: UInt64 = 1, persistenceHours: Int = 24) {
+        precondition(persistenceHours >= 1, "persistence must be at least one hour")
         self.beta = beta
         self.coupling = coupling
+        self.seed = seed
+        self.persistenceHours = persistenceHours
     }
 
-    /// E^p_i − E^p of one cell's members from their lowest-layer C^f.
-    public func perturbations(prior: Double, concentrations: [Double]) -> [Double] {
+    /// E^p_j − E^p of one cell's members from their lowest-layer C^f, before
+    /// the permutation: β (κ_j − mean κ) E^p.
+    public func anomalies(prior: Double, concentrations: [Double]) -> [Double] {
         let meanC = meanAndSpread(concentrations).mean
         let kappa = concentrations.map { $0 / meanC }
         let meanKappa = meanAndSpread(kappa).mean
-        let scale = coupling == .literal ? prior : abs(prior)
-        return kappa.map { beta * ($0 - meanKappa) * scale }
+        return kappa.map { beta * ($0 - meanKappa) * prior }
+    }
+
+    /// π for an ensemble of `count` members in the draw period holding
+    /// `hour`: member i takes the anomaly of member π[i]. A cyclic shift
+    /// along a keyed random order, so no member keeps its own (N ≥ 2).
+    public func permutation(count: Int, hour: Int) -> [Int] {
+        guard coupling == .permuted, count > 1 else { return Array(0..<count) }
+        let period = hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
+        let random = KeyedRandom(seed: seed, stream: "jdas-permutation")
+        let order = (0..<count).sorted {
+            (random.uniform(member: $0, hour: period, cell: 0), $0) < (random.uniform(member: $1, hour: period, cell: 0), $1)
+        }
+        var pi = [Int](repeating: 0, count: count)
+        for (k, member) in order.enumerated() { pi[member] = order[(k + 1) % count] }
+        return pi
     }
 }
 
@@ -59,14 +88,15 @@ extension JDASFluxForecast {
             }
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
+            let pi = model.permutation(count: request.memberCount, hour: request.hour)
             var members: [[[Double]]] = [], spreads: [[Double]] = []
             for (component, prior) in request.prior.enumerated() {
                 var columns: [[Double]] = [], spread: [Double] = []
                 for (c, e) in prior.enumerated() {
-                    let perturbations = model.perturbations(prior: e, concentrations: lowest[c])
-                    // E^f_i = E^p_i + (E^f − E^p) = E^f + (E^p_i − E^p)
-                    columns.append(perturbations[request.members].map { means[component][c] + $0 })
-                    spread.append(meanAndSpread(perturbations).spread)
+                    let anomalies = model.anomalies(prior: e, concentrations: lowest[c])
+                    // E^f_i = E^p_i + (E^f − E^p) = E^f + β (κ_π(i) − κ̄) E^p
+                    columns.append(request.members.map { means[component][c] + anomalies[pi[$0]] })
+                    spread.append(meanAndSpread(anomalies).spread)
                 }
                 members.append(columns)
                 spreads.append(spread)

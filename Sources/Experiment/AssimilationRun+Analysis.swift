@@ -36,9 +36,11 @@ extension AssimilationRun {
                                                          radius: state.grid.projection.earthRadius)
             state.copyConcentrations(&block, toBlock: true)
             let layers = state.layers
+            // Age of each window slot's flux hour against the observations' hour.
+            let ages = window.hours.map { $0.map { hour.value - $0 } }
             let filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
-                layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor),
-                memberCount: state.memberCount)
+                layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor,
+                slotAges: ages), memberCount: state.memberCount)
             let result = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
                                                               observations: batch, priors: piece, geometry: geometry,
                                                               communicator: state.world)

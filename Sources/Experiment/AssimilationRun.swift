@@ -124,7 +124,7 @@ public final class AssimilationRun {
         state.world.barrier()
     }
 
-    /// Advances one hour: transport, the flux ensemble of the new hour, analysis.
+    /// Advances one hour: transport, analysis, the flux ensemble of the new hour.
     func step() throws {
         let hour = now
         let met = try inputs.meteorology(at: hour)
@@ -143,9 +143,11 @@ public final class AssimilationRun {
             }
         }, boundary: try inputs.background.boundary(at: hour), boundaryScale: perturbation.boundaryScale)
         now = hour.advanced(by: 1)
-        let metNow = try inputs.meteorology(at: now)
+        // The analysis of the hour's observations updates the flux hours that
+        // have acted (the window holds hours up to `hour`); the next flux hour
+        // is forecast afterwards, from the analysed state.
+        try analyse(hour: hour, met: try inputs.meteorology(at: now))
         if now <= config.end { try forecastFlux(at: now) }
-        try analyse(hour: hour, met: metNow)
         try recordConcentrations()
     }
 

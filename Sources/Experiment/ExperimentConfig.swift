@@ -61,6 +61,9 @@ public struct ExperimentConfig: Sendable {
     /// Twin experiment: amplitude (relative to the prior flux) and correlation
     /// length (m) of the truth perturbation, and its seed.
     public let truthAmplitude: Double
+    /// A relative offset of the truth everywhere (a domain-wide bias): truth =
+    /// prior (1 + a δ + b).
+    public let truthBias: Double
     public let truthCorrelationLength: Double
     public let truthSeed: UInt64
 
@@ -92,7 +95,7 @@ public struct ExperimentConfig: Sendable {
                                   ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
             ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
-            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)),
+            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
                                ("truth_seed", .integer(Int(truthSeed)))])),
         ])
@@ -200,6 +203,7 @@ public struct ExperimentConfig: Sendable {
 
         let twin = try top.optionalMapping("twin")
         truthAmplitude = try twin?.value("truth_amplitude", default: 0.5, in: 0...10) ?? 0.5
+        truthBias = try twin?.value("truth_bias", default: 0.0, in: -1...10) ?? 0
         truthCorrelationLength = 1000 * (try twin?.value("truth_correlation_km", default: 800.0, in: 1...10_000) ?? 800)
         truthSeed = UInt64(try twin?.value("truth_seed", default: 99, in: 0...Int.max) ?? 99)
         try twin?.finish()

@@ -50,29 +50,35 @@ func pastHour(analysis: Double, prior: Double) -> PastFluxHour {
     #expect(abs(forecast - w * g / (1 - w * (1 - g)) * e) < 1e-12)
 }
 
-@Test(arguments: JDASFluxForecast.Coupling.allCases)
-func jdasPerturbationsFollowTheConcentrationAnomaly(coupling: JDASFluxForecast.Coupling) {
-    let model = JDASFluxForecast(beta: 80, coupling: coupling)
+@Test func jdasAnomaliesFollowTheConcentrationAnomaly() {
+    let model = JDASFluxForecast(beta: 80, coupling: .literal)
     let concentrations = (0..<50).map { 400 + 2 * KeyedRandom(seed: 1, stream: "tests").normal($0) }
     let meanC = concentrations.reduce(0, +) / 50
     let kappa = concentrations.map { $0 / meanC }
     let kappaMean = kappa.reduce(0, +) / 50
     for prior in [0.8, -1.5] {
-        let perturbations = model.perturbations(prior: prior, concentrations: concentrations)
-        let scale = coupling == .literal ? prior : abs(prior)
-        for (value, k) in zip(perturbations, kappa) { #expect(abs(value - 80 * (k - kappaMean) * scale) < 1e-12) }
-        #expect(abs(meanAndSpread(perturbations).mean) < 1e-12)
-        // Sign-corrected: more CO2 in a member, more flux out of the surface, whatever the sign of E^p.
-        let most = concentrations.indices.max { concentrations[$0] < concentrations[$1] }!
-        if coupling == .signCorrected { #expect(perturbations[most] > 0) }
-        if coupling == .literal && prior < 0 { #expect(perturbations[most] < 0) }
+        let anomalies = model.anomalies(prior: prior, concentrations: concentrations)
+        for (value, k) in zip(anomalies, kappa) { #expect(abs(value - 80 * (k - kappaMean) * prior) < 1e-12) }
+        #expect(abs(meanAndSpread(anomalies).mean) < 1e-12)
     }
     // Equal concentrations: no spread.
-    #expect(model.perturbations(prior: -2.5, concentrations: Array(repeating: 410, count: 5)).allSatisfy { $0 == 0 })
+    #expect(model.anomalies(prior: -2.5, concentrations: Array(repeating: 410, count: 5)).allSatisfy { $0 == 0 })
 }
 
-@Test func jdasGeneratorIsMemoryMeanPlusPerturbation() {
-    let model = JDASFluxForecast(beta: 80, coupling: .signCorrected)
+@Test func jdasPermutationTakesEveryOtherMembersAnomalyOncePerPeriod() {
+    let model = JDASFluxForecast(beta: 80, coupling: .permuted, seed: 4, persistenceHours: 24)
+    let pi = model.permutation(count: 50, hour: 30)
+    #expect(Set(pi) == Set(0..<50))
+    #expect(pi.indices.allSatisfy { pi[$0] != $0 })
+    #expect(model.permutation(count: 50, hour: 47) == pi)
+    #expect(model.permutation(count: 50, hour: 48) != pi)
+    #expect(JDASFluxForecast(beta: 80, coupling: .literal).permutation(count: 5, hour: 30) == [0, 1, 2, 3, 4])
+    #expect(model.permutation(count: 1, hour: 30) == [0])
+}
+
+@Test(arguments: JDASFluxForecast.Coupling.allCases)
+func jdasGeneratorIsMemoryMeanPlusAnAnomaly(coupling: JDASFluxForecast.Coupling) {
+    let model = JDASFluxForecast(beta: 80, coupling: coupling, seed: 2, persistenceHours: 24)
     let generator = JDASFluxForecast.Generator(model, memory: .smoothing(days: 3), windowHours: 24)
     #expect(generator.needsLowestLayer && generator.memoryHours == 48)
     let lowest: [[Double]] = [[400, 401, 402, 403], [400, 402, 404, 406]]
@@ -80,13 +86,14 @@ func jdasPerturbationsFollowTheConcentrationAnomaly(coupling: JDASFluxForecast.C
     let past: [Int: PastFluxHour] = [10 - 24: PastFluxHour(analysisMean: [[-0.4, 0.2], [0.05, 0.0]], priorMean: priors)]
     let forecast = generator.forecast(request(cells: [5, 9], prior: priors, memberCount: 4, members: 1..<3,
                                               lowest: lowest, past: past))
+    let pi = model.permutation(count: 4, hour: 10)
     for component in 0..<2 {
         for c in 0..<2 {
             let prior = priors[component][c]
             let mean = (past[-14]!.analysisMean[component][c] + prior) / 2
-            let perturbations = model.perturbations(prior: prior, concentrations: lowest[c])
-            #expect(forecast.members[component][c] == perturbations[1..<3].map { mean + $0 })
-            #expect(forecast.priorSpread[component][c] == meanAndSpread(perturbations).spread)
+            let anomalies = model.anomalies(prior: prior, concentrations: lowest[c])
+            #expect(forecast.members[component][c] == (1..<3).map { mean + anomalies[pi[$0]] })
+            #expect(forecast.priorSpread[component][c] == meanAndSpread(anomalies).spread)
         }
     }
 }
