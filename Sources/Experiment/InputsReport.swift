@@ -94,7 +94,10 @@ public struct InputsReport {
     }
 
     private mutating func section(_ key: String, _ check: (inout Self) throws -> Void) {
-        do { try check(&self) } catch { problems.append("\(key): \(error)") }
+        do { try check(&self) } catch {
+            let text = "\(error)"
+            problems.append(text.hasPrefix(key + ":") ? text : "\(key): \(text)")
+        }
     }
 
     private mutating func checkSatellite() throws {
@@ -164,7 +167,7 @@ public struct InputsReport {
     private mutating func checkPriorFlux() throws {
         let provider = try config.priorFlux.makeProvider(domain: config.domain)
         priorFlux = try InputCheck.priorFlux(provider, grid: config.domain.grid, hour: priorFluxHour)
-        _ = try provider.fluxes(at: config.end)
+        try provider.checkCoverage(config.start...config.end)
     }
 
     private mutating func checkBackground() throws {
@@ -172,6 +175,6 @@ public struct InputsReport {
         let mean = try InputCheck.initialMeanFirstLayer(provider, grid: config.domain.grid, time: config.start)
         background = Background(source: provider.sourceDescription, initialMeanLayer1: mean)
         _ = try provider.boundary(at: config.start)
-        _ = try provider.boundary(at: config.end)
+        try provider.checkCoverage(config.start...config.end)
     }
 }

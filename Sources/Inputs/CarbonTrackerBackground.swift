@@ -159,6 +159,11 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         return result
     }
 
+    /// Each of `hours` lies between two time steps or within half a step of one.
+    public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {
+        for hour in hours { _ = try bracket(hour.hours) }
+    }
+
     public func boundary(at time: ModelHour) throws -> BoundaryValues {
         let values = try field(at: time)
         func side(_ first: Int, _ length: Int) -> [Double] {
