@@ -15,15 +15,20 @@ import Geometry
 ///         p_value: 0.05
 ///         vertical_cutoff_m: 3000    # optional; point observations only
 ///       inflation:
-///         multiplicative: 1.0        # on concentration perturbations
+///         multiplicative: 1.0        # on concentration perturbations (observed columns)
 ///         rtps: 0.0
+///         adaptive: false            # true: the multiplicative factor follows the innovations
+///         adaptive_max: 1.5          #   largest factor
+///         adaptive_relaxation: 0.1   #   weight of one hour's estimate
 ///       flux_ensemble:
-///         generator: jdas            # jdas (seed 000 Eq. 1) | gcasv2 (seed 002 Eq. 1-5)
+///         generator: jdas            # jdas (seed 000 Eq. 1, sign-corrected) | jdas-literal | gcasv2 (seed 002 Eq. 1-5)
 ///         beta: 80
-///         smoothing_days: 4
+///         memory: smoothing          # none | smoothing (seed 000: M-day mean) | relaxation
+///         smoothing_days: 4          #   M of the smoothing
+///         memory_weight: 0.9         #   w of the relaxation
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
 ///         lambda: {biosphere: 3, ocean: 5}
-///         persistence_hours: 1       # hours sharing one draw (seed 002: one per window)
+///         persistence_hours: 24      # hours sharing one draw (default: the window, as seed 002)
 ///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
@@ -42,18 +47,23 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     public var verticalCutoff: Double?
     public var multiplicativeInflation: Double
     public var relaxationToPriorSpread: Double
+    /// Adaptive multiplicative inflation (its starting factor is `multiplicativeInflation`); nil: fixed.
+    public var adaptiveInflation: AdaptiveInflation?
     public var fluxGenerator: FluxGenerator
+    /// What each new flux hour's mean keeps of past analyses.
+    public var memory: FluxMemory
 
     /// The seed 000 configuration: 50 members, 24 h window, biosphere + ocean,
     /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
     public static let jdasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
         horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, multiplicativeInflation: 1,
-        relaxationToPriorSpread: 0, fluxGenerator: .jdas(JDASFluxForecast()))
+        relaxationToPriorSpread: 0, adaptiveInflation: nil, fluxGenerator: .jdas(JDASFluxForecast()),
+        memory: .smoothing(days: 4))
 
     public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
                 verticalCutoff: Double?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
-                fluxGenerator: FluxGenerator) {
+                adaptiveInflation: AdaptiveInflation?, fluxGenerator: FluxGenerator, memory: FluxMemory) {
         self.members = members
         self.windowHours = windowHours
         self.stateVector = stateVector
@@ -61,7 +71,9 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         self.verticalCutoff = verticalCutoff
         self.multiplicativeInflation = multiplicativeInflation
         self.relaxationToPriorSpread = relaxationToPriorSpread
+        self.adaptiveInflation = adaptiveInflation
         self.fluxGenerator = fluxGenerator
+        self.memory = memory
     }
 
     /// Reads the section; absent keys take the seed 000 defaults. Errors name
@@ -109,10 +121,23 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         let inflation = try section.optionalMapping("inflation")
         multiplicativeInflation = try inflation?.value("multiplicative", default: 1.0, in: 1...10) ?? 1
         relaxationToPriorSpread = try inflation?.value("rtps", default: 0.0, in: 0...1) ?? 0
+        if try inflation?.value("adaptive", default: false) ?? false {
+            adaptiveInflation = AdaptiveInflation(
+                maximum: try inflation!.value("adaptive_max", default: 1.5, in: 1...10),
+                relaxation: try inflation!.value("adaptive_relaxation", default: 0.1, in: 0.001...1),
+                factor: multiplicativeInflation)
+        } else {
+            adaptiveInflation = nil
+            for key in ["adaptive_max", "adaptive_relaxation"] where inflation?.contains(key) == true {
+                throw inflation!.error(key, "applies only with 'adaptive: true'")
+            }
+        }
         try inflation?.finish()
 
         let flux = try section.optionalMapping("flux_ensemble")
-        switch try flux?.choice("generator", default: "jdas", from: ["jdas", "gcasv2"]) ?? "jdas" {
+        let generators = ["jdas", "jdas-literal", "gcasv2"]
+        let generator = try flux?.choice("generator", default: "jdas", from: generators) ?? "jdas"
+        switch generator {
         case "gcasv2":
             let schemes = Dictionary(uniqueKeysWithValues: GCASv2FluxPerturbation.Scheme.allCases.map { ($0.configName, $0) })
             let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
@@ -135,7 +160,7 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                 try lambda.finish()
             }
             let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
-            let persistence: Int = try flux!.value("persistence_hours", default: 1, in: 1...24 * 366)
+            let persistence: Int = try flux!.value("persistence_hours", default: windowHours, in: 1...24 * 366)
             let correlation: Double = try flux!.value("correlation_km", default: 0, in: 0...5000)
             fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed),
                                                            persistenceHours: persistence,
@@ -144,7 +169,18 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             stateVector = listed ?? d.stateVector
             fluxGenerator = .jdas(JDASFluxForecast(
                 beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,
-                smoothingDays: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4))
+                coupling: JDASFluxForecast.Coupling(rawValue: generator)!))
+        }
+        let memories = ["none", "smoothing", "relaxation"]
+        let defaultMemory = generator == "gcasv2" ? "relaxation" : "smoothing"
+        switch try flux?.choice("memory", default: defaultMemory, from: memories) ?? defaultMemory {
+        case "none": memory = .none
+        case "smoothing": memory = .smoothing(days: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4)
+        default: memory = .relaxation(weight: try flux?.value("memory_weight", default: 0.9, in: 0...1) ?? 0.9)
+        }
+        for (key, wanted) in [("smoothing_days", "smoothing"), ("memory_weight", "relaxation")]
+            where flux?.contains(key) == true && memory.configName != wanted {
+            throw flux!.error(key, "applies only with 'memory: \(wanted)'")
         }
         try flux?.finish()
         try section.finish()
@@ -161,16 +197,22 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                             ("far_km", .number(far / 1000)), ("p_value", .number(p))]
         }
         if let v = verticalCutoff { localization.append(("vertical_cutoff_m", .number(v))) }
-        let flux: ConfigNode
+        var flux: [(String, ConfigNode)]
         switch fluxGenerator {
         case .jdas(let j):
-            flux = .mapping([("generator", .text("jdas")), ("beta", .number(j.beta)), ("smoothing_days", .integer(j.smoothingDays))])
+            flux = [("generator", .text(j.coupling.rawValue)), ("beta", .number(j.beta))]
         case .gcasv2(let g):
             let lambda = g.scheme.components.map { ($0.rawValue, ConfigNode.number(g.scale[$0] ?? 0)) }
-            flux = .mapping([("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
-                             ("lambda", .mapping(lambda)), ("seed", .integer(Int(g.seed))),
-                             ("persistence_hours", .integer(g.persistenceHours)),
-                             ("correlation_km", .number(g.correlationLength / 1000))])
+            flux = [("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
+                    ("lambda", .mapping(lambda)), ("seed", .integer(Int(g.seed))),
+                    ("persistence_hours", .integer(g.persistenceHours)),
+                    ("correlation_km", .number(g.correlationLength / 1000))]
+        }
+        flux.append(("memory", .text(memory.configName)))
+        switch memory {
+        case .none: break
+        case .smoothing(let days): flux.append(("smoothing_days", .integer(days)))
+        case .relaxation(let weight): flux.append(("memory_weight", .number(weight)))
         }
         return .mapping([
             ("members", .integer(members)),
@@ -178,8 +220,11 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             ("flux_components", .list(stateVector.components.map { .text($0.rawValue) })),
             ("localization", .mapping(localization)),
             ("inflation", .mapping([("multiplicative", .number(multiplicativeInflation)),
-                                    ("rtps", .number(relaxationToPriorSpread))])),
-            ("flux_ensemble", flux),
+                                    ("rtps", .number(relaxationToPriorSpread)),
+                                    ("adaptive", .flag(adaptiveInflation != nil))]
+                                   + (adaptiveInflation.map { [("adaptive_max", ConfigNode.number($0.maximum)),
+                                                                ("adaptive_relaxation", .number($0.relaxation))] } ?? []))),
+            ("flux_ensemble", .mapping(flux)),
         ])
     }
 
@@ -191,18 +236,21 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// The generator of the flux ensemble on `grid`.
     public func makeFluxGenerator(grid: HorizontalGrid) -> any FluxEnsembleGenerator {
         switch fluxGenerator {
-        case .jdas(let model): JDASFluxForecast.Generator(model)
-        case .gcasv2(let perturbation): GCASv2FluxPerturbation.Generator(perturbation, grid: grid)
+        case .jdas(let model): JDASFluxForecast.Generator(model, memory: memory, windowHours: windowHours)
+        case .gcasv2(let perturbation):
+            GCASv2FluxPerturbation.Generator(perturbation, grid: grid, memory: memory, windowHours: windowHours)
         }
     }
 
     /// The filter settings for `layout`; `layerMidHeights` (m) are needed only
-    /// when vertical localization is configured.
-    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double]) -> AnalysisConfiguration {
+    /// when vertical localization is configured. `inflation` overrides the
+    /// multiplicative factor (the adaptive one of the hour).
+    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double],
+                                      inflation: Double? = nil) -> AnalysisConfiguration {
         AnalysisConfiguration(
             horizontal: horizontal,
             vertical: verticalCutoff.map { VerticalLocalization(cutoff: $0, variableHeights: layout.variableHeights(layerMidHeights: layerMidHeights)) },
-            multiplicativeInflation: multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
+            multiplicativeInflation: inflation ?? multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
             inflatedVariables: layout.concentrationVariables)
     }
 }

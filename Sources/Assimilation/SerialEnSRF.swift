@@ -5,7 +5,9 @@ public struct AnalysisConfiguration: Sendable, Equatable {
     public var horizontal: HorizontalLocalization
     public var vertical: VerticalLocalization?
     /// Multiplicative prior inflation of the perturbations of `inflatedVariables`
-    /// (1 = none), applied before the analysis; the simulated-observation
+    /// (1 = none), applied before the analysis in the columns an observation
+    /// reaches (elsewhere nothing is observed that could check the spread it
+    /// adds, and repeated hourly it would grow without bound); the simulated-observation
     /// perturbations are inflated by the same factor, which is exact when the
     /// observations depend linearly on the inflated variables only (XCO2 of the
     /// current hour's concentrations, the Lorenz-96 identity).
@@ -171,7 +173,7 @@ public struct SerialEnSRF: Sendable {
     /// Pass 2: applies the recorded sequence to every column of `block`, which
     /// must hold all members. Inflation (multiplicative before, RTPS after) acts
     /// on `configuration.inflatedVariables`. Columns that no observation reaches
-    /// are left unchanged unless multiplicative inflation applies.
+    /// are left unchanged.
     public func updateColumns(_ block: inout ColumnEnsemble, observations: ObservationBatch,
                               update: ObservationSpaceUpdate, geometry: some LocalizationGeometry) {
         let members = memberCount
@@ -212,8 +214,8 @@ public struct SerialEnSRF: Sendable {
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
                 for c in block.columns.indices {
-                    // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
-                    if near[c].isEmpty && lambda == 1 { continue }
+                    // A column no observation reaches is left bit-for-bit as it is.
+                    if near[c].isEmpty { continue }
                     let column = values.baseAddress! + c * nv * members
                     workspace.streamIntoCache(column, count: nv * members)
                     if threshold == nil && lambda == 1 && rtps == 0 {
@@ -255,7 +257,7 @@ public struct SerialEnSRF: Sendable {
                             // X' -= α K u^T
                             cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
-                    } else if !near[c].isEmpty {
+                    } else {
                         applyInBlocks(near[c], to: x, centred: true, record: record.baseAddress!)
                     }
 

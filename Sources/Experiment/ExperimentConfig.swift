@@ -48,8 +48,8 @@ public struct ExperimentConfig: Sendable {
     /// Prior fluxes and background CO2 (`prior_flux:`, `background:`; Inputs module).
     public let priorFlux: PriorFluxSettings
     public let background: BackgroundSettings
-    /// The transport numerics.
-    public let transport: TransportOptions
+    /// The transport numerics (the `transport:` section, read by the Transport module).
+    public let transport: TransportSettings
 
     public let fluxAveraging: FluxAveraging
     /// Layers (0 = lowest) of the hourly analysis concentrations written out.
@@ -85,6 +85,7 @@ public struct ExperimentConfig: Sendable {
                                    ("perturbation_correlation_km", .number(perturbationCorrelationLength / 1000))])),
             ("observations", .mapping([("satellite", satellite.configNode)] + (inSitu.map { [("in_situ", $0.configNode)] } ?? []))),
             ("meteorology", meteorology.configNode),
+            ("transport", transport.configNode),
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
             ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
@@ -171,7 +172,9 @@ public struct ExperimentConfig: Sendable {
         background = try top.optionalMapping("background").map { section throws(ConfigError) in
             try BackgroundSettings(section, baseDirectory: folder)
         } ?? .synthetic
-        transport = TransportOptions()
+        transport = try top.optionalMapping("transport").map { section throws(ConfigError) in
+            try TransportSettings(section)
+        } ?? .standard
 
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",
