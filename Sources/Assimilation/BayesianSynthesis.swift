@@ -59,6 +59,15 @@ public struct SynthesisSolution: Sendable {
     public let increment: [Double]
     /// A, row-major n x n.
     public let posteriorCovariance: [Double]
+
+    /// wᵀ A w: the posterior variance of the linear function wᵀ x (a regional total).
+    public func posteriorVariance(of w: [Double]) -> Double {
+        let n = increment.count
+        precondition(w.count == n, "one weight per coefficient")
+        var aw = [Double](repeating: 0, count: n)
+        cblas_dsymv(CblasRowMajor, CblasUpper, Int32(n), 1, posteriorCovariance, Int32(n), w, 1, 0, &aw, 1)
+        return zip(w, aw).reduce(0) { $0 + $1.0 * $1.1 }
+    }
 }
 
 /// The Bayesian synthesis inversion (seed 004; SCIENCE.md §9):

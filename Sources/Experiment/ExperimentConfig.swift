@@ -87,6 +87,7 @@ public struct ExperimentConfig: Sendable {
             ("meteorology", meteorology.configNode),
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
+            ("transport", .mapping([("advection", .text(transport.scheme == .upwind ? "upwind" : "van-leer"))])),
             ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
                                   ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
             ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
@@ -171,7 +172,13 @@ public struct ExperimentConfig: Sendable {
         background = try top.optionalMapping("background").map { section throws(ConfigError) in
             try BackgroundSettings(section, baseDirectory: folder)
         } ?? .synthetic
-        transport = TransportOptions()
+        // Minimal `transport: {advection: van-leer | upwind}` so that exactness
+        // configurations can select the linear scheme; the transport module's
+        // TransportSettings (issue 12, transport helper) replaces this reading.
+        let transportSection = try top.optionalMapping("transport")
+        let advection = try transportSection?.choice("advection", default: "van-leer", from: ["van-leer", "upwind"]) ?? "van-leer"
+        try transportSection?.finish()
+        transport = TransportOptions(scheme: advection == "upwind" ? .upwind : .vanLeer)
 
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",
