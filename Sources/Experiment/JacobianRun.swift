@@ -86,12 +86,14 @@ public struct Jacobian: Sendable {
 /// Transport Jacobians by tagged tracers (Docs/jacobians.md): each basis
 /// function's flux is carried as one member of an ``EnsembleState``, with
 /// zero initial and boundary values, beside a `background` tracer (the
-/// initial field, the boundary and the prescribed fluxes), a `prior` tracer
-/// (the prior of the optimised components) and a `zero` tracer (nothing at
-/// all). Every observation of the configuration is simulated from every
-/// tracer with the filter's own operators at the filter's times; a column of
-/// H is a tracer's value minus the zero tracer's, which removes the affine
-/// part of the operators (the column operator's a-priori term).
+/// initial field, the boundary and the prescribed fluxes) and a `prior`
+/// tracer (the prior of the optimised components). Every observation is
+/// simulated from every tracer with the filter's own operators at the
+/// filter's times: each operator is written out once as the affine map it
+/// is (``AffineObservationOperator``, probing the operator itself); a flux
+/// tracer's H entry is its linear part, the background's value includes the
+/// offset (the column operator's a-priori term) and is checked against the
+/// operator run directly, so a non-affine operator cannot pass unnoticed.
 ///
 /// Members are split over the ranks' member groups as in an assimilation.
 /// Tracers run in batches of at most ``batchSize``, functions ordered by
@@ -99,7 +101,7 @@ public struct Jacobian: Sendable {
 /// are zero before) and every batch stops at the last hour with observations.
 public final class JacobianRun {
     enum Tracer: Equatable {
-        case zero, background, prior
+        case background, prior
         case function(Int)
     }
 
@@ -158,21 +160,21 @@ public final class JacobianRun {
 
         let chunks = stride(from: 0, to: max(n, 1), by: batchSize).map { $0..<min($0 + batchSize, n) }
         for (number, chunk) in chunks.enumerated() {
-            let tracers: [Tracer] = (number == 0 ? [.zero, .background, .prior] : [.zero]) + chunk.map { .function($0) }
+            let tracers: [Tracer] = (number == 0 ? [.background, .prior] : []) + chunk.map { .function($0) }
             let start = number == 0 ? config.start : basis.periodStarts[basis.functions[chunk.lowerBound].period]
             guard start <= last else { break }   // later functions cannot reach any observation
             progress?("tracer batch \(number + 1) of \(chunks.count): \(tracers.count) tracers from \(start.iso) to \(last.advanced(by: 1).iso)")
             try runBatch(tracers, from: start, through: last) { hour, values in
-                guard rank0, let row0 = firstRow[hour] else { return }
-                let count = tracers.count, observations = values.count / count
-                for o in 0..<observations {
-                    let base = o * count, zero = values[base], row = row0 + o
+                guard let row0 = firstRow[hour] else { return }
+                let count = tracers.count
+                for o in 0..<(values.count / count) {
+                    let row = row0 + o
                     for (m, tracer) in tracers.enumerated() {
+                        let value = values[o * count + m]
                         switch tracer {
-                        case .zero: break
-                        case .background: jacobian.background[row] = values[base + m]
-                        case .prior: jacobian.priorFlux[row] = values[base + m] - zero
-                        case .function(let f): jacobian.matrix[row * n + f] = values[base + m] - zero
+                        case .background: jacobian.background[row] = value
+                        case .prior: jacobian.priorFlux[row] = value
+                        case .function(let f): jacobian.matrix[row * n + f] = value
                         }
                     }
                 }
@@ -184,7 +186,7 @@ public final class JacobianRun {
 
     /// Transports `tracers` from the top of `start` to the end of `last`,
     /// handing every hour's simulated observations ([observation][tracer])
-    /// to `record` (collective).
+    /// to `record` on world rank 0 (collective).
     func runBatch(_ tracers: [Tracer], from start: ModelHour, through last: ModelHour,
                   record: (ModelHour, [Double]) -> Void) throws {
         let grid = config.domain.grid, nx = grid.nx, ny = grid.ny
@@ -207,7 +209,6 @@ public final class JacobianRun {
             let zeros = [Double](repeating: 0, count: cells.count)
             try state.advance(met: met, memberFlux: { slot in
                 switch tracers[state.members.lowerBound + slot] {
-                case .zero: return zeros
                 case .background: return cells.map { prescribed[$0] }
                 case .prior: return cells.map { cell in priors.reduce(0) { $0 + $1[cell] } }
                 case .function(let f):
@@ -223,8 +224,64 @@ public final class JacobianRun {
             hour = hour.advanced(by: 1)
             let list = observations(in: label)
             guard !list.isEmpty else { continue }
-            let values = try state.simulate(list, met: try inputs.meteorology(at: hour), hour: label).all
-            record(label, values)
+            if let values = try simulate(list, state: state, tracers: tracers, met: try inputs.meteorology(at: hour), hour: label) {
+                record(label, values)
+            }
+        }
+    }
+
+    /// Every tracer's simulated value of `list` ([observation][tracer]) on
+    /// world rank 0, nil elsewhere (collective): the group's tile 0 computes
+    /// its members' values from the exchanged columns.
+    func simulate(_ list: [any ModelObservation], state: EnsembleState, tracers: [Tracer], met: MetFields,
+                  hour: ModelHour) throws -> [Double]? {
+        let grid = config.domain.grid, layers = config.domain.layers, nz = layers.count
+        let operators = try list.map { try AffineObservationOperator($0, grid: grid, layers: layers, met: met, hour: hour) }
+        let sampler = state.exchangedColumns(Array(Set(operators.flatMap(\.cells))).sorted(), met: met, hour: hour)
+        let members = state.members, M = members.count, computes = state.comms.tileIndex == 0
+        var local: [Double] = []
+        if computes {
+            local.reserveCapacity(list.count * M)
+            for (o, affine) in operators.enumerated() {
+                for m in 0..<M {
+                    let linear = affine.linearPart(sampler.co2, member: m, memberCount: M, layers: nz)
+                    local.append(tracers[members.lowerBound + m] == .background ? affine.offset + linear : linear)
+                }
+                if let slot = (0..<M).first(where: { tracers[members.lowerBound + $0] == .background }) {
+                    try checkAffine(list[o], probed: local[o * M + slot], columns: sampler, slot: slot)
+                }
+            }
+        }
+        let values = world.gather(local, root: 0)
+        let ranges = world.gather(computes ? [members.lowerBound, members.upperBound] : [], root: 0)
+        guard let values, let ranges else { return nil }
+        var result = [Double](repeating: 0, count: list.count * tracers.count)
+        for (piece, range) in zip(values, ranges) where range.count == 2 {
+            let width = range[1] - range[0]
+            for o in list.indices {
+                for m in 0..<width { result[o * tracers.count + range[0] + m] = piece[o * width + m] }
+            }
+        }
+        return result
+    }
+
+    /// The operator run directly on the background tracer must give the
+    /// probed affine value: a tagged-tracer Jacobian is only right for
+    /// operators that are affine in the CO2 columns.
+    func checkAffine(_ observation: any ModelObservation, probed: Double, columns: ExchangedColumnsSampler, slot: Int) throws {
+        let nz = columns.layers.count, M = columns.memberCount
+        var single: [Int: ArraySlice<Double>] = [:]
+        for (cell, values) in columns.co2 {
+            single[cell] = (0..<nz).map { values[values.startIndex + $0 * M + slot] }[...]
+        }
+        let sampler = ExchangedColumnsSampler(grid: columns.grid, layers: columns.layers, memberCount: 1, hour: columns.hour,
+                                              co2: single, met: columns.met)
+        guard let direct = try observation.simulate(with: sampler)?.first else {
+            throw ExperimentError.internalFailure("an observation at \(observation.position) lies outside the model")
+        }
+        guard abs(direct - probed) <= 1e-8 else {
+            throw ExperimentError.internalFailure("the operator of the observation at \(observation.position) is not affine in "
+                                                  + "CO2: direct \(direct) ppm, affine map \(probed) ppm")
         }
     }
 }
