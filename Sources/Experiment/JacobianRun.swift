@@ -156,7 +156,7 @@ public final class JacobianRun {
         let m = rows.count, n = basis.count, rank0 = world.rank == 0
         var jacobian = Jacobian(basis: basis, observations: rows, matrix: rank0 ? [Double](repeating: 0, count: m * n) : [],
                                 background: [Double](repeating: 0, count: m), priorFlux: [Double](repeating: 0, count: m),
-                                transportScheme: config.transport.scheme == .upwind ? "upwind" : "van-leer")
+                                transportScheme: config.transport.options.scheme.rawValue)
 
         let chunks = stride(from: 0, to: max(n, 1), by: batchSize).map { $0..<min($0 + batchSize, n) }
         for (number, chunk) in chunks.enumerated() {
@@ -194,7 +194,7 @@ public final class JacobianRun {
                                                     columnCount: grid.cellCount)
         let initial = tracers.contains(.background) ? try inputs.background.initialField(at: start) : []
         let state = try EnsembleState(domain: config.domain, memberCount: tracers.count, comms: comms,
-                                      transport: config.transport) { m, i, j, k in
+                                      transport: config.transport.options) { m, i, j, k in
             tracers[m] == .background ? initial[(k * ny + j) * nx + i] : 0
         }
         let stateVector = config.assimilation.stateVector
