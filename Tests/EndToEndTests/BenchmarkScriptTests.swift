@@ -21,6 +21,30 @@ import TestSupport
         try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
     }
 
+    /// `rcas bench cycle` on 2 ranks: one JSON object with every phase, the
+    /// phases covering the cycle (they nest exclusively), and the scratch
+    /// folder gone afterwards.
+    @Test func benchCycleReportsEveryPhase() throws {
+        let directory = try TestEnvironment.temporaryDirectory("bench-cycle")
+        let scratch = directory.appendingPathComponent("scratch").path
+        let result = try TestEnvironment.mpirun(ranks: 2, [
+            "bench", "cycle", "--domain", root.appendingPathComponent("Domains/test-small").path, "--members", "4",
+            "--hours", "12", "--observations", "oco2", "--scratch", scratch, "--json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("{") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["ranks"] as? Int == 2 && object["members"] as? Int == 4 && object["hours"] as? Int == 12)
+        let phases = try #require(object["phases"] as? [String: Double])
+        #expect(Set(phases.keys) == ["inputs", "transport", "flux_ensemble", "observation_operators", "analysis",
+                                     "output", "checkpoint"])
+        let total = try #require(object["seconds_per_simulated_hour"] as? Double)
+        let transport = try #require(object["transport_seconds_per_simulated_hour"] as? Double)
+        #expect(transport > 0 && phases["analysis"]! > 0, "\(phases)")
+        // The phases cover the cycle: only the loop's bookkeeping lies outside them.
+        #expect(phases.values.reduce(0, +) > 0.5 * total, "phases \(phases) against a cycle of \(total) s per hour")
+        #expect(!FileManager.default.fileExists(atPath: scratch))
+    }
+
     @Test func speedupScriptWritesOnePairPerRepeat() throws {
         let directory = try TestEnvironment.temporaryDirectory("speedup")
         let csv = directory.appendingPathComponent("speedup.csv").path
