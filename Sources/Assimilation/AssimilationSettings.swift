@@ -9,21 +9,28 @@ import Geometry
 ///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
 ///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
-///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero
+///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
+///         lag_growth_km_per_hour: 0  # the cut-off of a flux hour grows with its age (lag-aware)
+///         lag_max_km: 5000           #   up to this
 ///         near_km: 500               # significance rule (seed 002)
 ///         far_km: 3000
 ///         p_value: 0.05
 ///         vertical_cutoff_m: 3000    # optional; point observations only
 ///       inflation:
-///         multiplicative: 1.0        # on concentration perturbations
+///         multiplicative: 1.0        # on concentration perturbations (observed columns)
 ///         rtps: 0.0
+///         adaptive: false            # true: the multiplicative factor follows the innovations
+///         adaptive_max: 1.5          #   largest factor
+///         adaptive_relaxation: 0.1   #   weight of one hour's estimate
 ///       flux_ensemble:
-///         generator: jdas            # jdas (seed 000 Eq. 1) | gcasv2 (seed 002 Eq. 1-5)
+///         generator: jdas            # jdas (seed 000 Eq. 1, sign-corrected) | jdas-literal | gcasv2 (seed 002 Eq. 1-5)
 ///         beta: 80
-///         smoothing_days: 4
+///         memory: smoothing          # none | smoothing (seed 000: M-day mean) | relaxation
+///         smoothing_days: 4          #   M of the smoothing
+///         memory_weight: 0.9         #   w of the relaxation
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
 ///         lambda: {biosphere: 3, ocean: 5}
-///         persistence_hours: 1       # hours sharing one draw (seed 002: one per window)
+///         persistence_hours: 24      # hours sharing one draw (default: the window, as seed 002)
 ///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
@@ -40,28 +47,38 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     public var horizontal: HorizontalLocalization
     /// Height difference (m) where the vertical taper reaches zero; nil = none.
     public var verticalCutoff: Double?
+    /// Lag-aware localization of the flux hours; nil: one cut-off for all.
+    public var lag: LagLocalization?
     public var multiplicativeInflation: Double
     public var relaxationToPriorSpread: Double
+    /// Adaptive multiplicative inflation (its starting factor is `multiplicativeInflation`); nil: fixed.
+    public var adaptiveInflation: AdaptiveInflation?
     public var fluxGenerator: FluxGenerator
+    /// What each new flux hour's mean keeps of past analyses.
+    public var memory: FluxMemory
 
     /// The seed 000 configuration: 50 members, 24 h window, biosphere + ocean,
     /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
     public static let jdasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
-        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, multiplicativeInflation: 1,
-        relaxationToPriorSpread: 0, fluxGenerator: .jdas(JDASFluxForecast()))
+        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, lag: nil, multiplicativeInflation: 1,
+        relaxationToPriorSpread: 0, adaptiveInflation: nil, fluxGenerator: .jdas(JDASFluxForecast()),
+        memory: .smoothing(days: 4))
 
     public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
-                verticalCutoff: Double?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
-                fluxGenerator: FluxGenerator) {
+                verticalCutoff: Double?, lag: LagLocalization?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
+                adaptiveInflation: AdaptiveInflation?, fluxGenerator: FluxGenerator, memory: FluxMemory) {
         self.members = members
         self.windowHours = windowHours
         self.stateVector = stateVector
         self.horizontal = horizontal
         self.verticalCutoff = verticalCutoff
+        self.lag = lag
         self.multiplicativeInflation = multiplicativeInflation
         self.relaxationToPriorSpread = relaxationToPriorSpread
+        self.adaptiveInflation = adaptiveInflation
         self.fluxGenerator = fluxGenerator
+        self.memory = memory
     }
 
     /// Reads the section; absent keys take the seed 000 defaults. Errors name
@@ -102,6 +119,18 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             let cutoff: Double = try localization?.value("cutoff_km", default: 1280, in: 1...20_000) ?? 1280
             horizontal = .gaspariCohn(cutoff: cutoff * 1000)
         }
+        let growth: Double = try localization?.value("lag_growth_km_per_hour", default: 0, in: 0...1000) ?? 0
+        if growth > 0, case .gaspariCohn(let cutoff) = horizontal {
+            let limit: Double = try localization!.value("lag_max_km", default: 5000, in: 1...20_000)
+            guard limit * 1000 >= cutoff else { throw localization!.error("lag_max_km", "must not be below cutoff_km") }
+            lag = LagLocalization(growth: growth * 1000, maximum: limit * 1000)
+        } else {
+            if growth > 0 { throw localization!.error("lag_growth_km_per_hour", "applies only to gaspari-cohn localization") }
+            if localization?.contains("lag_max_km") == true {
+                throw localization!.error("lag_max_km", "applies only with lag_growth_km_per_hour > 0")
+            }
+            lag = nil
+        }
         verticalCutoff = try localization?.optional("vertical_cutoff_m")
         if let v = verticalCutoff, v <= 0 { throw localization!.error("vertical_cutoff_m", "must be positive") }
         try localization?.finish()
@@ -109,10 +138,23 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         let inflation = try section.optionalMapping("inflation")
         multiplicativeInflation = try inflation?.value("multiplicative", default: 1.0, in: 1...10) ?? 1
         relaxationToPriorSpread = try inflation?.value("rtps", default: 0.0, in: 0...1) ?? 0
+        if try inflation?.value("adaptive", default: false) ?? false {
+            adaptiveInflation = AdaptiveInflation(
+                maximum: try inflation!.value("adaptive_max", default: 1.5, in: 1...10),
+                relaxation: try inflation!.value("adaptive_relaxation", default: 0.1, in: 0.001...1),
+                factor: multiplicativeInflation)
+        } else {
+            adaptiveInflation = nil
+            for key in ["adaptive_max", "adaptive_relaxation"] where inflation?.contains(key) == true {
+                throw inflation!.error(key, "applies only with 'adaptive: true'")
+            }
+        }
         try inflation?.finish()
 
         let flux = try section.optionalMapping("flux_ensemble")
-        switch try flux?.choice("generator", default: "jdas", from: ["jdas", "gcasv2"]) ?? "jdas" {
+        let generators = ["jdas", "jdas-literal", "gcasv2"]
+        let generator = try flux?.choice("generator", default: "jdas", from: generators) ?? "jdas"
+        switch generator {
         case "gcasv2":
             let schemes = Dictionary(uniqueKeysWithValues: GCASv2FluxPerturbation.Scheme.allCases.map { ($0.configName, $0) })
             let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
@@ -135,16 +177,33 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                 try lambda.finish()
             }
             let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
-            let persistence: Int = try flux!.value("persistence_hours", default: 1, in: 1...24 * 366)
+            let persistence: Int = try flux!.value("persistence_hours", default: windowHours, in: 1...24 * 366)
             let correlation: Double = try flux!.value("correlation_km", default: 0, in: 0...5000)
             fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed),
                                                            persistenceHours: persistence,
                                                            correlationLength: correlation * 1000))
         default:
             stateVector = listed ?? d.stateVector
-            fluxGenerator = .jdas(JDASFluxForecast(
-                beta: try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80,
-                smoothingDays: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4))
+            let coupling = JDASFluxForecast.Coupling(rawValue: generator)!
+            let beta: Double = try flux?.value("beta", default: 80.0, in: 0...10_000) ?? 80
+            if coupling == .permuted {
+                fluxGenerator = .jdas(JDASFluxForecast(
+                    beta: beta, coupling: coupling, seed: UInt64(try flux?.value("seed", default: 1, in: 0...Int.max) ?? 1),
+                    persistenceHours: try flux?.value("persistence_hours", default: windowHours, in: 1...24 * 366) ?? windowHours))
+            } else {
+                fluxGenerator = .jdas(JDASFluxForecast(beta: beta, coupling: coupling))
+            }
+        }
+        let memories = ["none", "smoothing", "relaxation"]
+        let defaultMemory = generator == "gcasv2" ? "relaxation" : "smoothing"
+        switch try flux?.choice("memory", default: defaultMemory, from: memories) ?? defaultMemory {
+        case "none": memory = .none
+        case "smoothing": memory = .smoothing(days: try flux?.value("smoothing_days", default: 4, in: 1...365) ?? 4)
+        default: memory = .relaxation(weight: try flux?.value("memory_weight", default: 0.9, in: 0...1) ?? 0.9)
+        }
+        for (key, wanted) in [("smoothing_days", "smoothing"), ("memory_weight", "relaxation")]
+            where flux?.contains(key) == true && memory.configName != wanted {
+            throw flux!.error(key, "applies only with 'memory: \(wanted)'")
         }
         try flux?.finish()
         try section.finish()
@@ -160,17 +219,29 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             localization = [("horizontal", .text("significance")), ("near_km", .number(near / 1000)),
                             ("far_km", .number(far / 1000)), ("p_value", .number(p))]
         }
+        if let lag {
+            localization += [("lag_growth_km_per_hour", .number(lag.growth / 1000)), ("lag_max_km", .number(lag.maximum / 1000))]
+        }
         if let v = verticalCutoff { localization.append(("vertical_cutoff_m", .number(v))) }
-        let flux: ConfigNode
+        var flux: [(String, ConfigNode)]
         switch fluxGenerator {
         case .jdas(let j):
-            flux = .mapping([("generator", .text("jdas")), ("beta", .number(j.beta)), ("smoothing_days", .integer(j.smoothingDays))])
+            flux = [("generator", .text(j.coupling.rawValue)), ("beta", .number(j.beta))]
+            if j.coupling == .permuted {
+                flux += [("seed", .integer(Int(j.seed))), ("persistence_hours", .integer(j.persistenceHours))]
+            }
         case .gcasv2(let g):
             let lambda = g.scheme.components.map { ($0.rawValue, ConfigNode.number(g.scale[$0] ?? 0)) }
-            flux = .mapping([("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
-                             ("lambda", .mapping(lambda)), ("seed", .integer(Int(g.seed))),
-                             ("persistence_hours", .integer(g.persistenceHours)),
-                             ("correlation_km", .number(g.correlationLength / 1000))])
+            flux = [("generator", .text("gcasv2")), ("gcasv2_scheme", .text(g.scheme.configName)),
+                    ("lambda", .mapping(lambda)), ("seed", .integer(Int(g.seed))),
+                    ("persistence_hours", .integer(g.persistenceHours)),
+                    ("correlation_km", .number(g.correlationLength / 1000))]
+        }
+        flux.append(("memory", .text(memory.configName)))
+        switch memory {
+        case .none: break
+        case .smoothing(let days): flux.append(("smoothing_days", .integer(days)))
+        case .relaxation(let weight): flux.append(("memory_weight", .number(weight)))
         }
         return .mapping([
             ("members", .integer(members)),
@@ -178,8 +249,11 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             ("flux_components", .list(stateVector.components.map { .text($0.rawValue) })),
             ("localization", .mapping(localization)),
             ("inflation", .mapping([("multiplicative", .number(multiplicativeInflation)),
-                                    ("rtps", .number(relaxationToPriorSpread))])),
-            ("flux_ensemble", flux),
+                                    ("rtps", .number(relaxationToPriorSpread)),
+                                    ("adaptive", .flag(adaptiveInflation != nil))]
+                                   + (adaptiveInflation.map { [("adaptive_max", ConfigNode.number($0.maximum)),
+                                                                ("adaptive_relaxation", .number($0.relaxation))] } ?? []))),
+            ("flux_ensemble", .mapping(flux)),
         ])
     }
 
@@ -191,18 +265,31 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// The generator of the flux ensemble on `grid`.
     public func makeFluxGenerator(grid: HorizontalGrid) -> any FluxEnsembleGenerator {
         switch fluxGenerator {
-        case .jdas(let model): JDASFluxForecast.Generator(model)
-        case .gcasv2(let perturbation): GCASv2FluxPerturbation.Generator(perturbation, grid: grid)
+        case .jdas(let model): JDASFluxForecast.Generator(model, memory: memory, windowHours: windowHours)
+        case .gcasv2(let perturbation):
+            GCASv2FluxPerturbation.Generator(perturbation, grid: grid, memory: memory, windowHours: windowHours)
         }
     }
 
     /// The filter settings for `layout`; `layerMidHeights` (m) are needed only
-    /// when vertical localization is configured.
-    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double]) -> AnalysisConfiguration {
-        AnalysisConfiguration(
+    /// when vertical localization is configured. `inflation` overrides the
+    /// multiplicative factor (the adaptive one of the hour); `slotAges` gives
+    /// each window slot's age (hours since its flux acted; nil: empty slot)
+    /// for lag-aware localization.
+    public func analysisConfiguration(layout: ColumnStateLayout, layerMidHeights: [Double], inflation: Double? = nil,
+                                      slotAges: [Int?] = []) -> AnalysisConfiguration {
+        var cutoffs: [Double]?
+        if let lag, case .gaspariCohn(let base) = horizontal {
+            cutoffs = (0..<layout.variableCount).map { v in
+                guard v >= layout.layerCount else { return base }
+                let slot = (v - layout.layerCount) / layout.fluxComponents.count
+                return lag.cutoff(base: base, age: slot < slotAges.count ? slotAges[slot] ?? 0 : 0)
+            }
+        }
+        return AnalysisConfiguration(
             horizontal: horizontal,
             vertical: verticalCutoff.map { VerticalLocalization(cutoff: $0, variableHeights: layout.variableHeights(layerMidHeights: layerMidHeights)) },
-            multiplicativeInflation: multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
-            inflatedVariables: layout.concentrationVariables)
+            multiplicativeInflation: inflation ?? multiplicativeInflation, relaxationToPriorSpread: relaxationToPriorSpread,
+            inflatedVariables: layout.concentrationVariables, variableCutoffs: cutoffs)
     }
 }

@@ -14,19 +14,19 @@ public struct FluxForecastRequest {
     /// Lowest-layer forecast concentrations C^f of every member,
     /// [column][member], when the generator asks for them.
     public let lowestLayer: [[Double]]?
-    /// The final analysis mean E^a of an earlier flux hour, [component][column],
-    /// or nil when that hour is unknown (before the run, or not kept).
-    public let pastAnalysisMean: (_ hour: Int) -> [[Double]]?
+    /// An earlier flux hour's final analysis and prior means, or nil when that
+    /// hour is unknown (before the run, or not kept).
+    public let past: (_ hour: Int) -> PastFluxHour?
 
     public init(hour: Int, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>,
-                lowestLayer: [[Double]]?, pastAnalysisMean: @escaping (_ hour: Int) -> [[Double]]?) {
+                lowestLayer: [[Double]]?, past: @escaping (_ hour: Int) -> PastFluxHour?) {
         self.hour = hour
         self.cells = cells
         self.prior = prior
         self.memberCount = memberCount
         self.members = members
         self.lowestLayer = lowestLayer
-        self.pastAnalysisMean = pastAnalysisMean
+        self.past = past
     }
 }
 
@@ -51,8 +51,8 @@ public struct FluxEnsembleForecast {
 public protocol FluxEnsembleGenerator: AnyObject {
     /// True when the request must carry the lowest-layer concentrations.
     var needsLowestLayer: Bool { get }
-    /// How far back (hours) the generator reads past analysis means; the
-    /// engine keeps those, and no older ones.
+    /// How far back (hours) the generator reads past flux hours; the engine
+    /// keeps those, and no older ones.
     var memoryHours: Int { get }
     /// The ensemble of `request.hour` for `request.members`. Every member's
     /// value is a pure function of the request's inputs and keyed random

@@ -2,9 +2,13 @@ import Geometry
 import RandomStreams
 
 /// The GCASv2 flux ensemble generator (seed 002 Eq. 1-5): per grid cell
-/// E_i = E_0 + λ δ_i E_0 with δ_i ~ N(0, 1) independent per cell, member and
-/// draw period, drawn from `KeyedRandom` with key (member, period, cell,
-/// component), or spatially correlated (``CorrelatedNoise``).
+/// E_i = E^f + λ (δ_i − δ̄) E_0 with δ_i ~ N(0, 1) independent per cell, member
+/// and draw period, drawn from `KeyedRandom` with key (member, period, cell,
+/// component), or spatially correlated (``CorrelatedNoise``). E_0 is the
+/// prior and E^f the forecast mean (the prior moved by the memory). Seed 002
+/// draws E_0 (1 + λ δ_i), whose ensemble mean is E_0 (1 + λ δ̄), not the
+/// prior: the draws are re-centred (δ_i − δ̄) so the ensemble mean is the
+/// forecast mean exactly, and a shift of the mean is never counted as skill.
 public struct GCASv2FluxPerturbation: Sendable, Equatable {
     /// Which fluxes form the state vector (seed 002 Eq. 2-5).
     public enum Scheme: String, Sendable, CaseIterable {
@@ -83,9 +87,11 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
         return noise.field { white(member: member, period: p, cell: $0, component: component) }
     }
 
-    /// Seed 002 Eq. 1 for one cell: E_i = E_0 + λ δ_i E_0.
-    @inline(__always) public func member(prior e0: Double, delta: Double, component: FluxComponent) -> Double {
-        e0 + (scale[component] ?? 0) * delta * e0
+    /// Seed 002 Eq. 1 for one cell, re-centred: E_i = E^f + λ δ E_0 with δ the
+    /// member's centred draw.
+    @inline(__always) public func member(forecast ef: Double, prior e0: Double, delta: Double,
+                                         component: FluxComponent) -> Double {
+        ef + (scale[component] ?? 0) * delta * e0
     }
 }
 
@@ -95,19 +101,25 @@ extension GCASv2FluxPerturbation {
     public final class Generator: FluxEnsembleGenerator {
         public let perturbation: GCASv2FluxPerturbation
         public let components: [FluxComponent]
+        public let memory: FluxMemory
+        let windowHours: Int
         let grid: HorizontalGrid
         private lazy var noise = CorrelatedNoise(grid: grid, length: perturbation.correlationLength)
         private var cache: (period: Int, fields: [[[Double]]])?
 
-        /// `components` are the state vector's, which must be the scheme's.
-        public init(_ perturbation: GCASv2FluxPerturbation, grid: HorizontalGrid) {
+        /// The generator of `perturbation` on `grid` with `memory` (the state
+        /// vector is the scheme's).
+        public init(_ perturbation: GCASv2FluxPerturbation, grid: HorizontalGrid, memory: FluxMemory = .none,
+                    windowHours: Int = 24) {
             self.perturbation = perturbation
             components = perturbation.scheme.components
+            self.memory = memory
+            self.windowHours = windowHours
             self.grid = grid
         }
 
         public var needsLowestLayer: Bool { false }
-        public var memoryHours: Int { 0 }
+        public var memoryHours: Int { memory.hours(windowHours: windowHours) }
 
         /// δ of every member on the whole grid, [component][member][cell],
         /// for the draw period holding `hour`.
@@ -125,16 +137,19 @@ extension GCASv2FluxPerturbation {
             let period = perturbation.period(ofHour: request.hour)
             let patterns = perturbation.correlationLength > 0
                 ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount) : nil
+            let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
+                                             past: request.past)
             var members: [[[Double]]] = [], spreads: [[Double]] = []
             for (index, component) in components.enumerated() {
                 var columns: [[Double]] = [], spread: [Double] = []
                 for (c, cell) in request.cells.enumerated() {
-                    let e0 = request.prior[index][c]
-                    let all = (0..<request.memberCount).map { m in
-                        let delta = patterns?[index][m][cell]
+                    let e0 = request.prior[index][c], ef = means[index][c]
+                    let deltas = (0..<request.memberCount).map { m in
+                        patterns?[index][m][cell]
                             ?? perturbation.white(member: m, period: period, cell: cell, component: component)
-                        return perturbation.member(prior: e0, delta: delta, component: component)
                     }
+                    let centre = meanAndSpread(deltas).mean
+                    let all = deltas.map { perturbation.member(forecast: ef, prior: e0, delta: $0 - centre, component: component) }
                     columns.append(Array(all[request.members]))
                     spread.append(meanAndSpread(all).spread)
                 }

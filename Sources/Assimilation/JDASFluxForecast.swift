@@ -1,45 +1,68 @@
+import RandomStreams
+
 /// The JDAS flux forecast model (seed 000 Eq. 1, SCIENCE.md §5), per grid cell:
-///     κ_i       = C^f_i / mean_i C^f                 (lowest-layer concentrations)
-///     E^p_i     = E^p + β (κ_i − mean_i κ_i) E^p
-///     mean E^f  = (1/M) (Σ_{j=1}^{M−1} mean E^a_{same hour, j days earlier} + E^p)
-///     E^f_i     = E^p_i + (mean E^f − E^p)
-/// Before M − 1 days of analyses exist the average is over what exists (the
-/// divisor is the number of terms). Negative fluxes are kept (no clipping).
+///     κ_j       = C^f_j / mean C^f                   (lowest-layer concentrations of member j)
+///     E^p_i     = E^p + β (κ_π(i) − mean κ) E^p
+///     E^f_i     = E^p_i + (mean E^f − E^p)            (mean E^f from the memory: Eq. 1's M-day smoothing)
+/// Taken literally (π(i) = i), a member's new flux depends on its own
+/// concentrations, which its own past fluxes made: wherever E^p < 0 (by day
+/// over land) a member with more CO2 gets a stronger sink, so a positive XCO2
+/// innovation strengthens the sink (increments against the needed
+/// correction), and with |E^p| instead the coupling feeds on itself and the
+/// spread explodes (Docs/assimilation.md, "JDAS"). The corrected generator
+/// (`jdas`) keeps the paper's idea — flux perturbations with the spread and
+/// spatial structure of the concentration ensemble, scaled by β, around the
+/// M-day smoothed mean — but takes member i's anomaly from another member
+/// π(i), a keyed cyclic permutation drawn once per draw period, so the new
+/// flux hour is independent of member i's own concentrations and the analysis
+/// corrects it only through what it does to the concentrations once it has
+/// acted. Negative fluxes are kept (no clipping).
 public struct JDASFluxForecast: Sendable, Equatable {
+    /// Which member's concentrations shape member i's flux.
+    public enum Coupling: String, Sendable, CaseIterable {
+        /// π(i): a keyed cyclic permutation per draw period (the default).
+        case permuted = "jdas"
+        /// π(i) = i, seed 000 Eq. 1 as printed (for reproduction).
+        case literal = "jdas-literal"
+    }
+
     /// Covariance inflation factor β (seed 000: 80).
     public let beta: Double
-    /// Smoothing length M in days (seed 000: 4).
-    public let smoothingDays: Int
+    public let coupling: Coupling
+    /// Seed and draw period (hours) of the permutation.
+    public let seed: UInt64
+    public let persistenceHours: Int
 
-    public init(beta: Double = 80, smoothingDays: Int = 4) {
-        precondition(smoothingDays >= 1)
+    public init(beta: Double = 80, coupling: Coupling = .permuted, seed: UInt64 = 1, persistenceHours: Int = 24) {
+        precondition(persistenceHours >= 1, "persistence must be at least one hour")
         self.beta = beta
-        self.smoothingDays = smoothingDays
+        self.coupling = coupling
+        self.seed = seed
+        self.persistenceHours = persistenceHours
     }
 
-    /// The re-centring target mean E^f of one cell: the prior and up to M − 1
-    /// earlier final analysis means at the same hour of day.
-    public func forecastMean(prior: Double, pastAnalysisMeans: [Double]) -> Double {
-        let used = pastAnalysisMeans.prefix(smoothingDays - 1)
-        var sum = 0.0
-        for value in used { sum += value }
-        return (sum + prior) / Double(used.count + 1)
-    }
-
-    /// κ_i − mean κ of one cell's members.
-    func kappaAnomalies(_ concentrations: [Double]) -> [Double] {
+    /// E^p_j − E^p of one cell's members from their lowest-layer C^f, before
+    /// the permutation: β (κ_j − mean κ) E^p.
+    public func anomalies(prior: Double, concentrations: [Double]) -> [Double] {
         let meanC = meanAndSpread(concentrations).mean
         let kappa = concentrations.map { $0 / meanC }
         let meanKappa = meanAndSpread(kappa).mean
-        return kappa.map { $0 - meanKappa }
+        return kappa.map { beta * ($0 - meanKappa) * prior }
     }
 
-    /// E^f for one cell. `concentrations` are the members' lowest-layer C^f of
-    /// the same hour; `pastAnalysisMeans` the final mean E^a at this hour of day
-    /// 1, 2, ... days earlier (most recent first; at most M − 1 are used).
-    public func forecast(prior: Double, concentrations: [Double], pastAnalysisMeans: [Double]) -> [Double] {
-        let shift = forecastMean(prior: prior, pastAnalysisMeans: pastAnalysisMeans) - prior
-        return kappaAnomalies(concentrations).map { a in (prior + beta * a * prior) + shift }
+    /// π for an ensemble of `count` members in the draw period holding
+    /// `hour`: member i takes the anomaly of member π[i]. A cyclic shift
+    /// along a keyed random order, so no member keeps its own (N ≥ 2).
+    public func permutation(count: Int, hour: Int) -> [Int] {
+        guard coupling == .permuted, count > 1 else { return Array(0..<count) }
+        let period = hour >= 0 ? hour / persistenceHours : -((-hour - 1) / persistenceHours) - 1
+        let random = KeyedRandom(seed: seed, stream: "jdas-permutation")
+        let order = (0..<count).sorted {
+            (random.uniform(member: $0, hour: period, cell: 0), $0) < (random.uniform(member: $1, hour: period, cell: 0), $1)
+        }
+        var pi = [Int](repeating: 0, count: count)
+        for (k, member) in order.enumerated() { pi[member] = order[(k + 1) % count] }
+        return pi
     }
 }
 
@@ -47,29 +70,33 @@ extension JDASFluxForecast {
     /// The generator of this model for the cycling engine.
     public final class Generator: FluxEnsembleGenerator {
         public let model: JDASFluxForecast
+        public let memory: FluxMemory
+        let windowHours: Int
 
-        public init(_ model: JDASFluxForecast) { self.model = model }
+        public init(_ model: JDASFluxForecast, memory: FluxMemory, windowHours: Int) {
+            self.model = model
+            self.memory = memory
+            self.windowHours = windowHours
+        }
 
         public var needsLowestLayer: Bool { true }
-        public var memoryHours: Int { 24 * (model.smoothingDays - 1) }
+        public var memoryHours: Int { memory.hours(windowHours: windowHours) }
 
         public func forecast(_ request: FluxForecastRequest) -> FluxEnsembleForecast {
             guard let lowest = request.lowestLayer else {
                 preconditionFailure("the JDAS flux forecast needs the lowest-layer concentrations")
             }
-            let pastHours = (1..<model.smoothingDays).map { request.hour - 24 * $0 }
-            let past = pastHours.map(request.pastAnalysisMean)
+            let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
+                                             past: request.past)
+            let pi = model.permutation(count: request.memberCount, hour: request.hour)
             var members: [[[Double]]] = [], spreads: [[Double]] = []
             for (component, prior) in request.prior.enumerated() {
                 var columns: [[Double]] = [], spread: [Double] = []
                 for (c, e) in prior.enumerated() {
-                    let all = model.forecast(prior: e, concentrations: lowest[c],
-                                             pastAnalysisMeans: past.compactMap { $0?[component][c] })
-                    columns.append(Array(all[request.members]))
-                    // E^p_i = E^p + β (κ_i − κ̄) E^p: its spread is β |E^p| std(κ).
-                    let meanC = meanAndSpread(lowest[c]).mean
-                    let kappa = lowest[c].map { $0 / meanC }
-                    spread.append(model.beta * abs(e) * meanAndSpread(kappa).spread)
+                    let anomalies = model.anomalies(prior: e, concentrations: lowest[c])
+                    // E^f_i = E^p_i + (E^f − E^p) = E^f + β (κ_π(i) − κ̄) E^p
+                    columns.append(request.members.map { means[component][c] + anomalies[pi[$0]] })
+                    spread.append(meanAndSpread(anomalies).spread)
                 }
                 members.append(columns)
                 spreads.append(spread)

@@ -234,3 +234,23 @@ private func betaContinuedFraction(_ x: Double, a: Double, b: Double) -> Double 
     }
     return h
 }
+
+/// Lag-aware localization: a flux hour's influence on the concentrations
+/// spreads downwind as it ages, so observations see it further away. The
+/// Gaspari-Cohn cut-off of a flux hour of age a (hours since it acted) is
+///     c(a) = min(c₀ + g a, c_max),
+/// with c₀ the concentrations' cut-off and g a transport speed (e.g. 30 km/h
+/// ≈ 8 m/s, a typical mean wind in the lower troposphere).
+public struct LagLocalization: Sendable, Equatable {
+    /// g (m per hour).
+    public let growth: Double
+    /// c_max (m).
+    public let maximum: Double
+
+    public init(growth: Double, maximum: Double) {
+        self.growth = growth
+        self.maximum = maximum
+    }
+
+    public func cutoff(base: Double, age: Int) -> Double { min(base + growth * Double(max(age, 0)), maximum) }
+}

@@ -120,7 +120,7 @@ public struct ParallelAnalysis {
         let update = filter.assimilateObservationSpace(observations, priors: priors, geometry: geometry)
         timings.observationSpace = lap()
         let costs = ColumnOwnership.costs(columns: allColumns, observationCount: observations.count,
-                                          reach: filter.configuration.horizontal.reach, geometry: geometry)
+                                          reach: filter.configuration.reach, geometry: geometry)
         let owned = ColumnOwnership.balanced(columns: allColumns, costs: costs, rankCount: communicator.size)
         if communicator.size == 1 {
             // One rank: the model layout already is the analysis layout (all

@@ -5,7 +5,9 @@ public struct AnalysisConfiguration: Sendable, Equatable {
     public var horizontal: HorizontalLocalization
     public var vertical: VerticalLocalization?
     /// Multiplicative prior inflation of the perturbations of `inflatedVariables`
-    /// (1 = none), applied before the analysis; the simulated-observation
+    /// (1 = none), applied before the analysis in the columns an observation
+    /// reaches (elsewhere nothing is observed that could check the spread it
+    /// adds, and repeated hourly it would grow without bound); the simulated-observation
     /// perturbations are inflated by the same factor, which is exact when the
     /// observations depend linearly on the inflated variables only (XCO2 of the
     /// current hour's concentrations, the Lorenz-96 identity).
@@ -16,16 +18,28 @@ public struct AnalysisConfiguration: Sendable, Equatable {
     /// Which variables of a column inflation acts on (the concentrations; fluxes
     /// get their spread from β in the flux forecast model).
     public var inflatedVariables: Range<Int>
+    /// Per column variable, the Gaspari-Cohn cut-off (m) its horizontal taper
+    /// reaches zero at, for lag-aware localization (older flux hours seen by
+    /// observations further downwind); nil: every variable uses `horizontal`'s.
+    /// Only with Gaspari-Cohn localization.
+    public var variableCutoffs: [Double]?
 
     public init(horizontal: HorizontalLocalization, vertical: VerticalLocalization? = nil,
                 multiplicativeInflation: Double = 1, relaxationToPriorSpread: Double = 0,
-                inflatedVariables: Range<Int> = 0..<0) {
+                inflatedVariables: Range<Int> = 0..<0, variableCutoffs: [Double]? = nil) {
+        if variableCutoffs != nil, case .gaspariCohn = horizontal {} else {
+            precondition(variableCutoffs == nil, "per-variable cut-offs need Gaspari-Cohn localization")
+        }
         self.horizontal = horizontal
         self.vertical = vertical
         self.multiplicativeInflation = multiplicativeInflation
         self.relaxationToPriorSpread = relaxationToPriorSpread
         self.inflatedVariables = inflatedVariables
+        self.variableCutoffs = variableCutoffs
     }
+
+    /// The distance beyond which no variable of a column is updated.
+    public var reach: Double { variableCutoffs.map { max($0.max() ?? 0, horizontal.reach) } ?? horizontal.reach }
 }
 
 /// Serial ensemble square root filter (Whitaker and Hamill 2002) with the EnKS
@@ -161,7 +175,7 @@ public struct SerialEnSRF: Sendable {
     func observationsNear(columns: [Int], observationCount: Int,
                           geometry: some LocalizationGeometry) -> [[(observation: Int, distance: Double)]] {
         var lists = Array(repeating: [(observation: Int, distance: Double)](), count: columns.count)
-        let reach = configuration.horizontal.reach
+        let reach = configuration.reach
         for j in 0..<observationCount {
             for (c, distance) in geometry.columns(near: j, among: columns, below: reach) { lists[c].append((j, distance)) }
         }
@@ -171,7 +185,7 @@ public struct SerialEnSRF: Sendable {
     /// Pass 2: applies the recorded sequence to every column of `block`, which
     /// must hold all members. Inflation (multiplicative before, RTPS after) acts
     /// on `configuration.inflatedVariables`. Columns that no observation reaches
-    /// are left unchanged unless multiplicative inflation applies.
+    /// are left unchanged.
     public func updateColumns(_ block: inout ColumnEnsemble, observations: ObservationBatch,
                               update: ObservationSpaceUpdate, geometry: some LocalizationGeometry) {
         let members = memberCount
@@ -186,6 +200,10 @@ public struct SerialEnSRF: Sendable {
             return vertical.variableHeights.map { gaspariCohn(distance: height - $0, cutoff: vertical.cutoff) }
         }
         let inflated = configuration.inflatedVariables.clamped(to: 0..<nv)
+        let groups = cutoffGroups
+        if let cutoffs = configuration.variableCutoffs {
+            precondition(cutoffs.count == nv, "per-variable cut-offs need one cut-off per variable")
+        }
         let lambda = configuration.multiplicativeInflation
         let rtps = configuration.relaxationToPriorSpread
 
@@ -205,15 +223,15 @@ public struct SerialEnSRF: Sendable {
             for start in stride(from: 0, to: list.count, by: Self.observationBlock) {
                 applyBlocked(list[start..<min(start + Self.observationBlock, list.count)], to: matrix, centred: centred,
                              mean: mean, variables: nv, record: record, update: update,
-                             verticalWeights: verticalWeights, workspace: &workspace)
+                             verticalWeights: verticalWeights, cutoffGroups: groups, workspace: &workspace)
             }
         }
 
         block.values.withUnsafeMutableBufferPointer { values in
             update.perturbations.withUnsafeBufferPointer { record in
                 for c in block.columns.indices {
-                    // A column no observation reaches and no inflation touches is left bit-for-bit as it is.
-                    if near[c].isEmpty && lambda == 1 { continue }
+                    // A column no observation reaches is left bit-for-bit as it is.
+                    if near[c].isEmpty { continue }
                     let column = values.baseAddress! + c * nv * members
                     workspace.streamIntoCache(column, count: nv * members)
                     if threshold == nil && lambda == 1 && rtps == 0 {
@@ -255,7 +273,7 @@ public struct SerialEnSRF: Sendable {
                             // X' -= α K u^T
                             cblas_dger(CblasRowMajor, n, nm, -update.squareRootFactors[j], gain, 1, u, 1, x, nm)
                         }
-                    } else if !near[c].isEmpty {
+                    } else {
                         applyInBlocks(near[c], to: x, centred: true, record: record.baseAddress!)
                     }
 
@@ -277,6 +295,15 @@ public struct SerialEnSRF: Sendable {
         }
     }
 
+    /// The distinct per-variable cut-offs and each variable's index among
+    /// them (nil without per-variable cut-offs).
+    var cutoffGroups: (cutoffs: [Double], group: [Int])? {
+        guard let cutoffs = configuration.variableCutoffs else { return nil }
+        let distinct = Array(Set(cutoffs)).sorted()
+        let index = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+        return (distinct, cutoffs.map { index[$0]! })
+    }
+
     /// At most this many observations go into one `applyBlocked` call: its
     /// scalar recursion costs nv k² / 2 per column, so long lists are applied
     /// in consecutive blocks (the same algorithm, restarted from the updated column).
@@ -287,8 +314,12 @@ public struct SerialEnSRF: Sendable {
     /// the same observations, and both depend on nothing else.
     struct BlockedWorkspace {
         var u: [Double], a: [Double], gram: [Double], b: [Double]
-        /// Per observation of the block: ρ-free gain scale 1 / ((N − 1) d), innovation, α.
+        /// Per observation of the block: gain scale ρ / ((N − 1) d) (ρ-free with
+        /// per-variable cut-offs), innovation, α.
         var scale: [Double], innovation: [Double], alpha: [Double]
+        /// Per observation of the block and variable: the lag-aware horizontal
+        /// weight (only with per-variable cut-offs).
+        var horizontal: [Double]
         /// The observations `u` and `gram` were made for (empty: none yet).
         var cachedBlock: [Int] = []
         /// Sink of `streamIntoCache`'s loads.
@@ -308,6 +339,7 @@ public struct SerialEnSRF: Sendable {
             scale = [Double](repeating: 0, count: k)
             innovation = scale
             alpha = scale
+            horizontal = [Double](repeating: 0, count: k * nv)
             cachedBlock.reserveCapacity(k)
         }
     }
@@ -333,7 +365,7 @@ public struct SerialEnSRF: Sendable {
     func applyBlocked(_ list: ArraySlice<(observation: Int, distance: Double)>, to matrix: UnsafeMutablePointer<Double>,
                       centred: Bool, mean: UnsafeMutablePointer<Double>, variables nv: Int,
                       record: UnsafePointer<Double>, update: ObservationSpaceUpdate, verticalWeights: [[Double]?],
-                      workspace: inout BlockedWorkspace) {
+                      cutoffGroups: (cutoffs: [Double], group: [Int])?, workspace: inout BlockedWorkspace) {
         let members = memberCount
         let k = list.count
         let k1 = k + 1
@@ -345,8 +377,15 @@ public struct SerialEnSRF: Sendable {
         }
         for (t, entry) in list.enumerated() {
             let j = entry.observation
-            let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
-            workspace.scale[t] = w / (nm1 * update.innovationVariances[j])
+            if let groups = cutoffGroups {
+                // ρ per distinct cut-off, then per variable.
+                let weights = groups.cutoffs.map { gaspariCohn(distance: entry.distance, cutoff: $0) }
+                for v in 0..<nv { workspace.horizontal[t * nv + v] = weights[groups.group[v]] }
+                workspace.scale[t] = 1 / (nm1 * update.innovationVariances[j])
+            } else {
+                let w = horizontalWeight(distance: entry.distance, threshold: nil) { 0 }
+                workspace.scale[t] = w / (nm1 * update.innovationVariances[j])
+            }
             workspace.innovation[t] = update.innovations[j]
             workspace.alpha[t] = update.squareRootFactors[j]
         }
@@ -384,6 +423,12 @@ public struct SerialEnSRF: Sendable {
                     for v in 0..<nv { projection[v] -= earlier[v] * g }
                 }
                 for v in 0..<nv { gain[v] = scale * projection[v] }
+                if cutoffGroups != nil {
+                    workspace.horizontal.withUnsafeBufferPointer { h in
+                        let row = h.baseAddress! + t * nv
+                        for v in 0..<nv { gain[v] *= row[v] }
+                    }
+                }
                 if let vertical = verticalWeights[list[list.startIndex + t].observation] {
                     vertical.withUnsafeBufferPointer { w in for v in 0..<nv { gain[v] *= w[v] } }
                 }

@@ -127,6 +127,17 @@ public final class FluxFile {
         }
         return values
     }
+
+    /// Record `t` of an ensemble spread field, checked as ``record(_:_:)``
+    /// and to be non-negative.
+    public func spreadRecord(_ name: String, _ t: Int) throws -> [Double] {
+        let sigma = try record(name, t)
+        if let bad = sigma.firstIndex(where: { $0 < 0 }) {
+            throw NetCDFError(path: path, object: name, operation: "read fluxes",
+                              message: "record \(t), (y, x) = (\(bad / nx), \(bad % nx)) is negative (\(sigma[bad]))")
+        }
+        return sigma
+    }
 }
 
 /// The part of a run evaluated, e.g. the period after spin-up: [from, to),
@@ -364,6 +375,22 @@ public enum FluxBudget {
                                 uncertaintyReduction: ur)
     }
 
+    /// σ of each region's total flux (µmol s⁻¹) from the per-cell σ
+    /// (µmol m⁻² s⁻¹) under the two limiting assumptions about cell errors:
+    /// independent, sqrt(Σ (w a σ)²), and fully correlated, Σ w a σ.
+    static func regionSigmas(sigma: [Double], cellAreas: [Double],
+                             supports: [[(cell: Int, weight: Double)]]) -> [(uncorrelated: Double, correlated: Double)] {
+        supports.map { support in
+            var squares = 0.0, linear = 0.0
+            for (cell, weight) in support {
+                let s = weight * cellAreas[cell] * sigma[cell]
+                squares += s * s
+                linear += s
+            }
+            return (squares.squareRoot(), linear)
+        }
+    }
+
     /// Duration-weighted time means of the regional σ of prior and analysis
     /// under the two correlation assumptions, then UR (seed 002 Eq. 19).
     static func uncertaintyReductions(file: FluxFile, regions: [Region], window: TimeWindow) throws -> [RegionalUncertaintyReduction] {
@@ -378,20 +405,10 @@ public enum FluxBudget {
             var sums = [[(Double, Double)]](repeating: [(Double, Double)](repeating: (0, 0), count: regions.count), count: 2)
             for (e, estimate) in ["prior", "analysis"].enumerated() {
                 for t in file.periods.indices where seconds[t] > 0 {
-                    let sigma = try file.record("\(c)_\(estimate)_spread", t)
-                    if let bad = sigma.firstIndex(where: { $0 < 0 }) {
-                        throw NetCDFError(path: file.path, object: "\(c)_\(estimate)_spread", operation: "read fluxes",
-                                          message: "record \(t), (y, x) = (\(bad / file.nx), \(bad % file.nx)) is negative (\(sigma[bad]))")
-                    }
-                    for (r, support) in supports.enumerated() {
-                        var squares = 0.0, linear = 0.0
-                        for (cell, weight) in support {
-                            let s = weight * file.cellAreas[cell] * sigma[cell]
-                            squares += s * s
-                            linear += s
-                        }
-                        sums[e][r].0 += squares.squareRoot() * seconds[t]
-                        sums[e][r].1 += linear * seconds[t]
+                    let sigma = try file.spreadRecord("\(c)_\(estimate)_spread", t)
+                    for (r, sigmas) in regionSigmas(sigma: sigma, cellAreas: file.cellAreas, supports: supports).enumerated() {
+                        sums[e][r].0 += sigmas.uncorrelated * seconds[t]
+                        sums[e][r].1 += sigmas.correlated * seconds[t]
                     }
                 }
             }

@@ -10,6 +10,10 @@ public struct Region: Sendable, Equatable {
         case domain, land, ocean
         /// A China region of seed 000 Fig. 3.
         case chinaRegion = "china_region"
+        /// A China region of seed 000 Fig. 3 restricted to land (box × land fraction).
+        case chinaRegionLand = "china_region_land"
+        /// A provincial-level division of China (land fraction of the province per cell).
+        case province
         /// An ecological area of seed 000 Fig. 3.
         case ecologicalArea = "ecological_area"
         /// A mask file given by the user.
@@ -91,6 +95,17 @@ public struct RegionSet: Sendable {
         [Region(name: "land", kind: .land, weights: landFraction),
          Region(name: "ocean", kind: .ocean, weights: landFraction.map { 1 - $0 })]
     }
+
+    /// The China regions of seed 000 Fig. 3 on land only: each box's weight
+    /// times the land fraction f, named `<region>_land` (seed 000's boxes
+    /// take every cell centre, sea included).
+    public static func chinaRegionsOnLand(centres: [GeoPoint], landFraction: [Double]) -> [Region] {
+        precondition(centres.count == landFraction.count, "one land fraction per cell")
+        return chinaRegionBoxes.map { box in
+            Region(name: "\(box.name)_land", kind: .chinaRegionLand,
+                   weights: centres.indices.map { box.contains(centres[$0]) ? landFraction[$0] : 0 })
+        }
+    }
 }
 
 /// Reads a field on the grid that weights cells in [0, 1] (a land fraction
@@ -101,37 +116,55 @@ public enum MaskReader {
     /// given and the file has `lat`/`lon`, that the file is on the same grid.
     public static func read(path: String, variable: String, ny: Int, nx: Int,
                             centres: (latitude: [Double], longitude: [Double])? = nil) throws -> [Double] {
+        let file = try open(path)
+        defer { file.close() }
+        let values = try fractions(file.root, path: path, variable: variable, shape: [ny, nx])
+        if let centres { try checkGrid(file.root, path: path, ny: ny, nx: nx, centres: centres) }
+        return values
+    }
+
+    /// Opens `path`, or throws naming it when it does not exist.
+    static func open(_ path: String) throws -> NetCDFFile {
         guard FileManager.default.fileExists(atPath: path) else {
             throw NetCDFError(path: path, object: nil, operation: "read mask", message: "file does not exist")
         }
-        let file = try NetCDFFile.open(path)
-        defer { file.close() }
-        let root = file.root
+        return try NetCDFFile.open(path)
+    }
+
+    /// All values of `variable`, checked for `shape` and to be fractions in [0, 1].
+    static func fractions(_ root: NetCDFGroup, path: String, variable: String, shape expected: [Int]) throws -> [Double] {
         guard root.hasVariable(variable) else {
             throw NetCDFError(path: path, object: variable, operation: "read mask", message: "variable missing")
         }
         let field = try root.variable(variable)
         let shape = try field.shape()
-        guard shape == [ny, nx] else {
+        guard shape == expected else {
             throw NetCDFError(path: path, object: variable, operation: "read mask",
-                              message: "shape \(shape), expected (y, x) = [\(ny), \(nx)]")
+                              message: "shape \(shape), expected \(expected)")
         }
         let values = try field.read(Double.self)
+        let plane = expected.suffix(2).reduce(1, *), nx = expected.last ?? 1
         if let bad = values.firstIndex(where: { !($0 >= 0 && $0 <= 1) }) {
+            let cell = bad % plane
             throw NetCDFError(path: path, object: variable, operation: "read mask",
-                              message: "value \(values[bad]) at (y, x) = (\(bad / nx), \(bad % nx)) is not in [0, 1]")
-        }
-        if let centres, root.hasVariable("lat"), root.hasVariable("lon") {
-            let lat = try root.variable("lat").read(Double.self), lon = try root.variable("lon").read(Double.self)
-            guard lat.count == nx * ny, lon.count == nx * ny else {
-                throw NetCDFError(path: path, object: "lat", operation: "read mask", message: "lat/lon do not have \(nx * ny) cells")
-            }
-            for n in 0..<(nx * ny) where abs(lat[n] - centres.latitude[n]) > 1e-4
-                || abs(remainder(lon[n] - centres.longitude[n], 360)) > 1e-4 {
-                throw NetCDFError(path: path, object: "lat", operation: "read mask",
-                                  message: "cell (y, x) = (\(n / nx), \(n % nx)) is at \(lat[n]), \(lon[n]) but at \(centres.latitude[n]), \(centres.longitude[n]) in the fluxes: the mask is for another grid")
-            }
+                              message: "value \(values[bad]) at \(expected.count > 2 ? "index \(bad / plane), " : "")(y, x) = (\(cell / nx), \(cell % nx)) is not in [0, 1]")
         }
         return values
+    }
+
+    /// Throws when the file's `lat`/`lon` (if it has them) are not the cell
+    /// centres of the fluxes' grid.
+    static func checkGrid(_ root: NetCDFGroup, path: String, ny: Int, nx: Int,
+                          centres: (latitude: [Double], longitude: [Double])) throws {
+        guard root.hasVariable("lat"), root.hasVariable("lon") else { return }
+        let lat = try root.variable("lat").read(Double.self), lon = try root.variable("lon").read(Double.self)
+        guard lat.count == nx * ny, lon.count == nx * ny else {
+            throw NetCDFError(path: path, object: "lat", operation: "read mask", message: "lat/lon do not have \(nx * ny) cells")
+        }
+        for n in 0..<(nx * ny) where abs(lat[n] - centres.latitude[n]) > 1e-4
+            || abs(remainder(lon[n] - centres.longitude[n], 360)) > 1e-4 {
+            throw NetCDFError(path: path, object: "lat", operation: "read mask",
+                              message: "cell (y, x) = (\(n / nx), \(n % nx)) is at \(lat[n]), \(lon[n]) but at \(centres.latitude[n]), \(centres.longitude[n]) in the fluxes: the mask is for another grid")
+        }
     }
 }

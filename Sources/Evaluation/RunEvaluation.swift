@@ -10,16 +10,22 @@ public struct EvaluationOptions: Sendable {
     public var domainPath: String?
     /// A file with `land_fraction(y, x)`; overrides the domain's mask.
     public var landSeaMaskPath: String?
+    /// A province mask file (``ProvinceMasks``); overrides the domain's `provinces` mask.
+    public var provinceMasksPath: String?
+    /// Also report daily budgets (table `budget_daily`).
+    public var daily: Bool
     /// Extra regions: (file, variable) of a (y, x) weight field in [0, 1].
     public var regionMasks: [(file: String, variable: String)]
     /// The period evaluated (e.g. after spin-up): observations with `time`
     /// inside it and the flux records (or their parts) inside it.
     public var window: TimeWindow
 
-    public init(domainPath: String? = nil, landSeaMaskPath: String? = nil, regionMasks: [(file: String, variable: String)] = [],
-                window: TimeWindow = .all) {
+    public init(domainPath: String? = nil, landSeaMaskPath: String? = nil, provinceMasksPath: String? = nil,
+                regionMasks: [(file: String, variable: String)] = [], window: TimeWindow = .all, daily: Bool = false) {
         self.domainPath = domainPath
         self.landSeaMaskPath = landSeaMaskPath
+        self.provinceMasksPath = provinceMasksPath
+        self.daily = daily
         self.regionMasks = regionMasks
         self.window = window
     }
@@ -36,7 +42,9 @@ public struct EvaluationReport: Sendable {
     public let period: [(String, ReportValue)]
     /// In the order: observation_statistics, bias_distribution,
     /// site_statistics, regions, budget_monthly, budget_annual,
-    /// uncertainty_reduction.
+    /// uncertainty_reduction, then (with province masks)
+    /// province_budget_monthly and province_budget_annual, then (when asked
+    /// for) budget_daily.
     public let tables: [ReportTable]
 
     /// The table called `name`.
@@ -69,7 +77,7 @@ public struct EvaluationReport: Sendable {
         for note in notes { out += "Note: \(note)\n" }
         for table in tables {
             switch table.name {
-            case "budget_monthly":
+            case "budget_monthly", "province_budget_monthly", "budget_daily":
                 out += "\n\(table.name): \(table.rows.count) rows (see --json or --csv-dir)\n"
             case "budget_annual":
                 out += "\nbudget_annual (Pg C per year, scaled to the full year where scaled_to_full_year):\n"
@@ -154,21 +162,7 @@ public enum RunEvaluation {
 
         // Fluxes.
         let fluxes = try FluxFile(dir.appendingPathComponent("fluxes.nc").path)
-        var regions = RegionSet.seed000(centres: zip(fluxes.latitude, fluxes.longitude).map {
-            GeoPoint(latitude: $0, longitude: $1)
-        }).regions
-        if let land = try landFraction(fluxes: fluxes, options: options, runDirectory: dir, notes: &notes) {
-            regions.insert(contentsOf: RegionSet.landSea(landFraction: land), at: 1)
-        }
-        for mask in options.regionMasks {
-            let weights = try MaskReader.read(path: mask.file, variable: mask.variable, ny: fluxes.ny, nx: fluxes.nx,
-                                              centres: (fluxes.latitude, fluxes.longitude))
-            guard !regions.contains(where: { $0.name == mask.variable }) else {
-                throw NetCDFError(path: mask.file, object: mask.variable, operation: "read region mask",
-                                  message: "a region called \(mask.variable) already exists")
-            }
-            regions.append(Region(name: mask.variable, kind: .mask, weights: weights))
-        }
+        let regions = try RunRegions.regions(fluxes: fluxes, options: options, runDirectory: dir, notes: &notes)
         let budget = try FluxBudget.compute(file: fluxes, regions: regions, window: options.window)
         period.append(("fluxes_start", .text(ModelHour(Int(budget.periodStart.rounded(.down))).iso)))
         period.append(("fluxes_end", .text(ModelHour(Int(budget.periodEnd.rounded(.down))).iso)))
@@ -190,37 +184,12 @@ public enum RunEvaluation {
             notes.append("uncertainty_reduction: no \(EnsembleTotals.fileName), so only per-cell spreads are known; the regional sigma is given for uncorrelated and for fully correlated cell errors (Docs/evaluation.md)")
         }
 
-        return EvaluationReport(runDirectory: runDirectory, notes: notes, period: period,
-                                tables: observationTables + budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas,
-                                                                                  ensemble: ensemble))
-    }
-
-    /// The land fraction from the options or the domain named in `fluxes.nc`,
-    /// or nil (with a note) when none can be found.
-    static func landFraction(fluxes: FluxFile, options: EvaluationOptions, runDirectory: URL,
-                             notes: inout [String]) throws -> [Double]? {
-        var maskPath = options.landSeaMaskPath
-        if maskPath == nil {
-            var domainPath = options.domainPath
-            if domainPath == nil, let name = fluxes.domainAttribute {
-                let candidates = [name, runDirectory.appendingPathComponent(name).path, "Domains/\(name)"]
-                domainPath = candidates.first { FileManager.default.fileExists(atPath: $0) }
-            }
-            if let domainPath {
-                let domain = try Domain.load(domainPath)
-                guard domain.grid.nx == fluxes.nx, domain.grid.ny == fluxes.ny else {
-                    throw NetCDFError(path: fluxes.path, object: "x", operation: "match domain",
-                                      message: "fluxes are \(fluxes.nx) x \(fluxes.ny) cells, domain \(domain.name) is \(domain.grid.nx) x \(domain.grid.ny)")
-                }
-                maskPath = domain.maskFiles["land_sea"]
-                if maskPath == nil { notes.append("domain \(domain.name) has no land_sea mask: land and ocean budgets omitted") }
-            } else {
-                notes.append("no land_sea mask found (give --land-sea-mask FILE or --domain DIR): land and ocean budgets omitted")
-            }
+        var reportTables = observationTables + budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas, ensemble: ensemble)
+        reportTables += ProvinceBudgetTables.make(budget, provinces: regions.filter { $0.kind == .province }.map(\.name))
+        if options.daily {
+            reportTables.append(ProvinceBudgetTables.daily(try FluxBudget.daily(file: fluxes, regions: regions, window: options.window)))
         }
-        guard let maskPath else { return nil }
-        return try MaskReader.read(path: maskPath, variable: "land_fraction", ny: fluxes.ny, nx: fluxes.nx,
-                                   centres: (fluxes.latitude, fluxes.longitude))
+        return EvaluationReport(runDirectory: runDirectory, notes: notes, period: period, tables: reportTables)
     }
 
     /// Tables 1, 3 and 4 of seed 000 for every run present.

@@ -11,7 +11,10 @@ extension AssimilationRun {
     /// and stream one row per observation (collective).
     func analyse(hour: ModelHour, met: MetFields) throws {
         let list = observationTypes.flatMap { $0.observations(in: hour) }
-        guard !list.isEmpty else { return }
+        guard !list.isEmpty else {
+            try outputs?.diagnostics?.append(FilterDiagnostics(), time: now, inflation: inflation?.factor ?? config.assimilation.multiplicativeInflation)
+            return
+        }
         let N = state.memberCount, M = state.members.count
         let (priors, local) = try state.simulate(list, met: met, hour: hour)
         let background = list.indices.map { meanAndSpread(priors[($0 * N)..<(($0 + 1) * N)]) }
@@ -20,6 +23,8 @@ extension AssimilationRun {
         }
 
         var update: ObservationSpaceUpdate?
+        var diagnostics = FilterDiagnostics()
+        let factor = inflation?.factor ?? config.assimilation.multiplicativeInflation
         if !accepted.isEmpty {
             let batch = ObservationBatch(values: accepted.map { list[$0].value },
                                          errorVariances: accepted.map { list[$0].error * list[$0].error })
@@ -30,10 +35,19 @@ extension AssimilationRun {
                                                          observationPoints: accepted.map { list[$0].localizationPoint },
                                                          radius: state.grid.projection.earthRadius)
             state.copyConcentrations(&block, toBlock: true)
-            update = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
-                                                          observations: batch, priors: piece, geometry: geometry,
-                                                          communicator: state.world)
+            let layers = state.layers
+            // Age of each window slot's flux hour against the observations' hour.
+            let ages = window.hours.map { $0.map { hour.value - $0 } }
+            let filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
+                layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor,
+                slotAges: ages), memberCount: state.memberCount)
+            let result = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
+                                                              observations: batch, priors: piece, geometry: geometry,
+                                                              communicator: state.world)
             state.copyConcentrations(&block, toBlock: false)
+            diagnostics = FilterDiagnostics(batch: batch, update: result)
+            inflation?.learn(from: diagnostics, applied: factor)
+            update = result
         }
 
         // H of the analysis for the observations that did not update the state.
@@ -48,6 +62,7 @@ extension AssimilationRun {
             for (row, o) in accepted.enumerated() { analysis[o] = (update.posteriorMeans[row], update.posteriorSpreads[row]) }
         }
         guard let outputs else { return }
+        try outputs.diagnostics?.append(diagnostics, time: now, inflation: factor)
         logger.debug("analysis", metadata: [
             "time": "\(now)", "observations": "\(list.count)", "assimilated": "\(accepted.count)",
             "candidates": "\(list.filter { $0.role == .candidate }.count)"])

@@ -16,7 +16,7 @@ extension AssimilationRun {
         let request = FluxForecastRequest(
             hour: hour.value, cells: cells, prior: statePriors, memberCount: state.memberCount, members: state.members,
             lowestLayer: generator.needsLowestLayer ? state.layerAllMembers(0) : nil,
-            pastAnalysisMean: { [pastAnalysisMeans] in pastAnalysisMeans[$0] })
+            past: { [pastFluxHours] in pastFluxHours[$0] })
         let forecast = generator.forecast(request)
         var statistics = SlotStatistics(hour: hour, priorMean: statePriors, priorSpread: forecast.priorSpread,
                                         forecastMean: [], forecastSpread: [],
@@ -51,8 +51,8 @@ extension AssimilationRun {
             analysisSpread.append(all.map(\.spread))
         }
         let hour = statistics.hour
-        pastAnalysisMeans[hour.value] = analysisMean
-        for key in pastAnalysisMeans.keys where key < hour.value - generator.memoryHours { pastAnalysisMeans[key] = nil }
+        pastFluxHours[hour.value] = PastFluxHour(analysisMean: analysisMean, priorMean: statistics.priorMean)
+        for key in pastFluxHours.keys where key < hour.value - generator.memoryHours { pastFluxHours[key] = nil }
         slots[slot] = nil
         let s = statistics
         let fields = [s.priorMean, s.priorSpread, s.forecastMean, s.forecastSpread, analysisMean, analysisSpread, s.prescribed]

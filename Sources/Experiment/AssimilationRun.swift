@@ -24,8 +24,9 @@ public final class AssimilationRun {
     let generator: any FluxEnsembleGenerator
     let observationTypes: [any ObservationType]
     let layout: ColumnStateLayout
-    let filter: SerialEnSRF
     let columnCenters: [GeoPoint]
+    /// The adaptive inflation's state (nil: a fixed factor).
+    var inflation: AdaptiveInflation?
     /// Rank 0's output files (nil on the other ranks).
     var outputs: RunOutputs?
     /// The twin experiment's truth, recorded beside the analysis.
@@ -39,9 +40,9 @@ public final class AssimilationRun {
     var window: FluxWindow
     /// Per window slot: hour and prior/forecast statistics [component][tile column].
     var slots: [SlotStatistics?]
-    /// Final analysis means of past hours, [component][tile column], kept for
-    /// the generator's memory.
-    var pastAnalysisMeans: [Int: [[Double]]] = [:]
+    /// Final analysis and prior means of past hours ([component][tile
+    /// column]), kept for the generator's memory.
+    var pastFluxHours: [Int: PastFluxHour] = [:]
 
     /// Where the cycle reports what each analysis did (debug level) and its
     /// state changes (info level); set by the command.
@@ -83,12 +84,11 @@ public final class AssimilationRun {
         let perturbation = InitialBoundaryPerturbation(config: config, members: comms.members(memberCount: config.members))
         self.perturbation = perturbation
         state = try EnsembleState(domain: config.domain, memberCount: config.members, comms: comms,
-                                  transport: config.transport) { m, i, j, k in
+                                  transport: config.transport.options) { m, i, j, k in
             initial[(k * ny + j) * nx + i] * perturbation.initialScale(member: m, cell: j * nx + i)
         }
         generator = config.assimilation.makeFluxGenerator(grid: grid)
-        filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
-            layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight)), memberCount: config.members)
+        inflation = config.assimilation.adaptiveInflation
         columnCenters = grid.centers()
         now = config.start
         window = FluxWindow(layout: layout)
@@ -124,7 +124,7 @@ public final class AssimilationRun {
         state.world.barrier()
     }
 
-    /// Advances one hour: transport, the flux ensemble of the new hour, analysis.
+    /// Advances one hour: transport, analysis, the flux ensemble of the new hour.
     func step() throws {
         let hour = now
         let met = try inputs.meteorology(at: hour)
@@ -143,9 +143,11 @@ public final class AssimilationRun {
             }
         }, boundary: try inputs.background.boundary(at: hour), boundaryScale: perturbation.boundaryScale)
         now = hour.advanced(by: 1)
-        let metNow = try inputs.meteorology(at: now)
+        // The analysis of the hour's observations updates the flux hours that
+        // have acted (the window holds hours up to `hour`); the next flux hour
+        // is forecast afterwards, from the analysed state.
+        try analyse(hour: hour, met: try inputs.meteorology(at: now))
         if now <= config.end { try forecastFlux(at: now) }
-        try analyse(hour: hour, met: metNow)
         try recordConcentrations()
     }
 

@@ -18,8 +18,8 @@ extension AssimilationRun {
     /// Statistics fields per window slot: prior mean and spread, forecast mean
     /// and spread per component, then the prescribed components.
     var slotFieldCount: Int { 4 * layout.fluxComponents.count + config.assimilation.stateVector.prescribed.count }
-    /// Past analysis means kept: one per hour of the generator's memory.
-    var memorySlots: Int { max(1, generator.memoryHours) }
+    /// Past flux hours kept: one per hour of the generator's memory.
+    var memorySlots: Int { generator.memoryHours + 1 }
 
     /// Saves the current state into `folder/checkpoint.nc` (collective).
     public func saveCheckpoint(in folder: URL) throws {
@@ -41,9 +41,12 @@ extension AssimilationRun {
             guard let s else { return Array(repeating: empty, count: slotFieldCount) }
             return s.priorMean + s.priorSpread + s.forecastMean + s.forecastSpread + s.prescribed
         })
-        let pastHours = pastAnalysisMeans.keys.sorted()
+        let pastHours = pastFluxHours.keys.sorted()
         let memory = (0..<memorySlots).map { $0 < pastHours.count ? pastHours[$0] : -1 }
-        let past = state.gatherToGrid(memory.flatMap { pastAnalysisMeans[$0] ?? Array(repeating: empty, count: C) })
+        let none = Array(repeating: empty, count: C)
+        let past = state.gatherToGrid(memory.flatMap { hour in
+            pastFluxHours[hour].map { $0.analysisMean + $0.priorMean } ?? none + none
+        })
         guard let outputs, let statistics, let past else {
             state.world.barrier()
             return
@@ -57,7 +60,7 @@ extension AssimilationRun {
         try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
         for (name, length) in [("member", state.memberCount), ("z", nz), ("cell", n), ("window_variable", W),
                                ("slot", layout.windowHours), ("statistic_field", slotFieldCount), ("memory", memorySlots),
-                               ("component", C), ("flux_field", F), ("one", 1)] {
+                               ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {
             try root.addDimension(name, length: length)
         }
         func scalar(_ name: String, _ value: Int) throws {
@@ -71,7 +74,7 @@ extension AssimilationRun {
         try root.addVariable("slot_statistics", type: .double, dimensions: ["slot", "statistic_field", "cell"])
             .write(statistics.flatMap { $0 })
         try root.addVariable("past_hours", type: .int64, dimensions: ["memory"]).write(memory.map(Int64.init))
-        try root.addVariable("past_means", type: .double, dimensions: ["memory", "component", "cell"]).write(past.flatMap { $0 })
+        try root.addVariable("past_means", type: .double, dimensions: ["memory", "past_field", "cell"]).write(past.flatMap { $0 })
         try scalar("flux_records", positions.fluxes.records)
         try scalar("flux_pending_day", positions.fluxes.pendingDay)
         try scalar("flux_pending_hours", positions.fluxes.pendingHours)
@@ -80,6 +83,8 @@ extension AssimilationRun {
         try root.addVariable("flux_pending_sums", type: .double, dimensions: ["flux_field", "cell"]).write(sums)
         try scalar("observation_rows", positions.observations)
         try scalar("concentration_records", positions.concentrations)
+        try scalar("diagnostics_records", positions.diagnostics)
+        try root.addVariable("inflation_factor", type: .double, dimensions: ["one"]).write([inflation?.factor ?? 1])
         try file.commit()
         logger.info("checkpoint written", metadata: ["time": "\(now)", "file": "\(file.path)"])
         state.world.barrier()
@@ -132,9 +137,10 @@ extension AssimilationRun {
         }
         let pastHours = try root.variable("past_hours").read(Int64.self)
         let past = try root.variable("past_means").read(Double.self)
-        pastAnalysisMeans = [:]
+        pastFluxHours = [:]
         for (p, hour) in pastHours.enumerated() where hour >= 0 {
-            pastAnalysisMeans[Int(hour)] = (0..<C).map { c in cells.map { past[(p * C + c) * n + $0] } }
+            let fields = (0..<2 * C).map { f in cells.map { past[(p * 2 * C + f) * n + $0] } }
+            pastFluxHours[Int(hour)] = PastFluxHour(analysisMean: Array(fields[0..<C]), priorMean: Array(fields[C...]))
         }
         let sums = try root.variable("flux_pending_sums").read(Double.self)
         let pendingHours = try scalar("flux_pending_hours")
@@ -143,7 +149,12 @@ extension AssimilationRun {
             records: try scalar("flux_records"), pendingDay: try scalar("flux_pending_day"), pendingHours: pendingHours,
             pendingSums: pendingHours > 0 ? (0..<fluxFields).map { Array(sums[($0 * n)..<(($0 + 1) * n)]) } : [])
         logger.info("checkpoint read", metadata: ["time": "\(now)", "file": "\(path)"])
+        if let adaptive = inflation {
+            inflation = AdaptiveInflation(maximum: adaptive.maximum, relaxation: adaptive.relaxation,
+                                          factor: try root.variable("inflation_factor").read(Double.self)[0])
+        }
         return RunOutputs.Positions(fluxes: position, observations: try scalar("observation_rows"),
-                                    concentrations: try scalar("concentration_records"))
+                                    concentrations: try scalar("concentration_records"),
+                                    diagnostics: try scalar("diagnostics_records"))
     }
 }

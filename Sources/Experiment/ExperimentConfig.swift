@@ -48,8 +48,8 @@ public struct ExperimentConfig: Sendable {
     /// Prior fluxes and background CO2 (`prior_flux:`, `background:`; Inputs module).
     public let priorFlux: PriorFluxSettings
     public let background: BackgroundSettings
-    /// The transport numerics.
-    public let transport: TransportOptions
+    /// The transport numerics (the `transport:` section, read by the Transport module).
+    public let transport: TransportSettings
 
     public let fluxAveraging: FluxAveraging
     /// Layers (0 = lowest) of the hourly analysis concentrations written out.
@@ -61,6 +61,9 @@ public struct ExperimentConfig: Sendable {
     /// Twin experiment: amplitude (relative to the prior flux) and correlation
     /// length (m) of the truth perturbation, and its seed.
     public let truthAmplitude: Double
+    /// A relative offset of the truth everywhere (a domain-wide bias): truth =
+    /// prior (1 + a δ + b).
+    public let truthBias: Double
     public let truthCorrelationLength: Double
     public let truthSeed: UInt64
 
@@ -85,13 +88,14 @@ public struct ExperimentConfig: Sendable {
                                    ("perturbation_correlation_km", .number(perturbationCorrelationLength / 1000))])),
             ("observations", .mapping([("satellite", satellite.configNode)] + (inSitu.map { [("in_situ", $0.configNode)] } ?? []))),
             ("meteorology", meteorology.configNode),
+            ("transport", transport.configNode),
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
             ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
                                   ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
             ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
-            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)),
+            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
                                ("truth_seed", .integer(Int(truthSeed)))])),
         ])
@@ -171,7 +175,9 @@ public struct ExperimentConfig: Sendable {
         background = try top.optionalMapping("background").map { section throws(ConfigError) in
             try BackgroundSettings(section, baseDirectory: folder)
         } ?? .synthetic
-        transport = TransportOptions()
+        transport = try top.optionalMapping("transport").map { section throws(ConfigError) in
+            try TransportSettings(section)
+        } ?? .standard
 
         let outputs = try top.optionalMapping("outputs")
         fluxAveraging = FluxAveraging(rawValue: try outputs?.choice("flux_averaging", default: "hourly",
@@ -197,6 +203,7 @@ public struct ExperimentConfig: Sendable {
 
         let twin = try top.optionalMapping("twin")
         truthAmplitude = try twin?.value("truth_amplitude", default: 0.5, in: 0...10) ?? 0.5
+        truthBias = try twin?.value("truth_bias", default: 0.0, in: -1...10) ?? 0
         truthCorrelationLength = 1000 * (try twin?.value("truth_correlation_km", default: 800.0, in: 1...10_000) ?? 800)
         truthSeed = UInt64(try twin?.value("truth_seed", default: 99, in: 0...Int.max) ?? 99)
         try twin?.finish()

@@ -35,7 +35,7 @@ public final class ForwardRun {
         let initial = try inputs.background.initialField(at: config.start)
         let grid = config.domain.grid, nx = grid.nx, ny = grid.ny
         let comms = try EnsembleState.communicators(world: world, memberCount: 1, memberGroups: nil, columnCount: grid.cellCount)
-        state = try EnsembleState(domain: config.domain, memberCount: 1, comms: comms, transport: config.transport) { _, i, j, k in
+        state = try EnsembleState(domain: config.domain, memberCount: 1, comms: comms, transport: config.transport.options) { _, i, j, k in
             initial[(k * ny + j) * nx + i]
         }
         outputs = try folder.flatMap { world.rank == 0 ? try RunOutputs(forwardRunIn: $0, config: config, kind: label) : nil }

@@ -65,8 +65,8 @@ final class FluxOutputStream {
         let time = try CFGridWriter.addTimeCoordinate(to: root)
         try root.addDimension("nv", length: 2)
         try time.setAttribute("bounds", .text("time_bnds"))
+        // CF 7.1: bounds take their units from the coordinate.
         try root.addVariable("time_bnds", type: .double, dimensions: ["time", "nv"])
-            .setAttribute("units", .text(ModelHour.cfUnits))
         let variables = Self.variables(state: state, truth: truth)
         for variable in variables {
             let v = try root.addVariable(variable.name, type: .float, dimensions: ["time", "y", "x"])
@@ -321,19 +321,87 @@ final class ObservationOutputStream {
     func finish() throws { try file.finishStreaming(as: finalPath) }
 }
 
-/// The files a run streams on rank 0: observations always, fluxes and
-/// concentrations for assimilation runs.
+/// `diagnostics.nc`: the filter's observation-space health per analysis hour
+/// (``FilterDiagnostics``): counts, mean innovation, χ²/n, spread, Desroziers
+/// estimates and the inflation factor used.
+final class DiagnosticsOutputStream {
+    let file: NetCDFFile
+    let finalPath: String
+    private(set) var records: Int
+    static let variables: [(name: String, long: String, units: String)] = [
+        ("mean_innovation_ppm", "mean innovation y - H(x_b) of the assimilated observations", "ppm"),
+        ("chi2_per_observation", "mean of d^2 / (HPH^T + R) over the assimilated observations", "1"),
+        ("simulated_spread_ppm", "mean background ensemble spread of H(x) of the assimilated observations", "ppm"),
+        ("background_variance_ppm2", "mean HPH^T of the assimilated observations (the filter's)", "ppm2"),
+        ("error_variance_ppm2", "mean R of the assimilated observations (the filter's)", "ppm2"),
+        ("desroziers_hbh_ppm2", "Desroziers estimate of HPH^T: mean (H(x_a) - H(x_b)) d", "ppm2"),
+        ("desroziers_r_ppm2", "Desroziers estimate of R: mean (y - H(x_a)) d", "ppm2"),
+        ("inflation_factor", "multiplicative inflation of the concentration perturbations used", "1"),
+    ]
+
+    init(path: String, config: ExperimentConfig) throws {
+        finalPath = path
+        records = 0
+        file = try NetCDFFile.createStreaming(OutputFile.partialPath(path))
+        let root = file.root
+        try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS filter diagnostics per analysis hour",
+                                               extra: OutputFile.globalAttributes(config, kind: "AN") + [
+            ("comment", "hours without assimilated observations have observation_count 0 and NaN statistics; "
+                + "overall values are count-weighted means (Docs/assimilation.md, filter diagnostics)")])
+        _ = try CFGridWriter.addTimeCoordinate(to: root)
+        let count = try root.addVariable("observation_count", type: .int32, dimensions: ["time"])
+        try count.setAttribute("long_name", .text("observations assimilated in the analysis"))
+        try count.setAttribute("units", .text("1"))
+        for variable in Self.variables {
+            let v = try root.addVariable(variable.name, type: .double, dimensions: ["time"])
+            try v.setAttribute("long_name", .text(variable.long))
+            try v.setAttribute("units", .text(variable.units))
+        }
+        try file.endDefinitions()
+    }
+
+    init(resuming path: String, records: Int) throws {
+        finalPath = path
+        file = try NetCDFFile.openStreaming(OutputFile.partialPath(path))
+        self.records = records
+    }
+
+    /// The diagnostics of the analysis at `time`.
+    func append(_ d: FilterDiagnostics, time: ModelHour, inflation: Double) throws {
+        let root = file.root, t = records
+        try root.variable("time").write([Double(time.value)], start: [t], count: [1])
+        try root.variable("observation_count").write([Int32(d.count)], start: [t], count: [1])
+        let values = [d.meanInnovation, d.chiSquarePerObservation, d.meanSpread, d.meanBackgroundVariance,
+                      d.meanErrorVariance, d.desroziersHBH, d.desroziersR, inflation]
+        for (variable, value) in zip(Self.variables, values) {
+            try root.variable(variable.name).write([value], start: [t], count: [1])
+        }
+        records += 1
+    }
+
+    func sync() throws -> Int {
+        try file.sync()
+        return records
+    }
+
+    func finish() throws { try file.finishStreaming(as: finalPath) }
+}
+
+/// The files a run streams on rank 0: observations always, fluxes,
+/// concentrations and diagnostics for assimilation runs.
 final class RunOutputs {
     let folder: URL
     let observations: ObservationOutputStream
     let fluxes: FluxOutputStream?
     let concentrations: ConcentrationOutputStream?
+    let diagnostics: DiagnosticsOutputStream?
 
     /// Where the streams stand at a checkpoint.
     struct Positions: Sendable, Equatable {
         var fluxes: StreamPosition
         var observations: Int
         var concentrations: Int
+        var diagnostics: Int
     }
 
     /// New files of an assimilation run (`kind` AN) in `folder`.
@@ -345,6 +413,7 @@ final class RunOutputs {
                                                    config: config, kind: kind)
         concentrations = try ConcentrationOutputStream(path: folder.appendingPathComponent("concentrations.nc").path,
                                                        config: config)
+        diagnostics = try DiagnosticsOutputStream(path: folder.appendingPathComponent("diagnostics.nc").path, config: config)
     }
 
     /// The observation file of a forward run (`kind` CTRL, FC, ...).
@@ -354,6 +423,7 @@ final class RunOutputs {
                                                    config: config, kind: kind)
         fluxes = nil
         concentrations = nil
+        diagnostics = nil
     }
 
     /// The partial files of an interrupted assimilation run, continued at `positions`.
@@ -365,12 +435,14 @@ final class RunOutputs {
                                                    rows: positions.observations)
         concentrations = try ConcentrationOutputStream(resuming: folder.appendingPathComponent("concentrations.nc").path,
                                                        config: config, records: positions.concentrations)
+        diagnostics = try DiagnosticsOutputStream(resuming: folder.appendingPathComponent("diagnostics.nc").path,
+                                                  records: positions.diagnostics)
     }
 
     /// Flushes every file to disk and says where each stands.
     func sync() throws -> Positions {
         Positions(fluxes: try fluxes?.sync() ?? StreamPosition(records: 0), observations: try observations.sync(),
-                  concentrations: try concentrations?.sync() ?? 0)
+                  concentrations: try concentrations?.sync() ?? 0, diagnostics: try diagnostics?.sync() ?? 0)
     }
 
     /// Completes every file (final names).
@@ -378,5 +450,6 @@ final class RunOutputs {
         try fluxes?.finish()
         try observations.finish()
         try concentrations?.finish()
+        try diagnostics?.finish()
     }
 }

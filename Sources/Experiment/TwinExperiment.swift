@@ -40,16 +40,16 @@ public struct TwinExperiment {
         return CorrelatedNoise(grid: grid, length: length).field { random.normal(member: 0, hour: 0, cell: $0) }
     }
 
-    /// Truth of each state component: its prior scaled by (1 + a δ) per
+    /// Truth of each state component: its prior scaled by (1 + a δ + b) per
     /// cell, so the truth differs from the prior the way the flux ensembles'
     /// perturbations do (proportional to E^p), with a spatial pattern the
-    /// prior does not know.
+    /// prior does not know and an optional domain-wide bias b.
     var truthSource: NaturalFluxSource {
-        let prior = prior, pattern = truthPattern, a = config.truthAmplitude
+        let prior = prior, pattern = truthPattern, a = config.truthAmplitude, b = config.truthBias
         let state = config.assimilation.stateVector
         return { hour in
             let p = try prior.fluxes(at: hour)
-            return state.statePriors(p.field).map { field in zip(field, pattern).map { $0 * (1 + a * $1) } }
+            return state.statePriors(p.field).map { field in zip(field, pattern).map { $0 * (1 + a * $1 + b) } }
         }
     }
 

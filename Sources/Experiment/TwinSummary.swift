@@ -36,6 +36,10 @@ public struct TwinSummary: Sendable {
     public let assimilatedRMSE: [String: Double]
     public let assessedHours: Int
     public let selection: String
+    /// Filter health over the assessed analyses (diagnostics.nc).
+    public let filter: RunFilterDiagnostics
+    /// Flux corrections against the needed ones, over land cells.
+    public let flux: TwinFluxDiagnostics
 
     /// The scores of the twin run in `folder` (fluxes.nc, observations.nc,
     /// ctrl/ and fc/).
@@ -63,6 +67,8 @@ public struct TwinSummary: Sendable {
         func rmse(_ field: [Double]) -> Double {
             ObservationStatistics.compute(model: land.map { field[$0] }, observed: land.map { truth[$0] }).rmse ?? .nan
         }
+        filter = try RunFilterDiagnostics(path: folder.appendingPathComponent("diagnostics.nc").path, from: first)
+        flux = try TwinFluxDiagnostics(file: fluxes, from: first, cells: land)
         rmseFluxPrior = rmse(prior)
         rmseFluxForecast = rmse(forecast)
         rmseFluxPosterior = rmse(posterior)
@@ -123,6 +129,16 @@ public struct TwinSummary: Sendable {
               "obs_validation": \(obsValidation),
               "obs_rejected_omb": \(obsRejected),
               "assessed_hours": \(assessedHours),
+              "chi2_per_observation": \(number(filter.chiSquarePerObservation)),
+              "mean_innovation_ppm": \(number(filter.meanInnovation)),
+              "simulated_spread_ppm": \(number(filter.meanSpread)),
+              "desroziers_hbh_ppm2": \(number(filter.desroziersHBH)),
+              "background_variance_ppm2": \(number(filter.backgroundVariance)),
+              "desroziers_r_ppm2": \(number(filter.desroziersR)),
+              "error_variance_ppm2": \(number(filter.errorVariance)),
+              "increment_correlation": \(number(flux.incrementCorrelation)),
+              "flux_forecast_spread": \(number(flux.forecastSpread)),
+              "flux_forecast_error": \(number(flux.forecastError)),
               "rmse_flux_prior": \(number(rmseFluxPrior)),
               "rmse_flux_forecast": \(number(rmseFluxForecast)),
               "rmse_flux_posterior": \(number(rmseFluxPosterior)),
@@ -146,6 +162,13 @@ public struct TwinSummary: Sendable {
                      + "\(obsValidation) for validation, \(obsRejected) rejected by the OMB gate",
                      String(format: "flux RMSE vs truth over land (period mean, umol m-2 s-1): prior %.4f  forecast %.4f  posterior %.4f",
                             rmseFluxPrior, rmseFluxForecast, rmseFluxPosterior),
+                     String(format: "filter: chi2/n %.3f, mean innovation %.3f ppm, H(x) spread %.3f ppm, "
+                            + "Desroziers HBH %.3f (filter %.3f) R %.3f (filter %.3f) ppm2",
+                            filter.chiSquarePerObservation, filter.meanInnovation, filter.meanSpread, filter.desroziersHBH,
+                            filter.backgroundVariance, filter.desroziersR, filter.errorVariance),
+                     String(format: "flux increments: correlation with the needed correction %.3f; forecast spread %.3f "
+                            + "vs error %.3f umol m-2 s-1 (land cells, hourly)",
+                            flux.incrementCorrelation, flux.forecastSpread, flux.forecastError),
                      "region".padding(toLength: 22, withPad: " ", startingAt: 0)
                         + [("prior Tg C", 11), ("forecast Tg C", 14), ("posterior Tg C", 16), ("truth Tg C", 12),
                            ("|err| prior", 13), ("|err| fcst", 12), ("|err| post", 12)]

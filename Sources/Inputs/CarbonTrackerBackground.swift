@@ -1,6 +1,7 @@
 import Foundation
 import Geometry
 import ModelTime
+import NetCDFIO
 
 /// Initial and lateral-boundary CO2 from CarbonTracker's 3-hourly 3-D mole
 /// fraction files (CT2019B, CT2022, CT-NRT: `co2` on model layers, `gph` at
@@ -85,8 +86,8 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
             }
             grids = grid
             levels = co2.shape[1]
-            co2Scales.append(try Self.ppmFactor(co2))
-            gphScales.append(try Self.metreFactor(gph))
+            co2Scales.append(try Self.unitFactor(co2, .moleFraction) * 1e6)
+            gphScales.append(try Self.unitFactor(gph, .geopotentialHeight))
             let times = try readTimeCoordinate(file, name: co2.dimensions[0])
             guard times.count == co2.shape[0] else {
                 throw InputFileError(path: path, variable: co2.dimensions[0], message: "has \(times.count) values for \(co2.shape[0]) time steps")
@@ -142,32 +143,12 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
             + "\(source.columnCount) lat/lon, \(levelCount) levels\(ghostNote)"
     }
 
-    /// ppm per unit of the `co2` variable.
-    private static func ppmFactor(_ variable: DataVariable) throws -> Double {
-        guard let units = try variable.variable.attribute("units")?.text else {
-            throw InputFileError(path: variable.file.path, variable: variable.name, message: "has no 'units' attribute")
-        }
-        switch units.lowercased().replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "^", with: "") {
-        case "micromolmol-1", "umolmol-1", "µmolmol-1", "μmolmol-1", "umol/mol", "µmol/mol", "μmol/mol", "micromol/mol", "ppm", "ppmv":
-            return 1
-        case "molmol-1", "mol/mol", "1":
-            return 1e6
-        default:
-            throw InputFileError(path: variable.file.path, variable: variable.name,
-                                 message: "units '\(units)' are not a CO2 mole fraction this reader knows (micromol mol-1, ppm, mol mol-1)")
-        }
-    }
-
-    /// Metres per unit of the `gph` variable.
-    private static func metreFactor(_ variable: DataVariable) throws -> Double {
-        guard let units = try variable.variable.attribute("units")?.text else {
-            throw InputFileError(path: variable.file.path, variable: variable.name, message: "has no 'units' attribute")
-        }
-        switch units.lowercased() {
-        case "m", "meter", "meters", "metre", "metres", "gpm": return 1
-        case "km": return 1000
-        default:
-            throw InputFileError(path: variable.file.path, variable: variable.name, message: "units '\(units)' are not a height (m, km)")
+    /// The factor to the canonical unit of `quantity` from the variable's
+    /// `units` (NetCDFIO's ``PhysicalQuantity`` table), or an error naming
+    /// the file and variable.
+    private static func unitFactor(_ variable: DataVariable, _ quantity: PhysicalQuantity) throws -> Double {
+        do { return try variable.variable.unitConversion(to: quantity, operation: "read background").scale } catch {
+            throw InputFileError(path: variable.file.path, variable: variable.name, message: error.message)
         }
     }
 
@@ -176,6 +157,11 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         var result = [Double](repeating: 0, count: nx * ny * nz)
         for c in 0..<(nx * ny) { for k in 0..<nz { result[k * nx * ny + c] = values[c * nz + k] } }
         return result
+    }
+
+    /// Each of `hours` lies between two time steps or within half a step of one.
+    public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {
+        for hour in hours { _ = try bracket(hour.hours) }
     }
 
     public func boundary(at time: ModelHour) throws -> BoundaryValues {

@@ -134,14 +134,12 @@ struct FluxFileSeries {
         guard try boundsVariable.shape() == [stamps.count, 2] else {
             throw InputFileError(path: file.path, variable: boundsName, message: "must have shape (\(stamps.count), 2)")
         }
-        guard let units = try file.variable(name).attribute("units")?.text.flatMap(CFTimeUnits.init) else {
-            throw InputFileError(path: file.path, variable: name, message: "time units not understood")
-        }
+        let units = try cfTimeUnits(file, name: name)
         let values = try boundsVariable.read(Double.self)
         for (index, value) in values.enumerated() where !(value.isFinite && abs(value) < 1e15) {
             throw InputFileError(path: file.path, variable: boundsName, message: "value \(value) at index \(index / 2), \(index % 2) is not a time")
         }
-        let bounds = (0..<stamps.count).map { (units.hours(values[2 * $0]), units.hours(values[2 * $0 + 1])) }
+        let bounds = (0..<stamps.count).map { (units.secondsSince1970(values[2 * $0]) / 3600, units.secondsSince1970(values[2 * $0 + 1]) / 3600) }
         return (stamps, bounds)
     }
 

@@ -1,10 +1,12 @@
 import Foundation
+import NetCDFIO
 import SyntheticWorld
 
 /// Surface-flux units, converted to RCAS's µmol CO2 m⁻² s⁻¹.
 ///
 /// A unit is a product of factors, each a name with an optional exponent
-/// (`m-2`, `m^-2`, `m2` after `/`, `s-1`, `/s`): one amount (`mol`, `mmol`,
+/// (`m-2`, `m^-2`, `m2` after `/`, `s-1`, `/s`; split by NetCDFIO's
+/// ``CFUnits/factors(of:compounds:)``, the one unit reader): one amount (`mol`, `mmol`,
 /// `umol`/`µmol`/`micromol`, `nmol`, `kmol`, of CO2 or of C, which count the
 /// same) or one mass of carbon or of CO2 (`g`, `mg`, `kg`, `t`, `Gg`, `Tg`,
 /// `Pg`, followed by `C` or `CO2`, or glued: `gC`, `kgCO2`), per area (`m-2`,
@@ -23,17 +25,16 @@ public struct FluxUnits: Sendable, Equatable {
     /// Parses `text`, or throws a message saying what is not understood.
     public init(_ text: String) throws(FluxUnitsError) {
         self.text = text
-        var cleaned = text
-        for separator in ["·", "*", ".", "(", ")"] { cleaned = cleaned.replacingOccurrences(of: separator, with: " ") }
-        cleaned = cleaned.replacingOccurrences(of: "^", with: "").replacingOccurrences(of: "/", with: " / ")
+        let factors: [UnitFactor]
+        do { factors = try CFUnits.factors(of: text, compounds: ["CO2"]) } catch {
+            throw .init(text: text, problem: error.message)
+        }
         var amount: Double?, mass: Double?, species: Double?   // µmol per unit; µmol per gram of the species
         var area: Double?, time: Double?
-        var divide = false
-        for rawToken in cleaned.split(separator: " ").map(String.init) {
-            if rawToken == "/" { divide = true; continue }
-            if rawToken.lowercased() == "per" { divide = true; continue }
-            var (name, exponent) = Self.splitExponent(rawToken)
-            if divide { exponent = -exponent; divide = false }
+        for factor in factors {
+            var name = factor.symbol
+            let exponent = factor.exponent
+            let rawToken = exponent == 1 ? name : "\(name)\(exponent)"
             // A species glued to a mass (kgC, gCO2) or an amount (molCO2).
             for suffix in ["CO2", "C"] where name.count > suffix.count && name.hasSuffix(suffix) {
                 let stem = String(name.dropLast(suffix.count))
@@ -83,19 +84,6 @@ public struct FluxUnits: Sendable, Equatable {
         guard exponent == 1, species == nil else { throw .init(text: text, problem: "the species '\(name)' must appear once") }
         // µmol of CO2 per gram: one mole of C makes one mole of CO2.
         species = name == "C" ? 1 / SyntheticPriorFlux.gramsCarbonPerMicromole : 1e6 / gramsPerMoleCO2
-    }
-
-    /// "m-2" → ("m", -2), "s^-1" (caret removed) → ("s", -1), "m2" → ("m", 2), "kg" → ("kg", 1).
-    private static func splitExponent(_ token: String) -> (String, Int) {
-        var digits = ""
-        var name = token
-        while let last = name.last, last.isNumber || last == "-" || last == "+" {
-            if last.isNumber, name.dropLast().hasSuffix("CO") { break }   // the 2 of CO2
-            digits.insert(last, at: digits.startIndex)
-            name.removeLast()
-        }
-        guard !digits.isEmpty, !name.isEmpty, let exponent = Int(digits) else { return (token, 1) }
-        return (name, exponent)
     }
 
     private static let amountMicromoles: [String: Double] = [

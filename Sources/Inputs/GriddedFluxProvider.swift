@@ -78,6 +78,14 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
         componentSources = sources
     }
 
+    /// Every configured component has a file period for each of `hours`.
+    public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {
+        for component in PriorFluxComponent.allCases {
+            guard let series = series[component] else { continue }
+            for hour in hours { _ = try series.period(containing: hour) }
+        }
+    }
+
     public func fluxes(at hour: ModelHour) throws -> FluxComponents {
         lock.lock()
         defer { lock.unlock() }

@@ -14,9 +14,15 @@ public protocol PriorFluxProvider: Sendable {
     /// The four components valid over [hour, hour + 1) on the domain grid,
     /// µmol m-2 s-1, positive upward (into the atmosphere), cell j * nx + i.
     func fluxes(at hour: ModelHour) throws -> FluxComponents
+    /// Throws, naming the input, for the first of `hours` the source cannot
+    /// give, without reading any data (`rcas inputs check`); by default
+    /// every hour (a generator).
+    func checkCoverage(_ hours: ClosedRange<ModelHour>) throws
 }
 
 extension PriorFluxProvider {
+    public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {}
+
     public var componentSources: [PriorFluxComponent: String] {
         Dictionary(uniqueKeysWithValues: PriorFluxComponent.allCases.map { ($0, sourceDescription) })
     }
@@ -33,6 +39,14 @@ public protocol BackgroundProvider: Sendable {
     /// The lateral-boundary values (ppm) at `time`, one ring of ghost cells
     /// around the domain per layer.
     func boundary(at time: ModelHour) throws -> BoundaryValues
+    /// Throws, naming the input, for the first of `hours` the source cannot
+    /// give, without reading any data (`rcas inputs check`); by default
+    /// every hour (a generator).
+    func checkCoverage(_ hours: ClosedRange<ModelHour>) throws
+}
+
+extension BackgroundProvider {
+    public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {}
 }
 
 /// Mole fractions (ppm) of the ring of ghost cells just outside the domain,

@@ -1,20 +1,19 @@
 import Foundation
 import NetCDFIO
 
-/// Names CF files give their latitude and longitude dimensions, and the
-/// units that mark a coordinate as latitude or longitude.
+/// Names CF files give their latitude and longitude dimensions; the units
+/// that mark a coordinate as latitude or longitude are NetCDFIO's
+/// (``PhysicalQuantity/latitude``, ``PhysicalQuantity/longitude``).
 enum LatLonCoordinates {
     static let latitudeNames: Set<String> = ["lat", "latitude"]
     static let longitudeNames: Set<String> = ["lon", "longitude"]
-    static let latitudeUnits: Set<String> = ["degrees_north", "degree_north", "degree_n", "degrees_n", "degreen", "degreesn"]
-    static let longitudeUnits: Set<String> = ["degrees_east", "degree_east", "degree_e", "degrees_e", "degreee", "degreese"]
 
     /// True when `dimension` of `file` is a latitude (or, with `longitude`,
     /// a longitude) axis: by its name or its coordinate variable's units.
     static func isAxis(_ dimension: String, longitude: Bool, in file: InputFile) throws -> Bool {
         if (longitude ? longitudeNames : latitudeNames).contains(dimension.lowercased()) { return true }
         guard file.hasVariable(dimension), let units = try file.variable(dimension).attribute("units")?.text else { return false }
-        return (longitude ? longitudeUnits : latitudeUnits).contains(units.lowercased())
+        return (longitude ? PhysicalQuantity.longitude : .latitude).conversion(from: units) != nil
     }
 
     /// The grid of a variable whose last two dimensions are latitude and

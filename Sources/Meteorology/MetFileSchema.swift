@@ -1,5 +1,6 @@
 import Foundation
 import ModelTime
+import NetCDFIO
 
 /// The NetCDF layout of RCAS meteorology files (Docs/meteorology.md): the
 /// dimension names, the variables with their dimensions and units, and the
@@ -68,8 +69,8 @@ public enum MetFileSchema {
             }
         }
 
-        /// The physical quantity, for the units check (``MetQuantity``).
-        public var quantity: MetQuantity {
+        /// The physical quantity, for the units check (``PhysicalQuantity``).
+        public var quantity: PhysicalQuantity {
             switch self {
             case .u, .v, .w: .speed
             case .temperature: .temperature
@@ -101,27 +102,5 @@ public enum MetFileSchema {
         /// vertical flux from continuity) and `air_molar_density` (computed
         /// as p / (R* T)).
         public var isOptional: Bool { self == .w || self == .airMolarDensity }
-    }
-
-    /// Parses CF time units `<unit> since <date>[ <time>]` (unit seconds,
-    /// minutes, hours or days; date as YYYY-MM-DD, time hh[:mm[:ss[.f]]],
-    /// optional `Z`/`UTC`) into hours per unit and the reference hour.
-    public static func parseTimeUnits(_ units: String) -> (hoursPerUnit: Double, reference: ModelHour)? {
-        let words = units.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        guard words.count >= 3, words[1].lowercased() == "since" else { return nil }
-        let factor: Double
-        switch words[0].lowercased() {
-        case "second", "seconds", "sec", "secs", "s": factor = 1.0 / 3600
-        case "minute", "minutes", "min", "mins": factor = 1.0 / 60
-        case "hour", "hours", "hr", "hrs", "h": factor = 1
-        case "day", "days", "d": factor = 24
-        default: return nil
-        }
-        var stamp = words[2...].filter { $0.uppercased() != "UTC" }.joined(separator: "T")
-        if let dot = stamp.firstIndex(of: "."), stamp[dot...].dropFirst().allSatisfy({ $0 == "0" || $0 == "Z" }) {
-            stamp = String(stamp[..<dot])
-        }
-        guard let reference = ModelHour(iso: stamp) else { return nil }
-        return (factor, reference)
     }
 }

@@ -3,7 +3,7 @@ import NetCDFIO
 
 /// Reads one time record of meteorology variables from an open file and
 /// checks every value before anything uses it: the `units` attribute must be
-/// the quantity's unit or convert to it without ambiguity (``MetQuantity``);
+/// the quantity's unit or convert to it without ambiguity (``PhysicalQuantity``, NetCDFIO);
 /// NaN, infinity, the variable's `_FillValue` or `missing_value` and the
 /// NetCDF default fill (9.969209968386869e36, or anything as large) are
 /// rejected, and so is a value outside the plausible range. Every error names
@@ -28,11 +28,11 @@ struct MetRecordReader {
     /// `quantity`, row-major (last dimension fastest). The variable must have
     /// the time dimension first, then dimensions of `lengths`; with `names`
     /// the dimension names must match as well.
-    func read(_ name: String, lengths: [Int], names: [String]? = nil, quantity: MetQuantity,
+    func read(_ name: String, lengths: [Int], names: [String]? = nil, quantity: PhysicalQuantity,
               range: ClosedRange<Double>?) throws -> [Double] {
         guard has(name) else {
             throw NetCDFError(path: path, object: name, operation: "read meteorology",
-                              message: "variable missing (needed: \(quantity.rawValue) in \(quantity.canonicalUnit))")
+                              message: "variable missing (needed: \(quantity.name) in \(quantity.canonicalUnit))")
         }
         let variable = try file.root.variable(name)
         let shape = try variable.shape(), dimensions = try variable.dimensionNames()
@@ -48,7 +48,7 @@ struct MetRecordReader {
             throw NetCDFError(path: path, object: name, operation: "read meteorology",
                               message: "has \(shape[0]) records, record \(record) is needed")
         }
-        let conversion = try unitConversion(of: variable, path: path, quantity: quantity)
+        let conversion = try variable.unitConversion(to: quantity, operation: "read meteorology")
         let raw = try variable.read(Double.self, start: [record] + lengths.map { _ in 0 }, count: [1] + lengths)
         let fills = try ["_FillValue", "missing_value"].flatMap { (attribute: String) throws(NetCDFError) -> [Double] in
             try variable.attribute(attribute)?.numbers ?? []

@@ -77,28 +77,19 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
             throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology", message: "time coordinate missing")
         }
         let variable = try root.variable(MetFileSchema.time)
-        guard let unitsText = try variable.attribute("units")?.text,
-              let (hoursPerUnit, reference) = MetFileSchema.parseTimeUnits(unitsText) else {
-            throw NetCDFError(path: file.path, object: MetFileSchema.time,
-                                   operation: "read meteorology", message: "needs CF units '<seconds|minutes|hours|days> since YYYY-MM-DD hh:mm:ss'")
-        }
-        if let calendar = try variable.attribute("calendar")?.text?.lowercased(),
-           !["standard", "gregorian", "proleptic_gregorian"].contains(calendar) {
-            throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
-                              message: "calendar '\(calendar)' is not supported (use standard, gregorian or proleptic_gregorian)")
-        }
+        let units = try variable.timeUnits()
         return try variable.read(Double.self).enumerated().map { record, value in
-            let offset = value * hoursPerUnit
-            // Also bounds the offset (about 1100 years), so the Int conversion cannot trap.
-            guard value.isFinite, abs(value) < 9.9e36, abs(offset) < 1e7 else {
+            let hours = units.secondsSince1970(value) / 3600
+            // Also bounds the hour (about 1100 years from 1970), so the Int conversion cannot trap.
+            guard value.isFinite, abs(value) < 9.9e36, abs(hours) < 1e7 else {
                 throw NetCDFError(path: file.path, object: MetFileSchema.time, operation: "read meteorology",
-                                  message: "record \(record): \(value) is not a valid time (NaN, infinite, a fill value or more than 1100 years from \(reference))")
+                                  message: "record \(record): \(value) is not a valid time (NaN, infinite, a fill value or more than 1100 years from 1970)")
             }
-            guard abs(offset - offset.rounded()) < 1e-6 else {
+            guard abs(hours - hours.rounded()) < 1e-6 else {
                 throw NetCDFError(path: file.path, object: MetFileSchema.time,
-                                       operation: "read meteorology", message: "record \(record): \(value) \(unitsText) is not a whole hour")
+                                  operation: "read meteorology", message: "record \(record): \(value) \(try variable.units()) is not a whole hour")
             }
-            return reference.advanced(by: Int(offset.rounded()))
+            return ModelHour(Int(hours.rounded()))
         }
     }
 

@@ -15,6 +15,8 @@ public final class NetCDFFile {
     let ncid: Int32
     private let creating: Bool
     private var open = true
+    /// The key of a shared read-only handle (see ``SharedReadHandles``).
+    private var sharedKey: String?
 
     init(path: String, workingPath: String, ncid: Int32, creating: Bool) {
         self.path = path
@@ -50,9 +52,16 @@ public final class NetCDFFile {
             throw NetCDFError(path: path, object: nil, operation: "open",
                               message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
         }
-        var id: Int32 = 0
-        try nc(nc_open(path, writable ? NC_WRITE : NC_NOWRITE, &id), path, nil, "open")
-        return NetCDFFile(path: path, workingPath: path, ncid: id, creating: false)
+        guard !writable else {
+            var id: Int32 = 0
+            try nc(nc_open(path, NC_WRITE, &id), path, nil, "open")
+            return NetCDFFile(path: path, workingPath: path, ncid: id, creating: false)
+        }
+        let key = "\(status.st_dev):\(status.st_ino)"
+        let id = try SharedReadHandles.open(key: key, path: path)
+        let file = NetCDFFile(path: path, workingPath: path, ncid: id, creating: false)
+        file.sharedKey = key
+        return file
     }
 
     /// Starts a new NetCDF-4 file that will replace `path` on ``commit()``.
@@ -81,6 +90,10 @@ public final class NetCDFFile {
             throw NetCDFError(path: path, object: nil, operation: "commit", message: "file is already closed")
         }
         open = false
+        if let sharedKey {
+            SharedReadHandles.release(key: sharedKey)
+            return
+        }
         do {
             try nc(nc_close(ncid), path, nil, "close")
         } catch {
@@ -101,11 +114,55 @@ public final class NetCDFFile {
     public func close() {
         guard open else { return }
         open = false
+        if let sharedKey {
+            SharedReadHandles.release(key: sharedKey)
+            return
+        }
         withNetCDFLock { _ = nc_close(ncid) }
         if creating { unlink(workingPath) }
     }
 
     deinit { close() }
+}
+
+/// Read-only opens of one file in one process share a single library handle.
+/// Two NetCDF-4 handles of the same file share one HDF5 file underneath, and
+/// closing one can break the other ("HDF error"); ranks running as threads
+/// of one process (the in-process communicator) read the same inputs at once.
+enum SharedReadHandles {
+    nonisolated(unsafe) private static var handles: [String: (ncid: Int32, users: Int)] = [:]
+
+    /// The handle of the file `key` (device and inode), opened if needed.
+    static func open(key: String, path: String) throws(NetCDFError) -> Int32 {
+        let outcome = withNetCDFLock { () -> Result<Int32, NetCDFError> in
+            if let entry = handles[key] {
+                handles[key] = (entry.ncid, entry.users + 1)
+                return .success(entry.ncid)
+            }
+            var id: Int32 = 0
+            do throws(NetCDFError) {
+                try nc(nc_open(path, NC_NOWRITE, &id), path, nil, "open")
+            } catch {
+                return .failure(error)
+            }
+            handles[key] = (id, 1)
+            return .success(id)
+        }
+        return try outcome.get()
+    }
+
+    /// One user less; the handle closes with its last user.
+    static func release(key: String) {
+        withNetCDFLock {
+            guard let entry = handles[key] else { return }
+            if entry.users > 1 {
+                handles[key] = (entry.ncid, entry.users - 1)
+            } else {
+                handles[key] = nil
+                _ = nc_close(entry.ncid)
+            }
+        }
+    }
 }
 
 /// A group of a NetCDF-4 file (the root group included): dimensions,

@@ -2,26 +2,6 @@ import Geometry
 import Meteorology
 import Parallel
 
-/// Choices of the transport numerics.
-public struct TransportOptions: Sendable {
-    /// Horizontal and vertical advection scheme.
-    public enum Scheme: Sendable {
-        /// van Leer MUSCL with the monotonised central limiter (the model).
-        case vanLeer
-        /// First-order upwind, only a reference for tests.
-        case upwind
-    }
-    public var scheme: Scheme
-    /// Largest Courant number allowed per direction and step (outgoing air
-    /// through the two faces of one direction over the cell's air).
-    public var courantLimit: Double
-
-    public init(scheme: Scheme = .vanLeer, courantLimit: Double = 1) {
-        self.scheme = scheme
-        self.courantLimit = courantLimit
-    }
-}
-
 /// What one hour of transport did on this tile, in the units the budget needs.
 public struct HourTransport: Sendable {
     /// Horizontal steps taken (each Courant <= limit in x and in y).
@@ -54,10 +34,24 @@ public final class TransportModel {
     /// halos need first.
     private let secondSweepOrder: (alongX: (lines: [Int], sentLineCount: Int), alongY: (lines: [Int], sentLineCount: Int))
     private let airMass: AirMassFluxes
+    /// Cells of a line the second sweep finishes in every layer before the
+    /// vertical operators run on their columns: 8 columns of 15 layers and 50
+    /// members (48 KB) stay in the 512 KB L2 cache, where a whole line (up
+    /// to 105 columns) did not.
+    private static let columnBlock = 8
     /// Arrays refilled every hour and kept between hours, so an hour costs no
     /// fresh pages (see ``reusing(_:count:zeroed:)``).
     private var workspace = Workspace()
-    private var sweepers: [Int: LineSweeper] = [:]
+    private var sweepers: [Int: Sweepers] = [:]
+
+    /// The sweepers for one member count: one per layer for the horizontal
+    /// sweeps (a line is prepared in every layer, then advected a block of
+    /// cells at a time in all layers) and one with column buffers for the
+    /// vertical operators.
+    private struct Sweepers {
+        let layer: [LineSweeper]
+        let column: LineSweeper
+    }
 
     private struct Workspace {
         /// The second state buffer of the sweeps (ping-pong with the ensemble's).
@@ -113,10 +107,13 @@ public final class TransportModel {
         TracerEnsemble(tile: tile, nz: layers.count, members: members, initial: initial)
     }
 
-    private func sweeper(_ M: Int) -> LineSweeper {
+    private func sweepers(_ M: Int) -> Sweepers {
         if let s = sweepers[M] { return s }
-        let s = LineSweeper(capacity: max(tile.iRange.count, tile.jRange.count, layers.count) + 2 * TracerEnsemble.margin,
-                            memberCount: M)
+        let capacity = max(tile.iRange.count, tile.jRange.count, layers.count) + 2 * TracerEnsemble.margin
+        let s = Sweepers(layer: (0..<layers.count).map { _ in
+                             LineSweeper(capacity: capacity, memberCount: M, columnBuffers: false)
+                         },
+                         column: LineSweeper(capacity: capacity, memberCount: M, columnBuffers: true))
         sweepers[M] = s
         return s
     }
@@ -158,9 +155,10 @@ public final class TransportModel {
         let margin = TracerEnsemble.margin
         let tnx = tile.iRange.count, tny = tile.jRange.count
         let dt = 3600 / Double(air.substeps)
-        let slopeScale = options.scheme == .vanLeer ? 1.0 : 0.0
+        let scheme = options.scheme
         let plane = lnx * lny
-        let sweeper = sweeper(M)
+        let sweepers = sweepers(M)
+        let layerSweepers = sweepers.layer, columnSweeper = sweepers.column
 
         // Air per local cell (margin cells outside the domain copy the nearest
         // domain cell: they are only ever upwind of an inflow face).
@@ -174,40 +172,10 @@ public final class TransportModel {
                 }
             }
         }
-        // Per-area air μ = n_air·Δz (mol m-2) of owned columns and the
-        // factorisation of their diffusion matrix, which depends only on the
-        // hour's meteorology and the step length, so it is done once per hour
-        // (see ``injectAndDiffuse``).
-        // Per column, four runs of nz values: μ, elimination factors,
-        // inverse pivots, upper diagonal.
-        var columnSolve = reusing(&workspace.columnSolve, count: tny * tnx * 4 * nz)
-        var conductance = [Double](repeating: 0, count: nz + 1)
-        for j in tile.jRange {
-            for i in tile.iRange {
-                let col = (j - tile.jRange.lowerBound) * tnx + (i - tile.iRange.lowerBound)
-                let mu = col * 4 * nz, elimination = mu + nz, inversePivot = mu + 2 * nz, upper = mu + 3 * nz
-                for k in 0..<nz {
-                    columnSolve[mu + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
-                }
-                // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
-                for k in 1..<nz {
-                    let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
-                    conductance[k] = met.kz[(k * ny + j) * nx + i] * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
-                }
-                // Thomas factorisation of the tridiagonal matrix
-                // (−Δt g_k, μ_k + Δt (g_k + g_{k+1}), −Δt g_{k+1}).
-                var previousPivot = 0.0, previousUpper = 0.0
-                for k in 0..<nz {
-                    let diagonal = columnSolve[mu + k] + dt * (conductance[k] + conductance[k + 1])
-                    columnSolve[upper + k] = -dt * conductance[k + 1]
-                    columnSolve[elimination + k] = k == 0 ? 0 : -dt * conductance[k] / previousPivot
-                    let pivot = diagonal - columnSolve[elimination + k] * previousUpper
-                    columnSolve[inversePivot + k] = 1 / pivot
-                    previousPivot = pivot
-                    previousUpper = columnSolve[upper + k]
-                }
-            }
-        }
+        // The diffusion matrices depend only on the hour's meteorology and
+        // the step length: factorised once per hour.
+        var columnSolve = reusing(&workspace.columnSolve, count: tny * tnx * ColumnDiffusion.valuesPerLayer * nz)
+        ColumnDiffusion.factorize(met: met, layers: layers, columns: (tile.iRange, tile.jRange), dt: dt, into: &columnSolve)
         // Boundary mole fractions of this hour for the sides this tile touches,
         // (k * sideLength + along) * M + m.
         func side(_ which: LateralBoundary.Side, touches: Bool, _ buffer: inout [Double]) -> [Double] {
@@ -249,47 +217,65 @@ public final class TransportModel {
 
         /// One horizontal sweep of `lines` from `source` into `destination`;
         /// `airBefore` is the air in each local cell before it (nil: `airMid`
-        /// itself, which a line reads whole before writing it), `airMid` gets
-        /// the air after it on the swept cells. `lineDone` runs after each
-        /// line has been swept in every layer, with the destination and the
-        /// air after the sweep, while they are still in cache.
+        /// itself, which a line reads whole in a layer before writing it),
+        /// `airMid` gets the air after it on the swept cells. Each line is
+        /// prepared in every layer, then advected `block` cells at a time in
+        /// all layers; `blockDone` runs on the cells (local index along the
+        /// line) of each block with the destination and the air after the
+        /// sweep while they are still in cache, `lineDone` after each line.
         func horizontalSweep(alongX: Bool, lines: some Collection<Int>, source: [Double], destination: inout [Double],
-                             airBefore: UnsafePointer<Double>?,
-                             lineDone: (_ line: Int, _ state: UnsafeMutablePointer<Double>, _ air: UnsafePointer<Double>) -> Void) {
+                             airBefore: UnsafePointer<Double>?, block: Int,
+                             blockDone: (_ line: Int, _ cells: Range<Int>, _ state: UnsafeMutablePointer<Double>,
+                                         _ air: UnsafePointer<Double>) -> Void,
+                             lineDone: (_ line: Int, _ state: UnsafeMutablePointer<Double>) -> Void) {
             let first = margin, last = margin + (alongX ? tnx : tny)
             let atLow = alongX ? tile.iRange.lowerBound == 0 : tile.jRange.lowerBound == 0
             let atHigh = alongX ? tile.iRange.upperBound == nx : tile.jRange.upperBound == ny
+            let count = alongX ? lnx : lny, stride = alongX ? M : lnx * M, cellStep = alongX ? 1 : lnx
             source.withUnsafeBufferPointer { src in
                 destination.withUnsafeMutableBufferPointer { dst in
                     airMid.withUnsafeMutableBufferPointer { after in
                         let airBefore = airBefore ?? UnsafePointer(after.baseAddress!)
                         for line in lines {
-                            for k in 0..<nz {
-                                let base: Int, stride: Int, count: Int, cellStep: Int, cell0: Int
+                            // Local cell index of the line's cell 0 in layer k.
+                            func cell0(_ k: Int) -> Int { alongX ? (k * lny + line) * lnx : k * plane + line }
+                            for (k, sweeper) in layerSweepers.enumerated() {
                                 if alongX {
                                     let faces = (k * ny + line + jOff) * (nx + 1) + iOff
                                     for f in first...last { sweeper.faceAir[f] = xFlux[faces + f] * dt }
-                                    base = (k * lny + line) * lnx * M; stride = M; count = lnx
-                                    cell0 = (k * lny + line) * lnx; cellStep = 1
                                 } else {
                                     let i = line + iOff
                                     for f in first...last { sweeper.faceAir[f] = yFlux[(k * (ny + 1) + f + jOff) * nx + i] * dt }
-                                    base = (k * plane + line) * M; stride = lnx * M; count = lny
-                                    cell0 = k * plane + line; cellStep = lnx
                                 }
-                                for c in 0..<count { sweeper.airIn[c] = airBefore[cell0 + c * cellStep] }
-                                sweeper.sweep(source: src.baseAddress!, destination: dst.baseAddress!, base: base, stride: stride,
-                                              count: count, first: first, last: last, slopeScale: slopeScale)
-                                for c in first..<last { after[cell0 + c * cellStep] = sweeper.airOut[c] }
-                                // Lateral inflow through the domain edges (positive inward), owned lines only.
-                                guard alongX ? ownedJ.contains(line) : ownedI.contains(line) else { continue }
+                                let start = cell0(k)
+                                for c in 0..<count { sweeper.airIn[c] = airBefore[start + c * cellStep] }
+                                sweeper.prepare(count: count, first: first, last: last)
+                                for c in first..<last { after[start + c * cellStep] = sweeper.airOut[c] }
+                            }
+                            var blockStart = first
+                            while blockStart < last {
+                                let blockEnd = min(blockStart + block, last)
+                                for (k, sweeper) in layerSweepers.enumerated() {
+                                    sweeper.advect(source: src.baseAddress!, destination: dst.baseAddress!, base: cell0(k) * M,
+                                                   stride: stride, faces: (blockStart == first ? first : blockStart + 1)...blockEnd,
+                                                   scheme: scheme)
+                                }
+                                blockDone(line, blockStart..<blockEnd, dst.baseAddress!, UnsafePointer(after.baseAddress!))
+                                blockStart = blockEnd
+                            }
+                            // Lateral inflow through the domain edges (positive inward), owned lines only.
+                            if alongX ? ownedJ.contains(line) : ownedI.contains(line) {
                                 let lowColumn = alongX ? (line - margin) * tnx : line - margin
                                 let highColumn = alongX ? lowColumn + tnx - 1 : (tny - 1) * tnx + lowColumn
                                 let highFace = (last - first) * M
-                                if atLow { for m in 0..<M { lateral[lowColumn * M + m] += sweeper.tracerFlux[m] * 1e-6 } }
-                                if atHigh { for m in 0..<M { lateral[highColumn * M + m] -= sweeper.tracerFlux[highFace + m] * 1e-6 } }
+                                for sweeper in layerSweepers {
+                                    if atLow { for m in 0..<M { lateral[lowColumn * M + m] += sweeper.tracerFlux[m] * 1e-6 } }
+                                    if atHigh {
+                                        for m in 0..<M { lateral[highColumn * M + m] -= sweeper.tracerFlux[highFace + m] * 1e-6 }
+                                    }
+                                }
                             }
-                            lineDone(line, dst.baseAddress!, UnsafePointer(after.baseAddress!))
+                            lineDone(line, dst.baseAddress!)
                         }
                     }
                 }
@@ -302,33 +288,34 @@ public final class TransportModel {
         // sub-step and written by the diffusion's back substitution, once each.
         let nzs = air.verticalSubsteps
         let dtz = dt / Double(nzs)
-        let column = sweeper.column, spare = sweeper.spareColumn
+        let column = columnSweeper.column, spare = columnSweeper.spareColumn
         func verticalColumn(_ local: Int, state: UnsafeMutablePointer<Double>, airMid: UnsafePointer<Double>,
                             fluxes: UnsafePointer<Double>, solve: UnsafePointer<Double>) {
             let li = local % lnx, lj = local / lnx
             let i = li + iOff, j = lj + jOff
             let cell = state + local * M
-            for k in 0..<nz { sweeper.airIn[k] = airMid[k * plane + local] }
-            for f in 0...nz { sweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
+            for k in 0..<nz { columnSweeper.airIn[k] = airMid[k * plane + local] }
+            for f in 0...nz { columnSweeper.faceAir[f] = verticalFlux[(f * ny + j) * nx + i] * dtz }
             let col = (lj - margin) * tnx + (li - margin)
             // The first sub-step reads the state and writes the contiguous
             // column; later ones ping-pong between the column buffers.
             var result = column
             for s in 0..<nzs {
                 if s == 0 {
-                    sweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
-                                  destinationStride: M, count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                    columnSweeper.sweep(source: cell, destination: column, base: 0, stride: plane * M,
+                                  destinationStride: M, count: nz, first: 0, last: nz, scheme: scheme)
                 } else {
                     let src = result, dst = result == column ? spare : column
-                    sweeper.sweep(source: src, destination: dst, base: 0, stride: M,
-                                  count: nz, first: 0, last: nz, slopeScale: slopeScale)
+                    columnSweeper.sweep(source: src, destination: dst, base: 0, stride: M,
+                                  count: nz, first: 0, last: nz, scheme: scheme)
                     result = dst
                 }
-                for m in 0..<M { top[col * M + m] -= sweeper.tracerFlux[nz * M + m] * 1e-6 }
-                for k in 0..<nz { sweeper.airIn[k] = sweeper.airOut[k] }
+                for m in 0..<M { top[col * M + m] -= columnSweeper.tracerFlux[nz * M + m] * 1e-6 }
+                for k in 0..<nz { columnSweeper.airIn[k] = columnSweeper.airOut[k] }
             }
-            injectAndDiffuse(result, into: cell, stride: plane * M, flux: fluxes + col * M,
-                             memberCount: M, solve: solve + col * 4 * nz, dt: dt, nz: nz)
+            ColumnDiffusion.injectAndDiffuse(result, valuesStride: M, into: cell, stride: plane * M, flux: fluxes + col * M,
+                                             memberCount: M, solve: solve + col * ColumnDiffusion.valuesPerLayer * nz,
+                                             dt: dt, nz: nz)
         }
 
         columnFlux.withUnsafeBufferPointer { fluxes in
@@ -343,24 +330,26 @@ public final class TransportModel {
                                sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
                     cellAir.withUnsafeBufferPointer { before in
                         horizontalSweep(alongX: xFirst, lines: xFirst ? domainJ : domainI, source: current,
-                                        destination: &other, airBefore: before.baseAddress!) { _, _, _ in }
+                                        destination: &other, airBefore: before.baseAddress!, block: max(lnx, lny),
+                                        blockDone: { _, _, _, _ in }, lineDone: { _, _ in })
                     }
                     fillGhosts(alongX: !xFirst, values: &other, lines: xFirst ? ownedI : ownedJ, air: air,
                                sides: (west, east, south, north), lnx: lnx, lny: lny, iOff: iOff, jOff: jOff, M: M, nz: nz)
-                    // The second sweep, and the vertical operators on each of
-                    // its lines as soon as the line is done (its columns are
-                    // still in cache). Lines holding columns the neighbours'
-                    // halos need come first; then the next step's halo travels
-                    // while the others are done.
+                    // The second sweep, and the vertical operators on each
+                    // block of its cells as soon as the block is done in every
+                    // layer (its columns are still in cache). Lines holding
+                    // columns the neighbours' halos need come first; then the
+                    // next step's halo travels while the others are done.
                     let order = xFirst ? secondSweepOrder.alongY : secondSweepOrder.alongX
                     let nextHalo = step + 1 < air.substeps
                     let stateCount = current.count
                     horizontalSweep(alongX: !xFirst, lines: order.lines, source: other, destination: &current,
-                                    airBefore: nil) { line, state, airAfter in
-                        for local in xFirst ? (ownedJ.lazy.map { $0 * lnx + line }) : (ownedI.lazy.map { line * lnx + $0 }) {
-                            verticalColumn(local, state: state, airMid: airAfter, fluxes: fluxes.baseAddress!,
-                                           solve: solve.baseAddress!)
+                                    airBefore: nil, block: Self.columnBlock, blockDone: { line, cells, state, airAfter in
+                        for c in cells {
+                            verticalColumn(xFirst ? c * lnx + line : line * lnx + c, state: state, airMid: airAfter,
+                                           fluxes: fluxes.baseAddress!, solve: solve.baseAddress!)
                         }
+                    }) { line, state in
                         guard nextHalo else { return }
                         if line == order.lines[max(order.sentLineCount, 1) - 1] {
                             halo.start(UnsafeBufferPointer(start: state, count: stateCount), localNx: lnx, localNy: lny,
@@ -419,39 +408,6 @@ public final class TransportModel {
                     }
                 }
             }
-        }
-    }
-
-    /// Surface injection and implicit vertical diffusion of one column (`values`
-    /// holds layer k's members at `k * M`), one backward-Euler step solved by
-    /// the Thomas algorithm with the factorisation made for the hour, in mass
-    /// form so the column's CO2 is conserved exactly in exact arithmetic:
-    ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
-    /// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
-    /// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
-    /// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). `solve` holds the column's
-    /// μ, elimination factors, inverse pivots and upper diagonal, nz each. The
-    /// forward elimination runs in `values`, the back substitution writes the
-    /// result to `state + k * stride`.
-    @inline(__always)
-    private func injectAndDiffuse(_ values: UnsafeMutablePointer<Double>, into state: UnsafeMutablePointer<Double>,
-                                  stride: Int, flux: UnsafePointer<Double>, memberCount M: Int,
-                                  solve: UnsafePointer<Double>, dt: Double, nz: Int) {
-        let columnAir = solve, elimination = solve + nz, inversePivot = solve + 2 * nz, upperDiagonal = solve + 3 * nz
-        // Forward elimination; the right-hand side of layer 0 gains F Δt.
-        let mu0 = columnAir[0]
-        for m in 0..<M { values[m] = mu0 * values[m] + flux[m] * dt }
-        for k in 1..<nz {
-            let p = values + k * M, below = p - M
-            let mu = columnAir[k], wk = elimination[k]
-            for m in 0..<M { p[m] = mu * p[m] - wk * below[m] }
-        }
-        let dTop = values + (nz - 1) * M, xTop = state + (nz - 1) * stride, topInverse = inversePivot[nz - 1]
-        for m in 0..<M { xTop[m] = dTop[m] * topInverse }
-        for k in Swift.stride(from: nz - 2, through: 0, by: -1) {
-            let d = values + k * M, x = state + k * stride, above = x + stride
-            let c = upperDiagonal[k], inverse = inversePivot[k]
-            for m in 0..<M { x[m] = (d[m] - c * above[m]) * inverse }
         }
     }
 }

@@ -11,7 +11,7 @@ import Transport
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of RCAS components (Docs/performance.md).",
-        subcommands: [TransportBench.self, BenchAnalysis.self])
+        subcommands: [TransportBench.self, SuperpositionBench.self, BenchAnalysis.self])
 }
 
 /// Runs the transport model on a domain with the synthetic meteorology, an
@@ -41,6 +41,12 @@ struct TransportBench: ParsableCommand {
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
+    @Option(help: "Advection scheme: van-leer (the model), fromm or upwind.")
+    var advection: String = TransportOptions.Scheme.vanLeer.rawValue
+
+    @Flag(help: "Also time the upwind + diffusion reference kernel (one rank) and report the fraction of its rate.")
+    var reference = false
+
     @Option(help: "Write the hourly ensemble-mean concentration file (CF NetCDF) here.")
     var concentrations: String?
 
@@ -57,22 +63,28 @@ struct TransportBench: ParsableCommand {
         guard ModelHour(iso: start) != nil else { throw ValidationError("--start '\(start)' is not a UTC hour like 2016-07-01T06") }
         guard members > 0 else { throw ValidationError("--members must be positive") }
         guard hours > 0 else { throw ValidationError("--hours must be positive") }
+        guard TransportOptions.Scheme(rawValue: advection) != nil else {
+            throw ValidationError("--advection '\(advection)' is not one of: "
+                                  + TransportOptions.Scheme.allCases.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     func run() throws {
         let world: any Communicator = MPIRuntime.launchedByMPI ? MPIRuntime.start() : SerialCommunicator()
         defer { MPIRuntime.finish() }
-        let d = try world.abortOnError { try loadDomain(domain) }
-        let layout = try world.abortOnError {
+        let d = world.abortOnError { try loadDomain(domain) }
+        let layout = world.abortOnError {
             try layoutGroups.map { try ParallelLayout(worldSize: world.size, memberGroups: $0) }
                 ?? ParallelLayout.automatic(worldSize: world.size, memberCount: members, columnCount: d.grid.cellCount)
         }
         let communicators = LayoutCommunicators(world: world, layout: layout)
-        let decomposition = try world.abortOnError {
+        let decomposition = world.abortOnError {
             try TileDecomposition(nx: d.grid.nx, ny: d.grid.ny, count: layout.tilesPerGroup, halo: TracerEnsemble.margin)
         }
+        if reference && world.size > 1 { world.abort("rcas bench transport: --reference runs on one rank") }
+        let scheme = TransportOptions.Scheme(rawValue: advection) ?? .vanLeer
         let model = TransportModel(grid: d.grid, layers: d.layers, decomposition: decomposition,
-                                   tileIndex: communicators.tileIndex)
+                                   tileIndex: communicators.tileIndex, options: TransportOptions(scheme: scheme))
         let myMembers = layout.members(ofGroup: communicators.memberGroupIndex, memberCount: members)
         let random = KeyedRandom(seed: seed, stream: "transport-bench")
         let nx = d.grid.nx, ny = d.grid.ny
@@ -90,7 +102,12 @@ struct TransportBench: ParsableCommand {
                                   description: "ensemble mean of \(members) members (rcas bench transport)")
         } : nil
 
-        var transportSeconds = 0.0, transportCPUSeconds = 0.0, steps = 0
+        var modelTimes = KernelTimes(), referenceTimes = KernelTimes(), steps = 0
+        // The reference kernel advances its own copy of the initial state;
+        // it and the model take turns going first, hour by hour, so that a
+        // slow moment of the machine hits both.
+        let referenceKernel = reference ? UpwindReferenceKernel(model: model) : nil
+        var referenceEnsemble = ensemble
         var budgets: [[MassBudget]] = []
         for h in 0..<hours {
             let time = first.advanced(by: h)
@@ -100,59 +117,57 @@ struct TransportBench: ParsableCommand {
                 (0..<(nx * ny)).map { c in 1.5 * random.normal(member: member, hour: time.value, cell: c, draw: 1) }
             })
             world.barrier()
-            let clock = Date(), cpuClock = processCPUSeconds()
+            if let referenceKernel, h % 2 == 1 {
+                referenceTimes.measure { _ = world.abortOnError { try referenceKernel.advance(&referenceEnsemble, met: fields) } }
+            }
+            let clock = KernelTimes.now()
             if budget != nil {
-                let hourBudgets = try world.abortOnError {
+                let hourBudgets = world.abortOnError {
                     try model.advanceWithBudget(&ensemble, met: fields, flux: flux, boundary: boundary,
                                                 communicator: communicators.group)
                 }
                 budgets.append(hourBudgets)
                 steps += hourBudgets.first?.substeps ?? 0
             } else {
-                steps += try world.abortOnError {
+                steps += world.abortOnError {
                     try model.advance(&ensemble, met: fields, flux: flux, boundary: boundary,
                                       communicator: communicators.group).substeps
                 }
             }
-            transportSeconds += Date().timeIntervalSince(clock)
-            transportCPUSeconds += processCPUSeconds() - cpuClock
+            modelTimes.record(since: clock)
+            if let referenceKernel, h % 2 == 0 {
+                referenceTimes.measure { _ = world.abortOnError { try referenceKernel.advance(&referenceEnsemble, met: fields) } }
+            }
             if concentrations != nil {
                 let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
                                                 memberCount: members)
                 if let all, let concentrationFile {
                     let mean = (0..<all[0].count).map { c in all.reduce(0) { $0 + $1[c] } / Double(members) }
-                    try world.abortOnError { try concentrationFile.append(co2: mean, met: fields) }
+                    world.abortOnError { try concentrationFile.append(co2: mean, met: fields) }
                 }
             }
         }
-        try world.abortOnError { try concentrationFile?.commit() }
+        world.abortOnError { try concentrationFile?.commit() }
         if let budget { try writeBudgets(budgets, to: budget, communicators: communicators, first: first) }
         if let dump {
             let all = EnsembleGather.gather(ensemble, decomposition: decomposition, communicators: communicators,
                                             memberCount: members)
-            if let all { try world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
+            if let all { world.abortOnError { try writeDump(all, grid: d.grid, nz: d.layers.count, to: dump) } }
         }
-        report(world: world, layout: layout, domain: d, seconds: transportSeconds, cpuSeconds: transportCPUSeconds,
+        report(world: world, layout: layout, domain: d, model: modelTimes, reference: reference ? referenceTimes : nil,
                steps: steps)
-    }
-
-    /// CPU time (user + system) this process has used, in seconds: on a
-    /// shared machine the wall time also counts other programs' share of the
-    /// cores, the CPU time does not.
-    private func processCPUSeconds() -> Double {
-        var t = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
-        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
     }
 
     /// Prints the speed: cell-member-steps (every cell of the grid, every
     /// member, every horizontal step) per second, seconds per simulated hour
     /// (slowest rank), the same per CPU second, and peak resident memory
-    /// summed over ranks.
-    private func report(world: any Communicator, layout: ParallelLayout, domain d: Domain, seconds: Double,
-                        cpuSeconds: Double, steps: Int) {
-        let slowest = world.allreduce(seconds, .max)
-        let cpu = world.allreduce(cpuSeconds, .max)
+    /// summed over ranks; with the reference kernel, its rate and the
+    /// model's as a fraction of it (from the total times, and the median of
+    /// the hourly fractions, which a slow moment of the machine moves less).
+    private func report(world: any Communicator, layout: ParallelLayout, domain d: Domain, model: KernelTimes,
+                        reference: KernelTimes?, steps: Int) {
+        let slowest = world.allreduce(model.wall, .max)
+        let cpu = world.allreduce(model.cpu, .max)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
@@ -160,26 +175,42 @@ struct TransportBench: ParsableCommand {
         let cellMemberSteps = Double(d.grid.cellCount * d.layers.count * members * steps)
         let rate = cellMemberSteps / slowest
         let perHour = slowest / Double(hours)
-        if json {
-            let fields: [(String, String)] = [
-                ("ranks", "\(world.size)"), ("member_groups", "\(layout.memberGroups)"),
-                ("tiles_per_group", "\(layout.tilesPerGroup)"), ("members", "\(members)"), ("hours", "\(hours)"),
-                ("steps", "\(steps)"), ("cell_member_steps_per_second", "\(rate)"),
-                ("cell_member_steps_per_second_per_rank", "\(rate / Double(world.size))"),
-                ("seconds_per_simulated_hour", "\(perHour)"), ("peak_memory_bytes", "\(memory)"),
-                ("cpu_seconds_per_simulated_hour", "\(cpu / Double(hours))"),
-                ("cell_member_steps_per_cpu_second_per_rank", "\(cellMemberSteps / cpu / Double(world.size))"),
+        var fields: [(String, String)] = [
+            ("ranks", "\(world.size)"), ("member_groups", "\(layout.memberGroups)"),
+            ("tiles_per_group", "\(layout.tilesPerGroup)"), ("members", "\(members)"), ("hours", "\(hours)"),
+            ("advection", "\"\(advection)\""),
+            ("steps", "\(steps)"), ("cell_member_steps_per_second", "\(rate)"),
+            ("cell_member_steps_per_second_per_rank", "\(rate / Double(world.size))"),
+            ("seconds_per_simulated_hour", "\(perHour)"), ("peak_memory_bytes", "\(memory)"),
+            ("cpu_seconds_per_simulated_hour", "\(cpu / Double(hours))"),
+            ("cell_member_steps_per_cpu_second_per_rank", "\(cellMemberSteps / cpu / Double(world.size))"),
+        ]
+        if let reference {
+            fields += [
+                ("reference_cell_member_steps_per_second", "\(cellMemberSteps / reference.wall)"),
+                ("reference_cell_member_steps_per_cpu_second", "\(cellMemberSteps / reference.cpu)"),
+                ("fraction_of_reference", "\(reference.wall / model.wall)"),
+                ("fraction_of_reference_cpu", "\(reference.cpu / model.cpu)"),
+                ("fraction_of_reference_median_hour", "\(model.medianFraction(of: reference))"),
             ]
+        }
+        if json {
             print("{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}")
-        } else {
-            print("transport benchmark on \(d.name) (\(d.grid.nx) x \(d.grid.ny) x \(d.layers.count)), \(members) members, "
-                  + "\(hours) h, \(world.size) rank(s): \(layout)")
-            print(String(format: "  steps             %d (%.2f per hour)", steps, Double(steps) / Double(hours)))
-            print(String(format: "  cell-member-steps %.3e per second in total, %.3e per rank", rate, rate / Double(world.size)))
-            print(String(format: "  wall              %.3f s per simulated hour (slowest rank, transport only)", perHour))
-            print(String(format: "  cpu               %.3f s per simulated hour (slowest rank), %.3e cell-member-steps per CPU second per rank",
-                         cpu / Double(hours), cellMemberSteps / cpu / Double(world.size)))
-            print(String(format: "  peak memory       %.1f MiB (sum of ranks' max RSS)", Double(memory) / 1_048_576))
+            return
+        }
+        print("transport benchmark on \(d.name) (\(d.grid.nx) x \(d.grid.ny) x \(d.layers.count)), \(members) members, "
+              + "\(hours) h, \(advection), \(world.size) rank(s): \(layout)")
+        print(String(format: "  steps             %d (%.2f per hour)", steps, Double(steps) / Double(hours)))
+        print(String(format: "  cell-member-steps %.3e per second in total, %.3e per rank", rate, rate / Double(world.size)))
+        print(String(format: "  wall              %.3f s per simulated hour (slowest rank, transport only)", perHour))
+        print(String(format: "  cpu               %.3f s per simulated hour (slowest rank), %.3e cell-member-steps per CPU second per rank",
+                     cpu / Double(hours), cellMemberSteps / cpu / Double(world.size)))
+        print(String(format: "  peak memory       %.1f MiB (sum of ranks' max RSS)", Double(memory) / 1_048_576))
+        if let reference {
+            print(String(format: "  reference         %.3e cell-member-steps per second (%.3e per CPU second): upwind + diffusion",
+                         cellMemberSteps / reference.wall, cellMemberSteps / reference.cpu))
+            print(String(format: "  fraction          %.3f of the reference's rate (wall), %.3f (CPU), median hour %.3f",
+                         reference.wall / model.wall, reference.cpu / model.cpu, model.medianFraction(of: reference)))
         }
     }
 
@@ -207,7 +238,7 @@ struct TransportBench: ParsableCommand {
                 }
             }
         }
-        try world.abortOnError {
+        world.abortOnError {
             try MassBudgetFile.write(table.map { $0.compactMap { $0 } }, members: 0..<members, path: path)
         }
     }
@@ -225,5 +256,39 @@ struct TransportBench: ParsableCommand {
         try co2.setAttribute("units", .text("1e-6"))
         try co2.write(fields.flatMap { $0 })
         try file.commit()
+    }
+}
+
+/// Wall and CPU seconds of a kernel, hour by hour. CPU time (user + system of
+/// this process) matters on a shared machine: the wall time also counts
+/// other programs' share of the cores, the CPU time does not.
+struct KernelTimes {
+    private(set) var hours: [(wall: Double, cpu: Double)] = []
+    var wall: Double { hours.reduce(0) { $0 + $1.wall } }
+    var cpu: Double { hours.reduce(0) { $0 + $1.cpu } }
+
+    static func now() -> (wall: Date, cpu: Double) {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return (Date(), Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9)
+    }
+
+    mutating func record(since start: (wall: Date, cpu: Double)) {
+        let end = Self.now()
+        hours.append((end.wall.timeIntervalSince(start.wall), end.cpu - start.cpu))
+    }
+
+    mutating func measure(_ body: () -> Void) {
+        let start = Self.now()
+        body()
+        record(since: start)
+    }
+
+    /// The median over hours of `reference`'s wall time over this one's.
+    func medianFraction(of reference: KernelTimes) -> Double {
+        let fractions = zip(hours, reference.hours).map { $1.wall / $0.wall }.sorted()
+        guard !fractions.isEmpty else { return .nan }
+        let n = fractions.count
+        return n % 2 == 1 ? fractions[n / 2] : 0.5 * (fractions[n / 2 - 1] + fractions[n / 2])
     }
 }

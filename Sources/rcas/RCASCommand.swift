@@ -13,7 +13,7 @@ struct RCASCommand: ParsableCommand {
         version: RCASVersion.string,
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self, ObsCommand.self,
                       ToyCommand.self, BenchCommand.self, SelftestCommand.self, RunCommand.self, ForwardCommand.self,
-                      OSSECommand.self, EvaluateCommand.self])
+                      OSSECommand.self, EvaluateCommand.self, PlotCommand.self, InputsCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {

@@ -3,69 +3,97 @@ import Geometry
 import Testing
 import RandomStreams
 
-@Test func equalConcentrationsGiveEveryMemberTheRecentredMean() {
-    let model = JDASFluxForecast(beta: 80, smoothingDays: 4)
-    let members = model.forecast(prior: -2.5, concentrations: Array(repeating: 410, count: 50),
-                                 pastAnalysisMeans: [-3, -1.5, -2])
-    let mean = (-3 - 1.5 - 2 - 2.5) / 4.0
-    #expect(model.forecastMean(prior: -2.5, pastAnalysisMeans: [-3, -1.5, -2]) == mean)
-    for value in members { #expect(abs(value - mean) <= 1e-15 * abs(mean)) }
-}
-
-@Test func ensembleMeanOfForecastEqualsStatedMeanFormula() {
-    let model = JDASFluxForecast()
-    let concentrations = (0..<50).map { 400 + 2 * KeyedRandom(seed: 1, stream: "tests").normal($0) }
-    for past in [[Double](), [1.2], [1.2, 0.4], [1.2, 0.4, -0.7], [1.2, 0.4, -0.7, 9.9]] {
-        let members = model.forecast(prior: 0.8, concentrations: concentrations, pastAnalysisMeans: past)
-        // Only M − 1 = 3 past days count; before they exist, the average is over what exists.
-        let used = Array(past.prefix(3))
-        let expected = (used.reduce(0, +) + 0.8) / Double(used.count + 1)
-        let mean = members.reduce(0, +) / Double(members.count)
-        #expect(abs(mean - expected) < 1e-12, "past \(past)")
-        // The spread is β times the spread of κ times |E^p|.
-        let kappa = concentrations.map { $0 / (concentrations.reduce(0, +) / 50) }
-        let kappaMean = kappa.reduce(0, +) / 50
-        for (value, k) in zip(members, kappa) {
-            #expect(abs(value - (expected + 80 * (k - kappaMean) * 0.8)) < 1e-12)
-        }
-    }
-}
-
-@Test func negativeFluxesPassThrough() {
-    // A positive prior whose members go negative, and negative priors: no clipping.
-    let model = JDASFluxForecast(beta: 80, smoothingDays: 4)
-    let members = model.forecast(prior: 1.0, concentrations: [390, 400, 410], pastAnalysisMeans: [])
-    #expect(members[0] < 0)
-    #expect(abs(members[0] - (1 + 80 * (390.0 / 400 - 1))) < 1e-12)
-    let negative = model.forecast(prior: -4, concentrations: [399, 401], pastAnalysisMeans: [-6])
-    #expect(negative.allSatisfy { $0 < 0 })
-    #expect(abs(negative.reduce(0, +) / 2 - (-5)) < 1e-12)
-}
-
 /// A request for `members` of an N-member ensemble on `cells` with one prior per component.
 func request(hour: Int = 10, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>? = nil,
-             lowest: [[Double]]? = nil, past: [Int: [[Double]]] = [:]) -> FluxForecastRequest {
+             lowest: [[Double]]? = nil, past: [Int: PastFluxHour] = [:]) -> FluxForecastRequest {
     FluxForecastRequest(hour: hour, cells: cells, prior: prior, memberCount: memberCount, members: members ?? 0..<memberCount,
-                        lowestLayer: lowest, pastAnalysisMean: { past[$0] })
+                        lowestLayer: lowest, past: { past[$0] })
 }
 
-@Test func jdasGeneratorGivesEachMemberEquationOne() {
-    let model = JDASFluxForecast(beta: 80, smoothingDays: 3)
-    let generator = JDASFluxForecast.Generator(model)
+/// One past hour of one cell and one component.
+func pastHour(analysis: Double, prior: Double) -> PastFluxHour {
+    PastFluxHour(analysisMean: [[analysis]], priorMean: [[prior]])
+}
+
+@Test func smoothingMemoryIsSeed000sMDayMean() {
+    // Only M − 1 = 3 past days count; before they exist, the average is over what exists.
+    let memory = FluxMemory.smoothing(days: 4)
+    let days: [Double] = [1.2, 0.4, -0.7, 9.9]
+    for known in 0...4 {
+        var past: [Int: PastFluxHour] = [:]
+        for (j, value) in days.prefix(known).enumerated() { past[100 - 24 * (j + 1)] = pastHour(analysis: value, prior: 0) }
+        let used = Array(days.prefix(min(known, 3)))
+        let expected = (used.reduce(0, +) + 0.8) / Double(used.count + 1)
+        let mean = memory.forecastMeans(prior: [[0.8]], hour: 100, windowHours: 24) { past[$0] }[0][0]
+        #expect(abs(mean - expected) < 1e-15, "\(known) past days")
+    }
+    #expect(memory.hours(windowHours: 24) == 72)
+}
+
+@Test func relaxationMemoryCarriesAFractionOfTheLastCorrection() {
+    let memory = FluxMemory.relaxation(weight: 0.75)
+    // The latest final same-hour analysis counts: with a 48 h window that is 2 days back.
+    let past: [Int: PastFluxHour] = [100 - 48: pastHour(analysis: -3, prior: -2), 100 - 72: pastHour(analysis: 9, prior: 0)]
+    let mean = memory.forecastMeans(prior: [[-2.5]], hour: 100, windowHours: 48) { past[$0] }[0][0]
+    #expect(mean == -2.5 + 0.75 * (-3 - -2))
+    #expect(FluxMemory.none.forecastMeans(prior: [[-2.5]], hour: 100, windowHours: 24) { past[$0] } == [[-2.5]])
+    // A persistent error e with a per-day analysis gain g converges to
+    // w g / (1 − w (1 − g)) e: cycle the memory day by day (prior 0, truth e).
+    let w = 0.9, g = 0.2, e = 1.0
+    let relaxed = FluxMemory.relaxation(weight: w)
+    var history: [Int: PastFluxHour] = [:]
+    var forecast = 0.0
+    for day in 1...400 {
+        forecast = relaxed.forecastMeans(prior: [[0]], hour: 24 * day, windowHours: 24) { history[$0] }[0][0]
+        history = [24 * day: pastHour(analysis: forecast + g * (e - forecast), prior: 0)]
+    }
+    #expect(abs(forecast - w * g / (1 - w * (1 - g)) * e) < 1e-12)
+}
+
+@Test func jdasAnomaliesFollowTheConcentrationAnomaly() {
+    let model = JDASFluxForecast(beta: 80, coupling: .literal)
+    let concentrations = (0..<50).map { 400 + 2 * KeyedRandom(seed: 1, stream: "tests").normal($0) }
+    let meanC = concentrations.reduce(0, +) / 50
+    let kappa = concentrations.map { $0 / meanC }
+    let kappaMean = kappa.reduce(0, +) / 50
+    for prior in [0.8, -1.5] {
+        let anomalies = model.anomalies(prior: prior, concentrations: concentrations)
+        for (value, k) in zip(anomalies, kappa) { #expect(abs(value - 80 * (k - kappaMean) * prior) < 1e-12) }
+        #expect(abs(meanAndSpread(anomalies).mean) < 1e-12)
+    }
+    // Equal concentrations: no spread.
+    #expect(model.anomalies(prior: -2.5, concentrations: Array(repeating: 410, count: 5)).allSatisfy { $0 == 0 })
+}
+
+@Test func jdasPermutationTakesEveryOtherMembersAnomalyOncePerPeriod() {
+    let model = JDASFluxForecast(beta: 80, coupling: .permuted, seed: 4, persistenceHours: 24)
+    let pi = model.permutation(count: 50, hour: 30)
+    #expect(Set(pi) == Set(0..<50))
+    #expect(pi.indices.allSatisfy { pi[$0] != $0 })
+    #expect(model.permutation(count: 50, hour: 47) == pi)
+    #expect(model.permutation(count: 50, hour: 48) != pi)
+    #expect(JDASFluxForecast(beta: 80, coupling: .literal).permutation(count: 5, hour: 30) == [0, 1, 2, 3, 4])
+    #expect(model.permutation(count: 1, hour: 30) == [0])
+}
+
+@Test(arguments: JDASFluxForecast.Coupling.allCases)
+func jdasGeneratorIsMemoryMeanPlusAnAnomaly(coupling: JDASFluxForecast.Coupling) {
+    let model = JDASFluxForecast(beta: 80, coupling: coupling, seed: 2, persistenceHours: 24)
+    let generator = JDASFluxForecast.Generator(model, memory: .smoothing(days: 3), windowHours: 24)
     #expect(generator.needsLowestLayer && generator.memoryHours == 48)
     let lowest: [[Double]] = [[400, 401, 402, 403], [400, 402, 404, 406]]
     let priors: [[Double]] = [[-0.5, 0.3], [0.1, -0.2]]
-    let past: [Int: [[Double]]] = [10 - 24: [[-0.4, 0.2], [0.05, 0.0]]]
+    let past: [Int: PastFluxHour] = [10 - 24: PastFluxHour(analysisMean: [[-0.4, 0.2], [0.05, 0.0]], priorMean: priors)]
     let forecast = generator.forecast(request(cells: [5, 9], prior: priors, memberCount: 4, members: 1..<3,
                                               lowest: lowest, past: past))
+    let pi = model.permutation(count: 4, hour: 10)
     for component in 0..<2 {
         for c in 0..<2 {
             let prior = priors[component][c]
-            let all = model.forecast(prior: prior, concentrations: lowest[c], pastAnalysisMeans: [past[-14]![component][c]])
-            #expect(forecast.members[component][c] == Array(all[1..<3]))
-            let meanC = lowest[c].reduce(0, +) / 4
-            let kappa = lowest[c].map { $0 / meanC }
-            #expect(abs(forecast.priorSpread[component][c] - 80 * abs(prior) * meanAndSpread(kappa).spread) < 1e-12)
+            let mean = (past[-14]!.analysisMean[component][c] + prior) / 2
+            let anomalies = model.anomalies(prior: prior, concentrations: lowest[c])
+            #expect(forecast.members[component][c] == (1..<3).map { mean + anomalies[pi[$0]] })
+            #expect(forecast.priorSpread[component][c] == meanAndSpread(anomalies).spread)
         }
     }
 }
@@ -81,8 +109,8 @@ let smallGrid = HorizontalGrid(projection: Projection(.obliqueStereographic(lati
     let forecast = generator.forecast(request(cells: Array(0..<4), prior: prior, memberCount: 4000))
     for c in 0..<3 {
         let (mean, sd) = meanAndSpread(forecast.members[0][c])
-        // E_0 + λ δ E_0 with λ = 3: mean E_0, sd 3 |E_0| (sampling tolerance ~ 4 standard errors).
-        #expect(abs(mean - prior[0][c]) < 4 * 3 * abs(prior[0][c]) / 63)
+        // E_0 + λ (δ − δ̄) E_0 with λ = 3: mean E_0 to round-off (re-centred), sd 3 |E_0| (sampling tolerance).
+        #expect(abs(mean - prior[0][c]) <= 1e-12 * abs(prior[0][c]))
         #expect(abs(sd / (3 * abs(prior[0][c])) - 1) < 0.05)
         #expect(abs(forecast.priorSpread[0][c] - sd) < 1e-12)
     }
@@ -139,7 +167,11 @@ func eachGCASv2SchemePerturbsExactlyItsOwnComponents(scheme: GCASv2FluxPerturbat
     let member = uncorrelated.forecast(request(hour: 30, cells: Array(0..<n), prior: [ones, ones], memberCount: 4,
                                                members: 3..<4))
     let values = member.members[0].map { $0[0] }
-    #expect(zip(delta, values).allSatisfy { abs($0 - ($1 - 1) / 3) < 1e-12 })   // E = E0 + λ δ E0, λ = 3
+    // E = E0 + λ (δ − δ̄) E0, λ = 3: a member's draw less the ensemble mean of the draws.
+    let all = uncorrelated.forecast(request(hour: 30, cells: Array(0..<n), prior: [ones, ones], memberCount: 4))
+    let centres = (0..<n).map { c in (0..<4).map { m in perturbation.pattern(member: m, component: .biosphere, hour: 30, noise: white)[c] }.reduce(0, +) / 4 }
+    #expect(zip(zip(delta, centres), values).allSatisfy { abs($0.0 - $0.1 - ($1 - 1) / 3) < 1e-12 })
+    #expect((0..<n).allSatisfy { c in abs(meanAndSpread(all.members[0][c]).mean - 1) < 1e-14 })
     // Smoothed: unit variance per cell, neighbours correlated, constant over the period.
     let noise = CorrelatedNoise(grid: grid, length: 600_000)
     let fields = (0..<600).map { perturbation.pattern(member: $0, component: .biosphere, hour: 30, noise: noise) }

@@ -155,3 +155,36 @@ private func correlation(_ a: [Double], _ b: [Double]) -> Double {
         #expect(near.map(\.index) == points.indices.filter { greatCircleDistance(points[j], points[$0]) < 1_280_000 })
     }
 }
+
+@Test func lagAwareCutoffsTaperEachVariableWithItsOwnDistance() {
+    // One column 900 km from the observation with three variables: cut-offs
+    // 1000 km (weight GC(900; 1000) > 0), 800 km (weight 0) and 3000 km.
+    let members = 30
+    let degree = cmaqEarthRadius * .pi / 180
+    let geometry = SphericalLocalizationGeometry(columnCenters: [GeoPoint(latitude: 0, longitude: 900_000 / degree)],
+                                                 observationPoints: [GeoPoint(latitude: 0, longitude: 0)])
+    let u = (0..<members).map { KeyedRandom(seed: 12, stream: "tests").normal(0, $0) }
+    let values = (0..<3).flatMap { v in (0..<members).map { u[$0] * Double(v + 1) + KeyedRandom(seed: 12, stream: "tests").normal(1, v, $0) } }
+    let batch = ObservationBatch(values: [1], errorVariances: [0.5])
+    func analyse(_ cutoffs: [Double]?, base: Double) -> ColumnEnsemble {
+        var block = ColumnEnsemble(columns: [0], variableCount: 3, members: 0..<members, values: values)
+        SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .gaspariCohn(cutoff: base), variableCutoffs: cutoffs),
+                    memberCount: members)
+            .assimilate(&block, observations: batch, priors: u, geometry: geometry)
+        return block
+    }
+    let lagged = analyse([1_000_000, 800_000, 3_000_000], base: 800_000)
+    let moved = (0..<3).map { v in (0..<members).map { abs(lagged[column: 0, variable: v, member: $0] - values[v * members + $0]) }.max()! }
+    #expect(moved[0] > 1e-6 && moved[1] < 1e-12 && moved[2] > moved[0])
+    // Each variable's update equals the plain filter with that variable's cut-off.
+    for (v, cutoff) in [(0, 1_000_000.0), (2, 3_000_000.0)] {
+        let plain = analyse(nil, base: cutoff)
+        for m in 0..<members {
+            #expect(abs(plain[column: 0, variable: v, member: m] - lagged[column: 0, variable: v, member: m]) < 1e-12)
+        }
+    }
+    // The cut-off grows with the flux hour's age up to the maximum.
+    let lag = LagLocalization(growth: 30_000, maximum: 2_000_000)
+    #expect(lag.cutoff(base: 1_280_000, age: 0) == 1_280_000 && lag.cutoff(base: 1_280_000, age: 10) == 1_580_000)
+    #expect(lag.cutoff(base: 1_280_000, age: 100) == 2_000_000)
+}

@@ -21,7 +21,7 @@ import Testing
     #expect(settings.members == 30)
     #expect(settings.stateVector.components == [.net])
     #expect(settings.horizontal == .significance(nearDistance: 500_000, farDistance: 2_500_000, pValue: 0.05))
-    #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(scheme: .netFlux, scale: [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 2], seed: 9)))
+    #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(scheme: .netFlux, scale: [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 2], seed: 9, persistenceHours: settings.windowHours)))
     let configuration = settings.analysisConfiguration(layout: settings.layout(layerCount: 2), layerMidHeights: [50, 300])
     #expect(configuration.vertical == VerticalLocalization(cutoff: 2000, variableHeights: [50, 300] + Array(repeating: 0, count: 24)))
     #expect(configuration.inflatedVariables == 0..<2)

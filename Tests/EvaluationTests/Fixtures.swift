@@ -58,9 +58,11 @@ enum Fixture {
         var longitude = 116.0
     }
 
-    /// Writes `observations.nc` with `rows`; `omit` leaves a variable out.
+    /// Writes `observations.nc` with `rows`; `omit` leaves a variable out; `characterSites`
+    /// stores `site` as a fixed-length char array (obs, site_strlen) instead of strings.
     static func writeObservations(_ path: String, rows: [Row], runKind: String, omit: String? = nil,
-                                  timeUnits: String = "seconds since 1970-01-01 00:00:00") throws {
+                                  timeUnits: String = "seconds since 1970-01-01 00:00:00",
+                                  characterSites: Bool = false) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let file = try NetCDFFile.create(path)
@@ -84,7 +86,11 @@ enum Fixture {
         try bytes("kind", rows.map(\.kind))
         try bytes("set", rows.map(\.set))
         try bytes("status", rows.map(\.status))
-        if omit != "site" {
+        if omit != "site", characterSites {
+            try root.addDimension("site_strlen", length: 8)
+            try root.addVariable("site", type: .char, dimensions: ["obs", "site_strlen"])
+                .writeCharacterRows(rows.map(\.site), start: 0, width: 8)
+        } else if omit != "site" {
             try root.addVariable("site", type: .string, dimensions: ["obs"]).writeStrings(rows.map(\.site), start: [0], count: [n])
         }
         try root.addVariable("instrument", type: .string, dimensions: ["obs"])

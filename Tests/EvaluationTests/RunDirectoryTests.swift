@@ -211,7 +211,7 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let tables = ["observation_statistics", "bias_distribution", "site_statistics", "regions", "budget_monthly",
-                      "budget_annual", "uncertainty_reduction"]
+                      "budget_annual", "uncertainty_reduction", "province_budget_monthly", "province_budget_annual"]
         #expect(Set(object.keys) == Set(["run_directory", "period", "notes"] + tables))
         let period = object["period"] as! [String: Any]
         #expect(period["fluxes_start"] as? String == "2016-07-01T00:00:00Z" && period["fluxes_covered_hours"] as? Double == 2)
@@ -254,5 +254,19 @@ func errorMessage(_ body: () throws -> Void) -> String {
 
         let bad = try TestEnvironment.rcas(["evaluate", run.url.appendingPathComponent("nothing").path])
         #expect(bad.status != 0 && bad.stderr.contains("observations.nc") && bad.stderr.contains("does not exist"))
+    }
+}
+
+@Suite struct CharacterSiteTests {
+    /// `site` as CF-1.8 fixed-length characters (what RCAS writes) reads as the same codes as strings.
+    @Test func siteCodesReadFromACharArray() throws {
+        let dir = try TestEnvironment.temporaryDirectory("char-sites")
+        let rows = RunDirectory.rows(siteBias: 1)
+        let characters = dir.appendingPathComponent("characters.nc").path, strings = dir.appendingPathComponent("strings.nc").path
+        try Fixture.writeObservations(characters, rows: rows, runKind: "AN", characterSites: true)
+        try Fixture.writeObservations(strings, rows: rows, runKind: "AN")
+        let table = try ObservationTable.read(characters), reference = try ObservationTable.read(strings)
+        #expect(table.site == rows.map(\.site) && table.site == reference.site)
+        #expect(table.site.contains("ABC"))
     }
 }

@@ -61,9 +61,11 @@ import Assimilation
         var path = TestEnvironment.packageRoot.appendingPathComponent("Domains/\(example)").path
         if example.hasPrefix("china-64km/jdas") {
             // Its observation and met folders are where real data would go:
-            // point them at existing folders for this check.
+            // point them at existing folders for this check (the prior-flux
+            // and background folders are listed only when a run starts).
             let text = try String(contentsOfFile: path, encoding: .utf8)
                 .replacingOccurrences(of: "[data/gosat]", with: "[\(domain)]")
+                .replacingOccurrences(of: "[data/obspack]", with: "[\(domain)]")
                 .replacingOccurrences(of: "directory: data/met", with: "directory: \(domain)")
                 .replacingOccurrences(of: "domain: .", with: "domain: \(TestEnvironment.packageRoot.path)/Domains/china-64km")
             path = try write(text)

@@ -144,17 +144,6 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(otherGrid.contains(good) && otherGrid.contains("dimension"))
 }
 
-@Test func cfTimeUnitsParse() {
-    let a = MetFileSchema.parseTimeUnits("hours since 1970-01-01 00:00:00")
-    #expect(a?.hoursPerUnit == 1 && a?.reference == ModelHour(0))
-    let b = MetFileSchema.parseTimeUnits("seconds since 2016-01-01T06:00:00Z")
-    #expect(b?.hoursPerUnit == 1.0 / 3600 && b?.reference == ModelHour(year: 2016, month: 1, day: 1, hour: 6))
-    let c = MetFileSchema.parseTimeUnits("days since 2000-01-01 00:00:00.0 UTC")
-    #expect(c?.hoursPerUnit == 24 && c?.reference == ModelHour(year: 2000, month: 1, day: 1))
-    #expect(MetFileSchema.parseTimeUnits("fortnights since 2000-01-01") == nil)
-    #expect(MetFileSchema.parseTimeUnits("hours since 2000-01-01 00:30:00") == nil)
-}
-
 @Test func readerTakesOptionalVerticalWindAndDerivesDensity() throws {
     let domain = try loadDomain("test-small")
     let hour = ModelHour(year: 2016, month: 6, day: 1, hour: 3)

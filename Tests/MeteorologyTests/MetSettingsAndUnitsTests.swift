@@ -45,45 +45,6 @@ import TestSupport
     #expect(provider.contains("/no/such/folder"))
 }
 
-@Test func unitsConvertOnlyWhereUnambiguous() {
-    func convert(_ quantity: MetQuantity, _ units: String?, _ value: Double) -> Double? {
-        // Rounded to 12 significant digits, so exact expectations are safe.
-        quantity.conversion(from: units).map { Double(String(format: "%.12g", value * $0.scale + $0.offset))! }
-    }
-    #expect(convert(.speed, "m s-1", 3) == 3)
-    #expect(convert(.speed, "m/s", 3) == 3)
-    #expect(convert(.speed, "m s**-1", 3) == 3)
-    #expect(convert(.speed, "M.S^-1", 3) == 3)
-    #expect(convert(.speed, "km/h", 36) == 10)
-    #expect(convert(.speed, "km h-1", 36) == 10)
-    #expect(convert(.speed, "knots", 1) == 0.514444444444)
-    #expect(convert(.speed, "m", 3) == nil)
-    #expect(convert(.speed, nil, 3) == nil)
-    #expect(convert(.pressure, "hPa", 1013.25) == 101_325)
-    #expect(convert(.pressure, "mb", 1000) == 100_000)
-    #expect(convert(.pressure, "kPa", 100) == 100_000)
-    #expect(convert(.pressure, "Pa", 5) == 5)
-    #expect(convert(.pressure, "atm", 1) == nil)
-    #expect(convert(.temperature, "K", 280) == 280)
-    #expect(convert(.temperature, "degC", 10) == 283.15)
-    #expect(convert(.temperatureDifference, "degC", 10) == nil)
-    #expect(convert(.massMixingRatio, "g/kg", 12) == 0.012)
-    #expect(convert(.massMixingRatio, "kg kg-1", 0.012) == 0.012)
-    #expect(convert(.massMixingRatio, "mol mol-1", 0.012) == nil)
-    #expect(convert(.moleFraction, "kg kg-1", 0.01) == nil)
-    #expect(convert(.moleFraction, "ppm", 20_000) == 0.02)
-    #expect(convert(.moleFraction, "1", 0.02) == 0.02)
-    #expect(convert(.diffusivity, "m2/s", 4) == 4)
-    #expect(convert(.diffusivity, "m2 s-1", 4) == 4)
-    #expect(convert(.length, "km", 1.5) == 1500)
-    #expect(convert(.geopotential, "m2 s-2", 9.81) == 9.81)
-    #expect(convert(.heatFlux, "W m-2", 100) == 100)
-    #expect(convert(.heatFlux, "W/m2", 100) == 100)
-    #expect(convert(.dimensionless, nil, 1) == 1)
-    #expect(convert(.dimensionless, "", 1) == 1)
-    #expect(convert(.latitude, "degrees_north", 30) == 30)
-}
-
 /// Issue 16 for the RCAS-schema reader: units checked and converted, fill
 /// values and absurd times refused with file, variable and index.
 @Test func schemaReaderChecksUnitsFillValuesAndTimes() throws {
