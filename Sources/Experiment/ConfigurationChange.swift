@@ -20,25 +20,6 @@ public struct ConfigurationChange: Sendable {
     /// True when the configurations are the same.
     public var isEmpty: Bool { differences.isEmpty }
 
-    /// Reads the configuration and time recorded in `folder/checkpoint.nc`
-    /// and compares it with `config`.
-    public init(checkpointIn folder: URL, config: ExperimentConfig) throws {
-        let path = folder.appendingPathComponent(AssimilationRun.checkpointName).path
-        let root = try NetCDFFile.open(path).root
-        guard let recorded = try root.attribute("rcas_configuration")?.text else {
-            throw ExperimentError.invalidInput("\(path): attribute 'rcas_configuration' is missing: the checkpoint does not "
-                                               + "say which configuration wrote it")
-        }
-        let time = try root.variable("now").read(Int64.self)
-        guard time.count == 1, let hour = Int(exactly: time[0]) else {
-            throw ExperimentError.invalidInput("\(path): variable 'now' does not hold one hour")
-        }
-        resumedAt = ModelHour(hour)
-        before = recorded
-        after = config.resolvedText
-        differences = ConfigurationFingerprint.differences(from: recorded, to: after)
-    }
-
     /// What differs, one key per line, for messages.
     public var summary: String {
         differences.prefix(20).map { "  \($0)" }.joined(separator: "\n")
@@ -90,6 +71,27 @@ public struct ConfigurationChange: Sendable {
     }
 }
 
+extension ConfigurationChange {
+    /// Reads the configuration and time recorded in `folder/checkpoint.nc`
+    /// and compares it with `config`.
+    public init(checkpointIn folder: URL, config: ExperimentConfig) throws {
+        let path = folder.appendingPathComponent(AssimilationRun.checkpointName).path
+        let root = try NetCDFFile.open(path).root
+        guard let recorded = try root.attribute("rcas_configuration")?.text else {
+            throw ExperimentError.invalidInput("\(path): attribute 'rcas_configuration' is missing: the checkpoint does not "
+                                               + "say which configuration wrote it")
+        }
+        let time = try root.variable("now").read(Int64.self)
+        guard time.count == 1, let hour = Int(exactly: time[0]) else {
+            throw ExperimentError.invalidInput("\(path): variable 'now' does not hold one hour")
+        }
+        resumedAt = ModelHour(hour)
+        before = recorded
+        after = config.resolvedText
+        differences = ConfigurationFingerprint.differences(from: recorded, to: after)
+    }
+}
+
 extension AssimilationRun {
     /// Records in every output file which configuration the run continued
     /// with after a resume (rank 0; the others return at once): updates
@@ -98,7 +100,8 @@ extension AssimilationRun {
     /// were started with.
     public func recordConfiguration(_ change: ConfigurationChange) throws {
         guard let outputs else { return }
-        let files = [outputs.fluxes?.file, outputs.observations.file, outputs.concentrations?.file].compactMap { $0 }
+        let files = [outputs.fluxes?.file, outputs.observations.file, outputs.concentrations?.file, outputs.diagnostics?.file]
+            .compactMap { $0 }
         for file in files {
             let existing = try file.root.attribute(ConfigurationChange.historyAttribute)?.text
             guard let history = change.updatedHistory(existing) else { continue }

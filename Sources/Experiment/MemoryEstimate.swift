@@ -32,9 +32,13 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
     public let layout: ParallelLayout
 
     /// Resident size of the process before any model array: the Swift
-    /// runtime, Open MPI, NetCDF/HDF5 and the code (measured: 85 MiB per rank
-    /// of a debug build on test-small, whose arrays are negligible).
-    public static let processBase = 90 << 20
+    /// runtime, Open MPI, NetCDF/HDF5 and the code (measured: 64.5 MiB per
+    /// rank of a release build on test-small, whose arrays are negligible).
+    public static let processBase = 68 << 20
+    /// Allowance for what the allocator holds beyond the live arrays (freed
+    /// blocks it keeps, MPI buffers): the measured peaks exceeded the sum of
+    /// the live arrays by up to 8 % (Docs/reliability.md).
+    public static let allocatorAllowance = 0.10
     /// 3-D (and 2-D) meteorological fields of one hour held on every rank:
     /// winds, temperature, pressure, air density, Kz, water vapour, vertical
     /// wind; PBL height and surface pressure. Two hours are held at once.
@@ -59,14 +63,17 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
         let V = nz + assimilation.windowHours * components
         let double = MemoryLayout<Double>.size
         let fluxVariables = FluxOutputStream.variables(state: assimilation.stateVector, truth: false).count
+        // The checkpoint's per-slot statistics fields (AssimilationRun.slotFieldCount) on the whole grid.
+        let statistics = assimilation.windowHours * (4 * components + assimilation.stateVector.prescribed.count) * n
         var ranks: [[Part]] = []
         for rank in 0..<worldSize {
             let M = layout.members(ofGroup: layout.group(ofRank: rank), memberCount: N).count
             let tile = tiles.tiles[layout.tile(ofRank: rank)]
             let m = TracerEnsemble.margin
             let local = (tile.iRange.count + 2 * m) * (tile.jRange.count + 2 * m), owned = tile.cellCount
-            // Columns the analysis gives this rank (all members of each); columns
-            // are balanced by observation count, so this is the mean share.
+            // Columns the analysis gives this rank (all members of each); they
+            // are balanced by observation count, so this is the mean share. One
+            // rank updates its block in place, without transposes.
             let analysed = (n + worldSize - 1) / worldSize
             var parts = [
                 Part(name: "process (runtime, MPI, NetCDF)", bytes: Self.processBase),
@@ -77,22 +84,27 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                 Part(name: "transport (\(M) members on \(owned) columns)",
                      bytes: (2 * local * nz * M + M * n + 4 * n * (nz + 1)) * double),
                 Part(name: "ensemble block (\(V) variables x \(M) members x \(owned) columns)", bytes: owned * V * M * double),
-                // The transpose to the analysis layout: the block's copy going out,
-                // the owned columns with all members arriving and the result.
-                Part(name: "analysis (\(N) members x \(analysed) columns)",
-                     bytes: (owned * V * M + 2 * analysed * V * N) * double, transient: true),
             ]
+            if worldSize > 1 {
+                // The transposes to the analysis layout and back: on the way back the
+                // analysed columns (all members) and their outgoing copy, and the
+                // block's incoming values and the new block beside the old one.
+                parts.append(Part(name: "analysis (\(N) members x \(analysed) columns)",
+                                  bytes: (2 * owned * V * M + 2 * analysed * V * N) * double, transient: true))
+            }
             if rank == 0 {
                 // The checkpoint gathers every member's fields on rank 0 (appended,
-                // so up to twice their size while growing); the outputs hold one
-                // hour of each flux variable.
-                parts.append(Part(name: "checkpoint gather (\(N) members, whole grid)", bytes: 2 * N * n * V * double,
-                                  transient: true))
+                // so up to twice their size while growing) and the window's
+                // statistics (the gathered pieces and the assembled grids); the
+                // outputs hold one hour of each flux variable.
+                parts.append(Part(name: "checkpoint gather (\(N) members, whole grid)",
+                                  bytes: (2 * N * n * V + 2 * statistics) * double, transient: true))
                 parts.append(Part(name: "outputs", bytes: fluxVariables * n * (double + 4) * 2))
             }
             if resuming {
                 // Every rank reads the checkpoint's whole-ensemble fields.
-                parts.append(Part(name: "checkpoint read (resume)", bytes: N * n * V * double, transient: true))
+                parts.append(Part(name: "checkpoint read (resume)", bytes: (N * n * V + statistics) * double,
+                                  transient: true))
             }
             ranks.append(parts)
         }
@@ -100,10 +112,13 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
         self.layout = layout
     }
 
-    /// Bytes per rank at its peak: every resident part plus the largest transient one.
+    /// Bytes per rank at its peak: the process base, then every other
+    /// resident part plus the largest transient one, with the allocator allowance.
     public var peakPerRank: [Int] {
         ranks.map { parts in
-            parts.filter { !$0.transient }.reduce(0) { $0 + $1.bytes } + (parts.filter(\.transient).map(\.bytes).max() ?? 0)
+            let arrays = parts.dropFirst().filter { !$0.transient }.reduce(0) { $0 + $1.bytes }
+                + (parts.filter(\.transient).map(\.bytes).max() ?? 0)
+            return parts[0].bytes + Int((Double(arrays) * (1 + Self.allocatorAllowance)).rounded(.up))
         }
     }
 
@@ -111,7 +126,13 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
         let peaks = peakPerRank
         var lines = ["memory estimate (\(layout), \(ranks.count) rank(s)): peak \(Self.format(peaks.max() ?? 0)) per rank"
                      + (peaks.count > 1 ? " (rank 0: \(Self.format(peaks[0])))" : "") + ", \(Self.format(peaks.reduce(0, +))) in all"]
+        if peaks.count > 1 {
+            lines.append("  peak of each rank: " + peaks.prefix(16).map(Self.format).joined(separator: ", ")
+                         + (peaks.count > 16 ? ", ..." : ""))
+        }
         for part in ranks[0] { lines.append("  rank 0 \(part.name): \(Self.format(part.bytes))") }
+        lines.append("  (peak = base + \(Int(Self.allocatorAllowance * 100)) % allocator allowance on the resident parts "
+                     + "and the largest transient one; observation input not included)")
         return lines.joined(separator: "\n")
     }
 

@@ -20,19 +20,20 @@ public enum RankConsistency {
         guard !configuration.isEmpty || !inputs.isEmpty else { return }
         var problems: [String] = []
         if !configuration.isEmpty {
-            problems.append("\(ranks(configuration)) hold a different configuration than rank 0 (the SHA-256 of the "
+            problems.append("\(ranks(configuration, "holds", "hold")) a different configuration than rank 0 (the SHA-256 of the "
                             + "resolved configuration differs): start every rank with the same configuration file and options")
         }
         if !inputs.isEmpty {
-            problems.append("\(ranks(inputs)) see different input files than rank 0 (names, sizes or modification times "
+            problems.append("\(ranks(inputs, "sees", "see")) different input files than rank 0 (names, sizes or modification times "
                             + "differ among the \(inventory.entries.count) files the configuration names): every rank "
                             + "must read the same files")
         }
         throw ExperimentError.invalidInput(problems.joined(separator: "; "))
     }
 
-    private static func ranks(_ list: [Int]) -> String {
-        (list.count == 1 ? "rank " : "ranks ") + list.map(String.init).joined(separator: ", ")
+    /// "rank 1 holds" or "ranks 1, 3 hold".
+    private static func ranks(_ list: [Int], _ singular: String, _ plural: String) -> String {
+        list.count == 1 ? "rank \(list[0]) \(singular)" : "ranks \(list.map(String.init).joined(separator: ", ")) \(plural)"
     }
 }
 

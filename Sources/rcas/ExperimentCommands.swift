@@ -7,8 +7,14 @@ import Parallel
 import Assimilation
 
 /// Loads a configuration, turning its errors into a clean command-line failure
-/// before any output exists.
+/// before any output exists. Anything but a regular file (a FIFO would block
+/// the read forever) is refused first.
 func loadExperiment(_ path: String) throws -> ExperimentConfig {
+    var status = stat()
+    if stat(path, &status) == 0 && status.st_mode & S_IFMT != S_IFREG {
+        let kind = status.st_mode & S_IFMT == S_IFIFO ? "a FIFO (named pipe)" : "not a regular file"
+        throw CommandFailure("invalid configuration: \(path) is \(kind)")
+    }
     do {
         return try ExperimentConfig.load(path)
     } catch {
@@ -74,9 +80,8 @@ struct OSSECommand: ParsableCommand {
         withWorld { world in
             let logger = logging.logger("rcas.osse", rank: world.rank)
             let start = try RunStart(world: world, config: config, output: output, use: .fresh, command: "rcas osse",
-                                     estimate: true, maxMemory: limit, logger: logger)
+                                     estimate: true, maxMemory: limit, newRunFiles: [], logger: logger)
             let experiment = start.experiment, folder = URL(fileURLWithPath: output)
-            start.prepareEarlyStop(newRunFiles: [])
             logConfiguration(experiment, logger, world: world)
             let clock = ContinuousClock(), started = clock.now
             say(world, "rcas osse: \(experiment.name) on \(experiment.domain.name), \(experiment.start) to \(experiment.end), "
@@ -132,7 +137,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     /// The streamed files a new run creates (removed again if it stops before cycling).
-    static let streamedFiles = ["fluxes.nc.partial", "observations.nc.partial", "concentrations.nc.partial"]
+    static let streamedFiles = ["fluxes.nc.partial", "observations.nc.partial", "concentrations.nc.partial",
+                                "diagnostics.nc.partial"]
 
     func validate() throws {
         if allowChangedConfiguration && !resume { throw ValidationError("--allow-changed-configuration goes with --resume") }
@@ -144,18 +150,18 @@ struct RunCommand: ParsableCommand {
         let (resume, allowChanged) = (resume, allowChangedConfiguration)
         withWorld { world in
             let logger = logging.logger("rcas.run", rank: world.rank)
-            let start = try RunStart(world: world, config: config, output: output, use: resume ? .resume : .fresh,
-                                     command: "rcas run", estimate: true, maxMemory: limit, logger: logger)
-            let experiment = start.experiment, folder = URL(fileURLWithPath: output)
             let earlyFiles = resume ? [] : Self.streamedFiles
-            start.prepareEarlyStop(newRunFiles: earlyFiles)
+            let start = try RunStart(world: world, config: config, output: output, use: resume ? .resume : .fresh,
+                                     command: "rcas run", estimate: true, maxMemory: limit, newRunFiles: earlyFiles,
+                                     logger: logger)
+            let experiment = start.experiment, folder = URL(fileURLWithPath: output)
             let run: AssimilationRun
             let stopAt: ModelHour?
             do {
                 stopAt = try agreeing(world) { try checkPeriod(experiment) }
                 let change = try agreeing(world) { try resume && world.rank == 0 ? checkResume(experiment, folder, allowChanged) : nil }
                 let clock = ContinuousClock(), started = clock.now
-                let observations = try ObservationInput.load(config: experiment)
+                let observations = try agreeing(world) { try ObservationInput.load(config: experiment) }
                 say(world, "rcas run: \(experiment.name), \(experiment.start) to \(experiment.end), \(experiment.members) members, "
                     + "\(world.size) rank(s)\n\(ObservationInput.report(observations))")
                 run = try AssimilationRun(config: experiment, world: world, observations: observations, folder: folder,
@@ -265,23 +271,23 @@ struct ForwardCommand: ParsableCommand {
     func run() throws {
         let label = flux == .prior ? "CTRL" : "FC"
         withWorld { world in
-            let start = try RunStart(world: world, config: config, output: output, use: .fresh, command: "rcas forward",
-                                     estimate: false, maxMemory: nil, logger: logging.logger("rcas.forward", rank: world.rank))
-            let experiment = start.experiment, folder = URL(fileURLWithPath: output)
             let earlyFiles = ["observations.nc.partial"]
-            start.prepareEarlyStop(newRunFiles: earlyFiles)
+            let start = try RunStart(world: world, config: config, output: output, use: .fresh, command: "rcas forward",
+                                     estimate: false, maxMemory: nil, newRunFiles: earlyFiles,
+                                     logger: logging.logger("rcas.forward", rank: world.rank))
+            let experiment = start.experiment, folder = URL(fileURLWithPath: output)
             do {
                 let twinObservations = URL(fileURLWithPath: runDirectory ?? ".").appendingPathComponent("observations")
-                let observations = experiment.satellite.source == .files
-                    ? try ObservationInput.load(config: experiment)
-                    : try ObservationInput.load(config: experiment, satellite: [twinObservations.path],
-                                                inSitu: [twinObservations.appendingPathComponent("insitu").path])
-                let natural: NaturalFluxSource
-                if let runDirectory {
-                    natural = try PosteriorFlux(path: URL(fileURLWithPath: runDirectory).appendingPathComponent("fluxes.nc").path,
-                                                config: experiment).source(config: experiment)
-                } else {
-                    natural = try experiment.priorFluxSource()
+                let observations = try agreeing(world) {
+                    experiment.satellite.source == .files
+                        ? try ObservationInput.load(config: experiment)
+                        : try ObservationInput.load(config: experiment, satellite: [twinObservations.path],
+                                                    inSitu: [twinObservations.appendingPathComponent("insitu").path])
+                }
+                let natural = try agreeing(world) { () throws -> NaturalFluxSource in
+                    guard let runDirectory else { return try experiment.priorFluxSource() }
+                    return try PosteriorFlux(path: URL(fileURLWithPath: runDirectory).appendingPathComponent("fluxes.nc").path,
+                                             config: experiment).source(config: experiment)
                 }
                 try ForwardRun(config: experiment, label: label, natural: natural, world: world, observations: observations,
                                folder: folder).run()

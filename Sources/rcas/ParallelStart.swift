@@ -89,8 +89,10 @@ struct RunStart {
 
     /// `estimate`: check the memory estimate (assimilation runs), with
     /// `maxMemory` (bytes per node) instead of the node's memory when given.
+    /// `newRunFiles`: the files (names in the folder) a new run creates
+    /// before its cycle starts, which a signal before then removes.
     init(world: any Communicator, config path: String, output: String, use: RunFolder.Use, command: String,
-         estimate: Bool, maxMemory: Int?, logger: Logger) throws {
+         estimate: Bool, maxMemory: Int?, newRunFiles: [String], logger: Logger) throws {
         let experiment = try agreeing(world) { try loadExperiment(path) }
         try agreeing(world) { try RankConsistency.verify(experiment, world: world) }
         if estimate {
@@ -100,24 +102,24 @@ struct RunStart {
             try agreeing(world) { try MemoryLimit.check(estimate, limit: maxMemory, world: world) }
             if world.rank == 0 { logger.info("\(estimate)") }
         }
-        let folder = try agreeing(world) {
-            world.rank == 0 ? try RunFolder(URL(fileURLWithPath: output), use: use, command: command) : nil
+        // Rank 0 takes the folder and tells the signal handler what a signal
+        // before the cycle removes (the lock, and what a new run creates) as
+        // one step; the others wait for its verdict.
+        let folder = try agreeing(world) { () throws -> RunFolder? in
+            guard world.rank == 0 else { return nil }
+            return try StopRequest.holdingSignals {
+                let folder = try RunFolder(URL(fileURLWithPath: output), use: use, command: command)
+                StopRequest.prepare(lockFile: folder.lockPath,
+                                    earlyFiles: use == .fresh ? newRunFiles.map { folder.url.appendingPathComponent($0).path } : [],
+                                    earlyFolder: use == .fresh && folder.created ? folder.url.path : nil)
+                return folder
+            }
         }
         if let folder {
             for note in folder.notes { logger.notice("\(note)") }
         }
         self.experiment = experiment
         self.folder = folder
-    }
-
-    /// Tells the signal handler what a stop before cycling removes: the lock
-    /// and, for a new run, `files` (names in the folder) and the folder if
-    /// this run created it.
-    func prepareEarlyStop(newRunFiles files: [String]) {
-        guard let folder else { return }
-        StopRequest.prepare(lockFile: folder.lockPath,
-                            earlyFiles: files.map { folder.url.appendingPathComponent($0).path },
-                            earlyFolder: folder.created ? folder.url.path : nil)
     }
 
     /// After a failure before cycling in a new run: removes `files`, the lock

@@ -1,5 +1,6 @@
 import Foundation
 import Parallel
+import Synchronization
 
 /// The stop signals: SIGTERM and SIGINT (a user, `timeout`, SLURM at a time
 /// limit or on scancel, mpirun passing them on) and SIGUSR1 (SLURM's warning
@@ -20,13 +21,19 @@ import Parallel
 ///   from the last checkpoint. Signals closer together count as one: under
 ///   SLURM and mpirun the same signal often reaches a rank twice.
 ///
-/// The handler only reads plain words and C strings prepared beforehand and
-/// calls async-signal-safe functions (write, unlink, rmdir, open, _exit).
+/// The handler may run on any thread (MPI starts its own), so its state is
+/// atomic; it only reads C strings prepared beforehand and calls
+/// async-signal-safe functions (write, unlink, rmdir, open, _exit).
 enum StopRequest {
-    nonisolated(unsafe) static var signalled: sig_atomic_t = 0
-    nonisolated(unsafe) private static var firstSecond: Int = 0
-    nonisolated(unsafe) private static var cycling: sig_atomic_t = 0
-    nonisolated(unsafe) private static var speaks: sig_atomic_t = 0
+    /// The first stop signal's number (0: none yet).
+    static let signalled = Atomic<Int32>(0)
+    private static let firstSecond = Atomic<Int>(0)
+    private static let cycling = Atomic<Bool>(false)
+    /// Set while rank 0 takes the output folder: a signal then only records
+    /// itself (``deferred``) and the main thread ends the process afterwards.
+    private static let critical = Atomic<Bool>(false)
+    private static let deferred = Atomic<Int32>(0)
+    nonisolated(unsafe) private static var speaks = false
     nonisolated(unsafe) private static var lockFile: UnsafeMutablePointer<CChar>?
     nonisolated(unsafe) private static var earlyFiles: [UnsafeMutablePointer<CChar>] = []
     nonisolated(unsafe) private static var earlyFolder: UnsafeMutablePointer<CChar>?
@@ -40,7 +47,7 @@ enum StopRequest {
     /// signal does; `statusFile` (the RCAS_STATUS_FILE variable) receives
     /// the exit code when the handler ends the process.
     static func install(rank: Int, statusFile path: String?) {
-        speaks = rank == 0 ? 1 : 0
+        speaks = rank == 0
         statusFile = rank == 0 ? path.flatMap { strdup($0) } : nil
         let texts: [String] = [
             "rcas: signal received before the hourly cycle started: stopping now; nothing this run wrote is kept "
@@ -54,7 +61,15 @@ enum StopRequest {
         action.__sigaction_handler.sa_handler = { number in StopRequest.handle(number) }
         sigemptyset(&action.sa_mask)
         action.sa_flags = SA_RESTART
-        for number in [SIGUSR1, SIGTERM, SIGINT] { sigaction(number, &action, nil) }
+        var stops = sigset_t()
+        sigemptyset(&stops)
+        for number in [SIGUSR1, SIGTERM, SIGINT] {
+            sigaction(number, &action, nil)
+            sigaddset(&stops, number)
+        }
+        // A launcher may start us with these signals blocked (the mask is
+        // inherited through exec): they must reach the handler.
+        pthread_sigmask(SIG_UNBLOCK, &stops, nil)
     }
 
     /// What rank 0 removes if a signal ends the process before cycling: the
@@ -66,35 +81,55 @@ enum StopRequest {
         lockFile = strdup(lock)
     }
 
+    /// Runs `body` (taking the output folder and telling the handler what to
+    /// remove, ``prepare(lockFile:earlyFiles:earlyFolder:)``) as one step: a
+    /// signal meanwhile is acted on when `body` returns.
+    static func holdingSignals<T>(_ body: () throws -> T) rethrows -> T {
+        critical.store(true, ordering: .sequentiallyConsistent)
+        defer {
+            critical.store(false, ordering: .sequentiallyConsistent)
+            let number = deferred.load(ordering: .sequentiallyConsistent)
+            if number != 0 {
+                say(messages[0])
+                for file in earlyFiles { unlink(file) }
+                end(ExitStatus.stopped(by: number), removingFolder: true)
+            }
+        }
+        return try body()
+    }
+
     /// From now on a first signal stops at the next hour boundary.
-    static func startCycling() { cycling = 1 }
+    static func startCycling() { cycling.store(true, ordering: .sequentiallyConsistent) }
 
     /// True when any rank received a stop signal (collective, so all ranks
     /// stop at the same hour).
     static func agreed(_ world: any Communicator) -> Bool {
-        world.allreduce(Int(signalled), .max) > 0
+        world.allreduce(Int(signalled.load(ordering: .sequentiallyConsistent)), .max) > 0
     }
 
     private static func handle(_ number: Int32) {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        if signalled == 0 {
-            signalled = number
-            firstSecond = now.tv_sec
-            if cycling == 0 {
+        if signalled.compareExchange(expected: 0, desired: number, ordering: .sequentiallyConsistent).exchanged {
+            firstSecond.store(now.tv_sec, ordering: .sequentiallyConsistent)
+            if !cycling.load(ordering: .sequentiallyConsistent) {
+                if critical.load(ordering: .sequentiallyConsistent) {
+                    deferred.store(number, ordering: .sequentiallyConsistent)
+                    return
+                }
                 say(messages[0])
                 for file in earlyFiles { unlink(file) }
                 end(ExitStatus.stopped(by: number), removingFolder: true)
             }
             say(messages[1])
-        } else if now.tv_sec - firstSecond >= repeatInterval {
+        } else if now.tv_sec - firstSecond.load(ordering: .sequentiallyConsistent) >= repeatInterval {
             say(messages[2])
             end(ExitStatus.stopped(by: number), removingFolder: false)
         }
     }
 
     private static func say(_ message: UnsafeMutablePointer<CChar>) {
-        if speaks != 0 { _ = write(STDERR_FILENO, message, strlen(message)) }
+        if speaks { _ = write(STDERR_FILENO, message, strlen(message)) }
     }
 
     private static func end(_ code: Int32, removingFolder: Bool) -> Never {
