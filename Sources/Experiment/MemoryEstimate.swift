@@ -32,12 +32,13 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
     public let layout: ParallelLayout
 
     /// Resident size of the process before any model array: the Swift
-    /// runtime, Open MPI, NetCDF/HDF5 and the code (measured: 64.5 MiB per
-    /// rank of a release build on test-small, whose arrays are negligible).
+    /// runtime, Open MPI, NetCDF/HDF5 and the code (measured with a debug
+    /// build: a 4-member test-small run peaks at 69.6 MiB, of which about
+    /// 3.4 MiB are its arrays; Docs/reliability.md).
     public static let processBase = 68 << 20
     /// Allowance for what the allocator holds beyond the live arrays (freed
-    /// blocks it keeps, MPI buffers): the measured peaks exceeded the sum of
-    /// the live arrays by up to 8 % (Docs/reliability.md).
+    /// blocks it keeps, MPI buffers). The estimate stays an upper bound: the
+    /// measured peaks were 3 % to 56 % below it (Docs/reliability.md).
     public static let allocatorAllowance = 0.10
     /// 3-D (and 2-D) meteorological fields of one hour held on every rank:
     /// winds, temperature, pressure, air density, Kz, water vapour, vertical
