@@ -79,8 +79,8 @@ let package = Package(
         .testTarget(name: "AssimilationTests", dependencies: ["Assimilation", "CBLAS", "Geometry", "ConfigFormat", "RandomStreams", "TestSupport"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "ModelTime", "NetCDFIO",
                                                            "CFOutput", "TestSupport"]),
-        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "ConfigFormat", "RandomStreams", "NetCDFIO", "Parallel",
-                                                           "TestSupport"]),
+        .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "ConfigFormat", "RandomStreams", "TestSupport",
+                                                           "Assimilation", "Evaluation", "NetCDFIO", "Observations", "Parallel"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"], exclude: ["check_outputs.py"]),
     ]
 )

@@ -13,7 +13,8 @@ struct RCASCommand: ParsableCommand {
         version: RCASVersion.string,
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self, ObsCommand.self,
                       ToyCommand.self, BenchCommand.self, SelftestCommand.self, RunCommand.self, ForwardCommand.self,
-                      OSSECommand.self, EvaluateCommand.self, PlotCommand.self, InputsCommand.self])
+                      OSSECommand.self, EvaluateCommand.self, PlotCommand.self, InputsCommand.self,
+                      JacobianCommand.self, SynthesisCommand.self, ConfigCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Assimilation
 
+useOneBLASThreadPerRank()
 // Parsing errors (and --help) keep the argument parser's handling; errors of a
 // command's work exit with the code of their class (ExitStatus).
 do {

@@ -179,3 +179,28 @@ private func white(draw: Int, seed: UInt64 = 11) -> (Int, Int) -> Double {
         #expect(noise.nx == 105 && noise.ny == 86 && noise.reachX == 36 && noise.reachY == 36)
     }
 }
+
+/// The exact covariance a synthesis prior uses: summing products of the
+/// field's response to unit impulses of white noise at every cell of the
+/// plane that reaches the two cells gives the same numbers.
+@Test func correlationIsTheCovarianceOfTheFilteredField() {
+    let noise = CorrelatedNoise(nx: 6, ny: 5, dx: 50_000, dy: 40_000, length: 90_000)
+    let (rx, ry) = (noise.reachX, noise.reachY)
+    // Response of every grid cell to an impulse at (p, q).
+    func response(_ p: Int, _ q: Int) -> [Double] { noise.field { i, j in i == p && j == q ? 1 : 0 } }
+    var covariance = [Double](repeating: 0, count: 30 * 30)
+    for q in -ry..<(5 + ry) {
+        for p in -rx..<(6 + rx) {
+            let r = response(p, q)
+            for a in 0..<30 { for b in 0..<30 { covariance[a * 30 + b] += r[a] * r[b] } }
+        }
+    }
+    for a in 0..<30 {
+        for b in 0..<30 {
+            let exact = noise.correlation(di: a % 6 - b % 6, dj: a / 6 - b / 6)
+            #expect(abs(covariance[a * 30 + b] - exact) < 1e-14, "cells \(a), \(b)")
+        }
+    }
+    #expect(abs(noise.correlation(di: 0, dj: 0) - 1) < 1e-14)
+    #expect(noise.correlation(di: 2 * rx + 1, dj: 0) == 0)
+}
