@@ -9,7 +9,10 @@
 #           END_k are hours inside the period, increasing.
 # Watch:    squeue -u $USER (later segments wait with reason "Dependency")
 # Cancel:   scancel the running segment; the waiting ones are cancelled by
-#           SLURM (DependencyNeverSatisfied) or with scancel too.
+#           SLURM (--kill-on-invalid-dep=yes) or with scancel too.
+# A segment that fails (rcas exit status other than 0, Docs/user-guide.md
+# "Exit codes") cancels the segments after it: they would resume from a
+# checkpoint the failed segment did not bring to its end.
 # Prints the job ids, one per line.
 set -euo pipefail
 config=${1:?usage: chain.sh CONFIG OUTPUT_DIR END_1 [END_2 ...] [-- SBATCH_OPTIONS...]}
@@ -28,7 +31,7 @@ for ((k = 0; k <= ${#ends[@]}; k++)); do
     [[ -n $previous ]] && dependency=(--dependency=afterok:$previous)
     until=()
     ((k < ${#ends[@]})) && until=(--until "${ends[$k]}")
-    previous=$(sbatch --parsable --job-name="rcas-chain-$((k + 1))" "${dependency[@]}" "${sbatch_options[@]}" \
+    previous=$(sbatch --parsable --kill-on-invalid-dep=yes --job-name="rcas-chain-$((k + 1))" "${dependency[@]}" "${sbatch_options[@]}" \
         "$here/run-experiment.sbatch" "$config" "$output" "${until[@]}")
     echo "$previous"
 done

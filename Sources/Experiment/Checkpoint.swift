@@ -57,6 +57,7 @@ extension AssimilationRun {
         let root = file.root
         try root.setAttribute("title", .text("RCAS checkpoint"))
         try root.setAttribute("rcas_configuration", .text(config.resolvedText))
+        try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
         for (name, length) in [("member", state.memberCount), ("z", nz), ("cell", n), ("window_variable", W),
                                ("slot", layout.windowHours), ("statistic_field", slotFieldCount), ("memory", memorySlots),
                                ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {

@@ -124,6 +124,12 @@ public struct ExperimentConfig: Sendable {
             path.hasPrefix("/") ? path : folder.appendingPathComponent(path).standardizedFileURL.path
         }
         name = try top.value("name", as: String.self)
+        // The name goes to terminals, logs and file attributes: an escape
+        // sequence or a line break in it could rewrite what the user sees.
+        if let control = name.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+            throw top.error("name", "holds the control character U+\(String(format: "%04X", control.value)); "
+                            + "use printable characters only")
+        }
         _ = try top.value("description", default: "")
         let domainPath: String = try top.value("domain")
         do {

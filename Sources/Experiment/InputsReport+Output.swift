@@ -57,11 +57,16 @@ extension InputsReport {
         } else {
             lines.append("  not read (see the problems below)")
         }
-        // MEMORY ESTIMATE: the reliability helper's per-rank memory estimate
-        // (Experiment/MemoryEstimate.swift on its branch) is not on main yet;
-        // once merged, report it here (text and a JSON key) for a rank count
-        // given on the command line.
-        lines.append("memory estimate: not part of this check yet")
+        if let memoryEstimate {
+            lines.append(memoryEstimate.description)
+            let total = memoryEstimate.peakPerRank.reduce(0, +)
+            if let nodeMemory {
+                lines.append("  this machine offers \(MemoryEstimate.format(nodeMemory)): \(ranks) rank(s) on it "
+                             + (total <= nodeMemory ? "fit" : "do not fit (rcas run would refuse; spread the ranks over nodes)"))
+            }
+        } else {
+            lines.append("memory estimate: not computed (see the problems below)")
+        }
         if problems.isEmpty {
             lines.append("every input is present and readable")
         } else {
@@ -76,8 +81,9 @@ extension InputsReport {
     /// `meteorology_hours` {first, last, count, gaps, missing_in_run,
     /// source}, `prior_flux` {component: {source, domain_total_tgc_per_year}},
     /// `background` {source, initial_mean_layer1_ppm}, plus the selection
-    /// steps and `problems` (empty when every input is fine). A number that
-    /// could not be computed is null.
+    /// steps, `memory_estimate_ranks`, `memory_estimate_bytes` (each rank's
+    /// peak), `memory_node_bytes` and `problems` (empty when every input is
+    /// fine). A number that could not be computed is null.
     public func json() throws -> String {
         func steps(_ report: SelectionReport?) -> Any {
             report.map { $0.steps.map { ["step": $0.name, "kept": $0.kept, "dropped": $0.dropped] as [String: Any] } } ?? NSNull()
@@ -108,6 +114,9 @@ extension InputsReport {
                 ($0.component.rawValue, ["source": $0.source, "domain_total_tgc_per_year": number($0.domainTotalTgCPerYear)] as [String: Any])
             }),
             "background": ["source": background?.source ?? NSNull(), "initial_mean_layer1_ppm": number(background?.initialMeanLayer1)],
+            "memory_estimate_ranks": ranks,
+            "memory_estimate_bytes": memoryEstimate?.peakPerRank ?? NSNull(),
+            "memory_node_bytes": nodeMemory ?? NSNull(),
             "problems": problems,
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

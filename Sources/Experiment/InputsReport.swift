@@ -77,15 +77,26 @@ public struct InputsReport {
     public var priorFluxHour: ModelHour { config.start }
     public private(set) var priorFlux: [InputCheck.FluxComponentReport] = []
     public private(set) var background: Background?
+    /// The run's memory per rank on ``ranks`` ranks, as `rcas run` estimates
+    /// and checks it before allocating (nil when the layout is refused,
+    /// which is then a problem).
+    public private(set) var memoryEstimate: MemoryEstimate?
+    /// The rank count the memory estimate assumes.
+    public let ranks: Int
+    /// What this machine offers a run (``MemoryLimit/node()``), bytes.
+    public let nodeMemory: Int?
     /// Every input found missing or unreadable, each naming the input.
     public private(set) var problems: [String] = []
 
     /// The hours whose meteorology the run reads: its start to one hour past its end.
     public var meteorologyHours: ClosedRange<ModelHour> { config.start...config.end.advanced(by: 1) }
 
-    /// Checks every input of `config`.
-    public init(config: ExperimentConfig) {
+    /// Checks every input of `config`, and estimates its memory on `ranks` ranks.
+    public init(config: ExperimentConfig, ranks: Int = 1) {
         self.config = config
+        self.ranks = ranks
+        nodeMemory = MemoryLimit.node()
+        section("parallel") { $0.memoryEstimate = try MemoryEstimate(config: $0.config, worldSize: ranks) }
         section("observations.satellite") { try $0.checkSatellite() }
         section("observations.in_situ") { try $0.checkInSitu() }
         section("meteorology") { try $0.checkMeteorology() }

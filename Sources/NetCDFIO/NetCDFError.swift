@@ -14,13 +14,18 @@ public struct NetCDFError: Error, CustomStringConvertible, Sendable {
     public let status: Int32?
     /// NetCDF-C's message for `status`, or RCAS's own explanation.
     public let message: String
+    /// The operating-system error behind the failure (`ENOSPC`, `EACCES`,
+    /// ...) when there was one: a fault of the machine, not of the file's content.
+    public let systemError: Int32?
 
-    public init(path: String, object: String?, operation: String, status: Int32? = nil, message: String) {
+    public init(path: String, object: String?, operation: String, status: Int32? = nil, message: String,
+                systemError: Int32? = nil) {
         self.path = path
         self.object = object
         self.operation = operation
         self.status = status
         self.message = message
+        self.systemError = systemError
     }
 
     public var description: String {
@@ -68,8 +73,10 @@ func nc(_ call: @autoclosure () -> Int32, _ path: String, _ object: String?,
     }
     guard status != NC_NOERR else { return }
     var message = String(cString: nc_strerror(status))
-    if let cause = systemCause(systemError) { message = "\(cause) (\(message))" }
-    throw NetCDFError(path: path, object: object, operation: operation(), status: status, message: message)
+    let cause = systemCause(systemError)
+    if let cause { message = "\(cause) (\(message))" }
+    throw NetCDFError(path: path, object: object, operation: operation(), status: status, message: message,
+                      systemError: cause == nil ? nil : systemError)
 }
 
 /// Plain words for the operating-system errors a user can act on.

@@ -27,9 +27,22 @@ extension NetCDFFile {
         return file
     }
 
-    /// Leaves define mode: data may be written from now on.
+    /// Leaves define mode: data may be written from now on. The header keeps
+    /// ``headerReserve`` bytes free, so attributes added later with
+    /// ``redefine()`` rewrite the header in place instead of moving every
+    /// record already written.
     public func endDefinitions() throws(NetCDFError) {
-        try nc(nc_enddef(ncid), path, nil, "end definitions")
+        try nc(nc__enddef(ncid, Self.headerReserve, 4, 0, 4), path, nil, "end definitions")
+    }
+
+    /// Free bytes kept after the header of a streamed file (64 KiB: a few
+    /// resolved configurations).
+    public static let headerReserve = 65_536
+
+    /// Re-enters define mode on a streamed file (to add or change attributes);
+    /// call ``endDefinitions()`` again before writing data.
+    public func redefine() throws(NetCDFError) {
+        try nc(nc_redef(ncid), path, nil, "re-enter define mode")
     }
 
     /// Writes everything buffered (data and the record count) to disk.
@@ -41,8 +54,9 @@ extension NetCDFFile {
     public func finishStreaming(as finalPath: String) throws(NetCDFError) {
         try commit()
         if rename(path, finalPath) != 0 {
+            let code = errno
             throw NetCDFError(path: finalPath, object: nil, operation: "rename from \(path)",
-                              message: String(cString: strerror(errno)))
+                              message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
         }
     }
 }

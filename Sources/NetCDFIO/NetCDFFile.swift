@@ -32,8 +32,9 @@ public final class NetCDFFile {
     public static func open(_ path: String, writable: Bool = false) throws(NetCDFError) -> NetCDFFile {
         var status = stat()
         guard stat(path, &status) == 0 else {
-            let reason = systemCause(errno) ?? String(cString: strerror(errno))
-            throw NetCDFError(path: path, object: nil, operation: "open", message: reason)
+            let code = errno
+            throw NetCDFError(path: path, object: nil, operation: "open",
+                              message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
         }
         guard status.st_mode & S_IFMT == S_IFREG else {
             let kind: String = switch status.st_mode & S_IFMT {
@@ -47,8 +48,9 @@ public final class NetCDFFile {
                               message: "is \(kind), not a regular NetCDF file")
         }
         guard access(path, writable ? R_OK | W_OK : R_OK) == 0 else {
-            let reason = systemCause(errno) ?? String(cString: strerror(errno))
-            throw NetCDFError(path: path, object: nil, operation: "open", message: reason)
+            let code = errno
+            throw NetCDFError(path: path, object: nil, operation: "open",
+                              message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
         }
         guard !writable else {
             var id: Int32 = 0
@@ -100,9 +102,10 @@ public final class NetCDFFile {
         }
         guard creating else { return }
         if rename(workingPath, path) != 0 {
-            let reason = String(cString: strerror(errno))
+            let code = errno
             unlink(workingPath)
-            throw NetCDFError(path: path, object: nil, operation: "rename from temporary file", message: reason)
+            throw NetCDFError(path: path, object: nil, operation: "rename from temporary file",
+                              message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
         }
     }
 

@@ -103,9 +103,15 @@ public protocol Communicator: AnyObject {
     func split(color: Int, key: Int) -> any Communicator
 
     /// Stops the whole job (every rank) after printing `message` with this
-    /// rank's number to standard error. Never returns and never hangs.
+    /// rank's number to standard error, with exit status ``abortExitCode``.
+    /// Never returns and never hangs.
     func abort(_ message: String) -> Never
 }
+
+/// Exit status of a job stopped by ``Communicator/abort(_:)``: an MPI or
+/// internal failure (70, EX_SOFTWARE of sysexits.h; Docs/user-guide.md lists
+/// every exit code).
+public let abortExitCode: Int32 = 70
 
 /// A neighbour exchange in flight (``Communicator/startExchange(sending:receiving:)``).
 public protocol PendingExchange: AnyObject {

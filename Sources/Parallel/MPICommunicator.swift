@@ -16,7 +16,7 @@ public enum MPIRuntime {
             let status = MPI_Init(nil, nil)
             if status != rcas_mpi_success() {
                 FileHandle.standardError.write(Data("rcas: MPI_Init failed (code \(status))\n".utf8))
-                exit(1)
+                exit(abortExitCode)
             }
         }
         MPI_Comm_set_errhandler(rcas_mpi_comm_world(), rcas_mpi_errors_return())
@@ -32,6 +32,13 @@ public enum MPIRuntime {
         MPI_Finalized(&finalized)
         if finalized == 0 { MPI_Finalize() }
         world = nil
+    }
+
+    /// Ends every rank of the job with exit status `code` (MPI_Abort; mpirun
+    /// exits with the same code), or this process alone when MPI was not started.
+    public static func abort(code: Int32) -> Never {
+        if world != nil { MPI_Abort(rcas_mpi_comm_world(), code) }
+        exit(code)
     }
 
     /// True when this process was started by an MPI launcher (mpirun, srun with
@@ -107,8 +114,8 @@ public final class MPICommunicator: Communicator {
         MPI_Comm_size(rcas_mpi_comm_world(), &worldSize)
         FileHandle.standardError.write(
             Data("rcas: fatal error on rank \(worldRank) of \(worldSize): \(message)\n".utf8))
-        MPI_Abort(rcas_mpi_comm_world(), 1)
-        exit(1)
+        MPI_Abort(rcas_mpi_comm_world(), abortExitCode)
+        exit(abortExitCode)
     }
 
     private static func datatype(_ kind: ScalarKind) -> MPI_Datatype {

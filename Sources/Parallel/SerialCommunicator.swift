@@ -68,6 +68,6 @@ public final class SerialCommunicator: Communicator {
 
     public func abort(_ message: String) -> Never {
         FileHandle.standardError.write(Data("rcas: fatal error on rank 0 of 1: \(message)\n".utf8))
-        exit(1)
+        exit(abortExitCode)
     }
 }

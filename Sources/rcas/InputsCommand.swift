@@ -17,7 +17,8 @@ struct InputsCheck: ParsableCommand {
             Reports the satellite files and soundings with the selection counts, the in-situ files and \
             samples, the meteorology hours and gaps, each prior-flux component's source and domain total \
             at the first hour (Tg C per year at that rate), and the background source with the mean of \
-            the initial field's lowest layer. Exits with status 1, naming each input, when anything is \
+            the initial field's lowest layer, and the run's memory estimate per rank on --ranks ranks (the \
+            one rcas run checks before allocating). Exits with status 1, naming each input, when anything is \
             missing or unreadable. See Docs/inputs.md.
             """)
 
@@ -27,8 +28,15 @@ struct InputsCheck: ParsableCommand {
     @Flag(help: "Print one JSON object instead of the text report.")
     var json = false
 
+    @Option(help: "The rank count the memory estimate assumes (the run's mpirun -np).")
+    var ranks = 1
+
+    func validate() throws {
+        guard ranks >= 1 else { throw ValidationError("--ranks must be at least 1, found \(ranks)") }
+    }
+
     func run() throws {
-        let report = InputsReport(config: try loadExperiment(config))
+        let report = InputsReport(config: try loadExperiment(config), ranks: ranks)
         print(json ? try report.json() : report.text)
         guard report.problems.isEmpty else {
             throw CommandFailure("inputs check: \(report.problems.count) input(s) missing or unreadable:\n"

@@ -21,11 +21,3 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the RCAS version.")
     func run() { print("rcas \(RCASVersion.string)") }
 }
-
-/// A failure of a command's work (bad input file, bad configuration): printed
-/// as `Error: ...` with exit status 1, without the usage text that argument
-/// mistakes get.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -50,10 +50,10 @@ struct SynthesisCommand: ParsableCommand {
     @Flag(help: "Also simulate the independent validation observations and report the fit to them (slower: they can outnumber the assimilated ones a hundredfold).")
     var validation = false
 
+    @OptionGroup var logging: LoggingOptions
+
     func run() throws {
-        let experiment = try loadExperiment(config)
         let folder = URL(fileURLWithPath: output)
-        try prepareOutputFolder(folder)
         var options = SynthesisOptions()
         options.partition = basis
         options.periods = period
@@ -64,6 +64,14 @@ struct SynthesisCommand: ParsableCommand {
         options.batchSize = batchSize
         options.validation = validation
         withWorld { world in
+            // The start-up checks of every experiment command (configuration
+            // on every rank, rank agreement, output-folder lock and
+            // writability); the run's memory estimate is the cycling
+            // engine's, not this inversion's, so it is not checked here.
+            let start = try RunStart(world: world, config: config, output: output, use: .fresh, command: "rcas synthesis",
+                                     estimate: false, maxMemory: nil, newRunFiles: [],
+                                     logger: logging.logger("rcas.synthesis", rank: world.rank))
+            let experiment = start.experiment
             let clock = ContinuousClock(), started = clock.now
             let inversion = try SynthesisInversion(config: experiment, world: world, output: folder, options: options)
             say(world, "rcas synthesis: \(experiment.name) on \(experiment.domain.name), \(experiment.start) to \(experiment.end), "
@@ -73,6 +81,7 @@ struct SynthesisCommand: ParsableCommand {
             try summary.json.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
             print(summary.table)
             print("wrote \(folder.path)/summary.json in \(elapsed(clock.now - started))")
+            start.folder?.release()
         }
     }
 }
