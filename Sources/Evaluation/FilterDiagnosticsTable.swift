@@ -32,7 +32,7 @@ enum FilterDiagnosticsTable {
         let twin = try TwinFluxDiagnostics(file: fluxes, from: from, to: to, cells: cells)
         let scope = cells == nil ? "all cells" : "land cells"
         table.append([.text("increment_correlation"), .optional(twin.incrementCorrelation), .text("1"),
-                      .text("positive, toward 1: increments along truth - forecast (\(scope))")])
+                      .text("positive (toward 1): increments along truth - forecast (\(scope))")])
         table.append([.text("forecast_flux_spread"), .optional(twin.forecastSpread), .text("umol m-2 s-1"),
                       .text("close to forecast_flux_error")])
         table.append([.text("forecast_flux_error"), .optional(twin.forecastError), .text("umol m-2 s-1"),
