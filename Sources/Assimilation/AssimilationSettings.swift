@@ -23,7 +23,7 @@ import Geometry
 ///         adaptive_max: 1.5          #   largest factor
 ///         adaptive_relaxation: 0.1   #   weight of one hour's estimate
 ///       flux_ensemble:
-///         generator: jdas            # jdas (seed 000 Eq. 1, sign-corrected) | jdas-literal | gcasv2 (seed 002 Eq. 1-5)
+///         generator: jdas            # jdas (Kou2023 Eq. 1, members permuted) | jdas-literal | gcasv2 (Jiang2021 Eq. 1-5)
 ///         beta: 80
 ///         memory: smoothing          # none | smoothing (seed 000: M-day mean) | relaxation
 ///         smoothing_days: 4          #   M of the smoothing

@@ -72,7 +72,6 @@ public struct SerialEnSRF: Sendable {
         precondition(memberCount >= 2, "an ensemble needs at least 2 members")
         self.configuration = configuration
         self.memberCount = memberCount
-        openblas_set_num_threads(1)  // one BLAS thread per rank; MPI supplies the parallelism
     }
 
     /// The critical |correlation| for the significance rule, if it is in use.

@@ -63,8 +63,7 @@ public struct ObservationTable: Sendable {
     /// Reads `path`, checking that every required variable exists on the
     /// `obs` dimension and that flags are in range. NaN in `value` or
     /// `analysis_mean` is reported by ``checkFinite(rows:)`` only for rows a
-    /// statistic uses, since rows outside the assimilation window may carry
-    /// no model value.
+    /// statistic uses.
     public static func read(_ path: String) throws -> ObservationTable {
         guard FileManager.default.fileExists(atPath: path) else {
             throw NetCDFError(path: path, object: nil, operation: "read observations", message: "file does not exist")

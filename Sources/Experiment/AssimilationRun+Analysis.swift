@@ -16,7 +16,7 @@ extension AssimilationRun {
             return
         }
         let N = state.memberCount, M = state.members.count
-        let (priors, local) = try state.simulate(list, met: met, hour: hour)
+        let (priors, local) = try phases.measure(.observationOperators) { try state.simulate(list, met: met, hour: hour) }
         let background = list.indices.map { meanAndSpread(priors[($0 * N)..<(($0 + 1) * N)]) }
         let accepted = list.indices.filter {
             list[$0].role == .candidate && abs(list[$0].value - background[$0].mean) <= list[$0].ombThreshold
@@ -34,17 +34,20 @@ extension AssimilationRun {
             let geometry = SphericalLocalizationGeometry(columnCenters: columnCenters,
                                                          observationPoints: accepted.map { list[$0].localizationPoint },
                                                          radius: state.grid.projection.earthRadius)
-            state.copyConcentrations(&block, toBlock: true)
-            let layers = state.layers
-            // Age of each window slot's flux hour against the observations' hour.
-            let ages = window.hours.map { $0.map { hour.value - $0 } }
-            let filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
-                layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor,
-                slotAges: ages), memberCount: state.memberCount)
-            let result = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
-                                                              observations: batch, priors: piece, geometry: geometry,
-                                                              communicator: state.world)
-            state.copyConcentrations(&block, toBlock: false)
+            let result = phases.measure(.analysis) { () -> ObservationSpaceUpdate in
+                state.copyConcentrations(&block, toBlock: true)
+                let layers = state.layers
+                // Age of each window slot's flux hour against the observations' hour.
+                let ages = window.hours.map { $0.map { hour.value - $0 } }
+                let filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
+                    layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor,
+                    slotAges: ages), memberCount: state.memberCount)
+                let result = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
+                                                                  observations: batch, priors: piece, geometry: geometry,
+                                                                  communicator: state.world)
+                state.copyConcentrations(&block, toBlock: false)
+                return result
+            }
             diagnostics = FilterDiagnostics(batch: batch, update: result)
             inflation?.learn(from: diagnostics, applied: factor)
             update = result
@@ -55,16 +58,26 @@ extension AssimilationRun {
         let passive = list.indices.filter { !acceptedSet.contains($0) }
         var analysis = [(mean: Double, spread: Double)](repeating: (0, 0), count: list.count)
         if !passive.isEmpty {
-            let after = try state.simulate(passive.map { list[$0] }, met: met, hour: hour).all
+            let after = try phases.measure(.observationOperators) {
+                try state.simulate(passive.map { list[$0] }, met: met, hour: hour).all
+            }
             for (p, o) in passive.enumerated() { analysis[o] = meanAndSpread(after[(p * N)..<((p + 1) * N)]) }
         }
         if let update {
             for (row, o) in accepted.enumerated() { analysis[o] = (update.posteriorMeans[row], update.posteriorSpreads[row]) }
         }
         guard let outputs else { return }
+        try phases.measure(.output) { try record(list, accepted: acceptedSet, background: background, analysis: analysis,
+                                                 diagnostics: diagnostics, inflation: factor, outputs: outputs) }
+    }
+
+    /// Streams the hour's diagnostics and one row per observation (rank 0).
+    private func record(_ list: [any ModelObservation], accepted acceptedSet: Set<Int>,
+                        background: [(mean: Double, spread: Double)], analysis: [(mean: Double, spread: Double)],
+                        diagnostics: FilterDiagnostics, inflation factor: Double, outputs: RunOutputs) throws {
         try outputs.diagnostics?.append(diagnostics, time: now, inflation: factor)
         logger.debug("analysis", metadata: [
-            "time": "\(now)", "observations": "\(list.count)", "assimilated": "\(accepted.count)",
+            "time": "\(now)", "observations": "\(list.count)", "assimilated": "\(acceptedSet.count)",
             "candidates": "\(list.filter { $0.role == .candidate }.count)"])
         try outputs.observations.append(list.indices.map { o in
             let status: ObservationRecord.Status = acceptedSet.contains(o) ? .assimilated

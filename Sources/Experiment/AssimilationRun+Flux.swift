@@ -6,7 +6,7 @@ extension AssimilationRun {
     /// window; the hour it displaces is finished (collective).
     func forecastFlux(at hour: ModelHour) throws {
         if let departing = window.departing(whenAdmitting: hour.value) {
-            try finish(slot: layout.slot(ofHour: departing))
+            try phases.measure(.output) { try finish(slot: layout.slot(ofHour: departing)) }
         }
         let slot = window.admit(hour.value)
         let prior = try inputs.prior(at: hour)

@@ -55,6 +55,8 @@ public final class AssimilationRun {
     public var stopRequested: (() -> Bool)?
     /// Called on every rank when a checkpoint is due.
     public var onCheckpoint: ((AssimilationRun) throws -> Void)?
+    /// Wall time of each phase of the cycle on this rank.
+    public let phases = CyclePhases()
 
     struct SlotStatistics: Sendable {
         var hour: ModelHour
@@ -107,7 +109,7 @@ public final class AssimilationRun {
     /// Runs from the current time to the end of the period and finishes the
     /// output files (collective).
     public func run() throws {
-        if now == config.start && window.activeHours.isEmpty { try forecastFlux(at: now) }
+        if now == config.start && window.activeHours.isEmpty { try phases.measure(.fluxEnsemble) { try forecastFlux(at: now) } }
         let stop = config.end.advanced(by: 1)
         while now < stop {
             try step()
@@ -115,24 +117,27 @@ public final class AssimilationRun {
             guard now < stop else { break }
             let stopping = stopRequested?() ?? false
             if stopping || config.start.distance(to: now) % config.checkpointInterval == 0 {
-                try onCheckpoint?(self)
+                try phases.measure(.checkpoint) { try onCheckpoint?(self) }
             }
             if stopping { throw ExperimentError.stopRequested(now) }
         }
-        for hour in window.activeHours { try finish(slot: layout.slot(ofHour: hour)) }
-        try outputs?.finish()
+        try phases.measure(.output) {
+            for hour in window.activeHours { try finish(slot: layout.slot(ofHour: hour)) }
+            try outputs?.finish()
+        }
         state.world.barrier()
     }
 
     /// Advances one hour: transport, analysis, the flux ensemble of the new hour.
     func step() throws {
         let hour = now
-        let met = try inputs.meteorology(at: hour)
-        let prior = try inputs.prior(at: hour)
+        let (met, prior, boundary) = try phases.measure(.inputs) {
+            (try inputs.meteorology(at: hour), try inputs.prior(at: hour), try inputs.background.boundary(at: hour))
+        }
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)
         let components = layout.fluxComponents.indices
-        try state.advance(met: met, memberFlux: { m in
+        try phases.measure(.transport) { try state.advance(met: met, memberFlux: { m in
             let member = self.state.members.lowerBound + m
             return self.state.cells.indices.map { c in
                 var total = prescribed[self.state.cells[c]]
@@ -141,14 +146,15 @@ public final class AssimilationRun {
                 }
                 return total
             }
-        }, boundary: try inputs.background.boundary(at: hour), boundaryScale: perturbation.boundaryScale)
+        }, boundary: boundary, boundaryScale: perturbation.boundaryScale) }
         now = hour.advanced(by: 1)
         // The analysis of the hour's observations updates the flux hours that
         // have acted (the window holds hours up to `hour`); the next flux hour
         // is forecast afterwards, from the analysed state.
-        try analyse(hour: hour, met: try inputs.meteorology(at: now))
-        if now <= config.end { try forecastFlux(at: now) }
-        try recordConcentrations()
+        let next = try phases.measure(.inputs) { try inputs.meteorology(at: now) }
+        try analyse(hour: hour, met: next)
+        if now <= config.end { try phases.measure(.fluxEnsemble) { try forecastFlux(at: now) } }
+        try phases.measure(.output) { try recordConcentrations() }
     }
 
     /// Ensemble mean and spread of the analysis at the output levels (rank 0 writes them).

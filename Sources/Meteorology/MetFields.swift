@@ -37,8 +37,8 @@ public struct MetFields: Sendable {
     public var kz: [Double]
     /// Boundary-layer height (m above ground), surface field.
     public var pblHeight: [Double]
-    /// Water-vapour mole fraction at cell centres (mol mol-1), for dry-air
-    /// conversion of columns.
+    /// Water-vapour mole fraction w at cell centres (mol mol-1): transport
+    /// carries CO2 per mole of dry air, n_air (1 − w) (``dryAirMolarDensity(_:)``).
     public var waterVapour: [Double]
     /// Surface pressure (Pa), surface field.
     public var surfacePressure: [Double]
@@ -60,6 +60,14 @@ public struct MetFields: Sendable {
         self.pblHeight = pblHeight
         self.waterVapour = waterVapour
         self.surfacePressure = surfacePressure
+    }
+
+    /// Dry-air molar density n_d = n_air (1 − w) at cell centre `index`
+    /// (mol m-3). RCAS's CO2 is a dry-air mole fraction (SCIENCE.md §3), so
+    /// the air that transport moves, that fluxes are injected into and that
+    /// masses are counted in is dry air (Docs/transport.md, "Dry air").
+    @inline(__always) public func dryAirMolarDensity(_ index: Int) -> Double {
+        airMolarDensity[index] * (1 - waterVapour[index])
     }
 
     /// Index of cell centre (i, j, k).

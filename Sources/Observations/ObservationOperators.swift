@@ -4,7 +4,13 @@ import ModelTime
 
 /// The satellite column operator of seed 000 Eq. 2 (SCIENCE.md 6.2):
 ///
-///     XCO2 = XCO2^p + Σ_k (y_k − y^p_k) A_k h_k (1 − w_k)^−1
+///     XCO2 = XCO2^p + Σ_k (y_k − y^p_k) A_k h_k
+///
+/// Kou2023 Eq. 2 also divides each term by (1 − w_k). RCAS leaves that factor
+/// out: y_k is already a dry-air mole fraction (transport carries CO2 per mole
+/// of dry air) and the Lite files' h_k are dry-air pressure weights, so the
+/// factor would count water twice (up to 3.5 % of the deviation in moist
+/// tropical columns; Docs/observations.md, "Dry air").
 ///
 /// y_k is the model CO2 profile interpolated to retrieval level k: the model
 /// column is first interpolated bilinearly to the sounding, then linearly in
@@ -17,8 +23,8 @@ import ModelTime
 ///   value;
 /// - levels above the model top (p < topPressure) take the a priori y^p_k, so
 ///   they add nothing: the model has no information there.
-/// w_k, the model water-vapour mole fraction interpolated the same way, maps
-/// the model's mixing ratios to dry-air columns as seed 000 prescribes.
+/// w_k, the model water-vapour mole fraction interpolated the same way, is
+/// what synthetic soundings build their dry-air pressure weights from.
 public enum ColumnOperator {
     /// The model profile at the retrieval levels (y_k, ppm) and the water
     /// vapour there (w_k, mol/mol).
@@ -53,10 +59,10 @@ public enum ColumnOperator {
 
     /// Seed 000 Eq. 2 for one model column already interpolated to the sounding.
     public static func xco2(_ column: ModelColumn, sounding s: XCO2Sounding) -> Double {
-        let (y, w) = profileAtLevels(column, levels: s.pressureLevels, apriori: s.aprioriProfile)
+        let y = profileAtLevels(column, levels: s.pressureLevels, apriori: s.aprioriProfile).co2
         var sum = 0.0
         for k in 0..<y.count {
-            sum += (y[k] - s.aprioriProfile[k]) * s.averagingKernel[k] * s.pressureWeights[k] / (1 - w[k])
+            sum += (y[k] - s.aprioriProfile[k]) * s.averagingKernel[k] * s.pressureWeights[k]
         }
         return s.xco2Apriori + sum
     }

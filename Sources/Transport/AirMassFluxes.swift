@@ -11,8 +11,9 @@ import Parallel
 /// the group (exact in any order), so everything is identical whatever the
 /// decomposition.
 ///
-/// - x-face flux `Fx = n̄_air · u · xFaceLength · Δz` (n̄_air the mean of the two
-///   cells, the inner cell on the domain edge), layout of `MetFields.u`;
+/// - x-face flux `Fx = n̄_d · u · xFaceLength · Δz` of dry air (n̄_d the mean
+///   of the two cells' ``MetFields/dryAirMolarDensity(_:)``, the inner cell
+///   on the domain edge), layout of `MetFields.u`;
 /// - y-face flux `Fy` likewise, layout of `MetFields.v`;
 /// - vertical flux `W` on layer interfaces (layout of `MetFields.kz`), derived
 ///   from air-mass continuity column by column: W = 0 at the ground and
@@ -72,13 +73,16 @@ final class AirMassFluxes {
         }
         let cells = nx * ny * nz
         guard met.u.count == (nx + 1) * ny * nz, met.v.count == nx * (ny + 1) * nz,
-              met.airMolarDensity.count == cells, met.kz.count == nx * ny * (nz + 1) else {
-            throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity or kz)")
+              met.airMolarDensity.count == cells, met.waterVapour.count == cells, met.kz.count == nx * ny * (nz + 1) else {
+            throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity, waterVapour or kz)")
         }
         // Checked on the whole grid before any collective call, so every rank
         // of the group fails together.
         if let bad = Self.firstRejected(met.airMolarDensity, { $0 > 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
+        }
+        if let bad = Self.firstRejected(met.waterVapour, { $0 >= 0 && $0 < 1 }) {
+            throw .invalidInput("meteorology of \(met.time): waterVapour[\(bad)] = \(met.waterVapour[bad]) is not a mole fraction below 1")
         }
         if let bad = Self.firstRejected(met.u, { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
@@ -89,7 +93,7 @@ final class AirMassFluxes {
         if let bad = Self.firstRejected(met.kz, { $0 >= 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): kz[\(bad)] = \(met.kz[bad]) is not a diffusivity")
         }
-        let n = met.airMolarDensity
+        let n = (0..<cells).map(met.dryAirMolarDensity)
         let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
         let region = region, ownedRanges = self.owned, ownedCells = ownedCells
         // Moved out of the instance while they are written: locals are

@@ -5,9 +5,9 @@ import Meteorology
 /// backward-Euler step solved by the Thomas algorithm, in mass form so the
 /// column's CO2 is conserved exactly in exact arithmetic:
 ///   μ_k (χ'_k - χ_k) = Δt [g_{k+1} (χ'_{k+1} - χ'_k) - g_k (χ'_k - χ'_{k-1})] + δ_{k0} F Δt,
-/// μ_k = n_air Δz (mol m-2), g_k = Kz n̄_air / Δz_centres at interface k
-/// (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
-/// (SCIENCE.md §3: dχ/dt = F / (n_air Δz)). The matrix depends only on the
+/// μ_k = n_d Δz (mol of dry air m-2), g_k = Kz n̄_d / Δz_centres at
+/// interface k (0 at ground and top), F in µmol m-2 s-1 so F Δt / μ_0 is ppm
+/// of dry air (SCIENCE.md §3: dχ/dt = F / (n_d Δz), n_d = n_air (1 − w)). The matrix depends only on the
 /// hour's meteorology and the step length, so it is factorised once per
 /// hour and column (``factorize``) and the factors serve every member and step.
 enum ColumnDiffusion {
@@ -27,11 +27,11 @@ enum ColumnDiffusion {
                 let col = (j - columns.j.lowerBound) * columns.i.count + (i - columns.i.lowerBound)
                 let mu = col * valuesPerLayer * nz, elimination = mu + nz, inversePivot = mu + 2 * nz, upper = mu + 3 * nz
                 for k in 0..<nz {
-                    solve[mu + k] = met.airMolarDensity[(k * ny + j) * nx + i] * layers.thickness(k)
+                    solve[mu + k] = met.dryAirMolarDensity((k * ny + j) * nx + i) * layers.thickness(k)
                 }
-                // g = Kz n̄_air / Δz_centres (mol m-2 s-1) on interior interfaces.
+                // g = Kz n̄_d / Δz_centres (mol m-2 s-1) on interior interfaces.
                 for k in 1..<nz {
-                    let nBar = 0.5 * (met.airMolarDensity[((k - 1) * ny + j) * nx + i] + met.airMolarDensity[(k * ny + j) * nx + i])
+                    let nBar = 0.5 * (met.dryAirMolarDensity(((k - 1) * ny + j) * nx + i) + met.dryAirMolarDensity((k * ny + j) * nx + i))
                     conductance[k] = met.kz[(k * ny + j) * nx + i] * nBar / (layers.midHeight(k) - layers.midHeight(k - 1))
                 }
                 // Thomas factorisation of the tridiagonal matrix

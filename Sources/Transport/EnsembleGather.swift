@@ -9,7 +9,7 @@ import Parallel
 /// that order (an MPI sum reduction would depend on the rank count).
 extension TransportModel {
     /// The CO2 (mol) of each owned column and member with the air of `met`:
-    /// Σ_k χ 1e-6 n_air area Δz; layout of ``HourTransport/lateralInflow``.
+    /// Σ_k χ 1e-6 n_d area Δz (n_d dry air, ``MetFields/dryAirMolarDensity(_:)``); layout of ``HourTransport/lateralInflow``.
     public func columnMass(_ ensemble: TracerEnsemble, met: MetFields) -> [Double] {
         let M = ensemble.memberCount, nx = grid.nx, ny = grid.ny
         var out = [Double](repeating: 0, count: tile.cellCount * M)
@@ -17,7 +17,7 @@ extension TransportModel {
             for i in tile.iRange {
                 let col = (j - tile.jRange.lowerBound) * tile.iRange.count + (i - tile.iRange.lowerBound)
                 for k in 0..<layers.count {
-                    let air = met.airMolarDensity[(k * ny + j) * nx + i] * metrics.cellArea[j * nx + i] * layers.thickness(k) * 1e-6
+                    let air = met.dryAirMolarDensity((k * ny + j) * nx + i) * metrics.cellArea[j * nx + i] * layers.thickness(k) * 1e-6
                     let o = ensemble.offset(i, j, k)
                     for m in 0..<M { out[col * M + m] += ensemble.values[o + m] * air }
                 }

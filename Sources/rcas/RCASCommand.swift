@@ -14,7 +14,7 @@ struct RCASCommand: ParsableCommand {
         subcommands: [VersionCommand.self, DomainCommand.self, MetCommand.self, WorldCommand.self, ObsCommand.self,
                       ToyCommand.self, BenchCommand.self, SelftestCommand.self, RunCommand.self, ForwardCommand.self,
                       OSSECommand.self, EvaluateCommand.self, PlotCommand.self, InputsCommand.self,
-                      JacobianCommand.self, SynthesisCommand.self])
+                      JacobianCommand.self, SynthesisCommand.self, ConfigCommand.self])
 }
 
 struct VersionCommand: ParsableCommand {

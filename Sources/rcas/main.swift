@@ -1,3 +1,5 @@
 import ArgumentParser
+import Assimilation
 
+useOneBLASThreadPerRank()
 RCASCommand.main()

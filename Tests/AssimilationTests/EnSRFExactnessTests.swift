@@ -2,24 +2,26 @@ import Assimilation
 import Testing
 import RandomStreams
 
-/// A random linear problem: 12 state variables in 3 columns of 4, 6 observations
-/// with uncorrelated errors, 30 members.
+/// A random linear problem: 12 state variables in 3 columns of 4, 6 (or
+/// `observations`) observations with uncorrelated errors, 30 members.
 struct LinearProblem {
-    let columns = 3, variables = 4, members = 30, observations = 6
+    let columns = 3, variables = 4, members = 30
+    let observations: Int
     var stateSize: Int { columns * variables }
     let ensemble: [Double]  // [state variable][member], state variable = column * 4 + v
     let h: [Double]         // observations x state
     let r: [Double]
     let y: [Double]
 
-    init(seed: UInt64) {
+    init(seed: UInt64, observations: Int = 6) {
+        self.observations = observations
         let n = 3 * 4
         var e = Reference.normals(rows: n, columns: 30, seed: seed, tag: 1)
         for i in 0..<n { for m in 0..<30 { e[i * 30 + m] = 2 * e[i * 30 + m] + Double(i) } }
         ensemble = e
-        h = Reference.normals(rows: 6, columns: n, seed: seed, tag: 2)
-        r = (0..<6).map { 0.5 + KeyedRandom(seed: seed, stream: "tests").uniform(3, $0) }
-        y = (0..<6).map { 3 * KeyedRandom(seed: seed, stream: "tests").normal(4, $0) }
+        h = Reference.normals(rows: observations, columns: n, seed: seed, tag: 2)
+        r = (0..<observations).map { 0.5 + KeyedRandom(seed: seed, stream: "tests").uniform(3, $0) }
+        y = (0..<observations).map { 3 * KeyedRandom(seed: seed, stream: "tests").normal(4, $0) }
     }
 
     var block: ColumnEnsemble {
@@ -34,12 +36,15 @@ struct LinearProblem {
     var batch: ObservationBatch { ObservationBatch(values: y, errorVariances: r) }
 }
 
-@Test func serialEnSRFEqualsKalmanFilterOnSampleMoments() {
-    let problem = LinearProblem(seed: 2024)
+/// 6 observations fit in one observation block of the blocked update; 40 span
+/// three (16 + 16 + 8), so the restart between blocks is compared too.
+@Test(arguments: [6, 40])
+func serialEnSRFEqualsKalmanFilterOnSampleMoments(observations: Int) {
+    let problem = LinearProblem(seed: 2024, observations: observations)
     var block = problem.block
     let filter = SerialEnSRF(configuration: AnalysisConfiguration(horizontal: .none), memberCount: problem.members)
     let update = filter.assimilate(&block, observations: problem.batch, priors: problem.priors,
-                                   geometry: RingLocalizationGeometry(size: 3, observationSites: Array(repeating: 0, count: 6)))
+                                   geometry: RingLocalizationGeometry(size: 3, observationSites: Array(repeating: 0, count: observations)))
 
     let prior = Reference.moments(problem.ensemble, variables: problem.stateSize, members: problem.members)
     let expected = Reference.kalmanUpdate(mean: prior.mean, covariance: prior.covariance, h: problem.h, r: problem.r,

@@ -50,6 +50,23 @@ extension ObservationsSuite {
         #expect(abs(s.pressureWeights.reduce(0, +) - 1) < 1e-14)
     }
 
+    @Test("the column operator counts dry air once: a moist column against a hand-computed XCO2")
+    func columnOperatorCountsDryAirOnce() {
+        var s = Fixture.sounding()
+        s.pressureLevels = [30_000, 60_000, 90_000]
+        s.pressureWeights = [0.25, 0.45, 0.30]
+        s.averagingKernel = [1.1, 1.0, 0.8]
+        s.aprioriProfile = [400, 402, 404]
+        s.xco2Apriori = 402.3
+        // Layer mids on the retrieval levels, 3 % water vapour near the ground.
+        let column = ModelColumn(co2: [410, 405, 398], pressure: [90_000, 60_000, 30_000], waterVapour: [0.03, 0.01, 0.001],
+                                 midHeights: [1000, 4200, 9200], surfacePressure: 95_000, topPressure: 10_000)
+        // By hand: 402.3 + (398 − 400) 1.1 0.25 + (405 − 402) 1.0 0.45 + (410 − 404) 0.8 0.30
+        //        = 402.3 − 0.55 + 1.35 + 1.44 = 404.54 ppm. Dividing by (1 − w_k) as
+        // Kou2023 Eq. 2 writes it would give 404.5976 (water counted twice).
+        #expect(abs(ColumnOperator.xco2(column, sounding: s) - 404.54) < 1e-12)
+    }
+
     @Test func columnOperatorTreatsLevelsBeyondTheModelAsDocumented() {
         // Model layers between 900 and 200 hPa, top at 150 hPa: a level at 1000 hPa
         // takes the lowest layer, 170 hPa the top layer, 50 hPa the a priori.

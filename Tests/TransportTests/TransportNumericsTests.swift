@@ -179,7 +179,7 @@ struct TransportNumericsTests {
         }
         #expect(hourly.max()! < 1e-13)
         // Well mixed: every layer at the air-weighted mean of the start.
-        let airs = (0..<layers.count).map { met.airMolarDensity[$0 * 4] * layers.thickness($0) }
+        let airs = (0..<layers.count).map { met.dryAirMolarDensity($0 * 4) * layers.thickness($0) }
         let mean = (airs[0] * 500 + airs.dropFirst().reduce(0, +) * 400) / airs.reduce(0, +)
         for k in 0..<layers.count { #expect(abs(ensemble.value(member: 0, 1, 1, k) - mean) < 1e-6) }
     }
