@@ -80,7 +80,8 @@ let package = Package(
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Geometry", "ModelTime", "NetCDFIO",
                                                            "CFOutput", "TestSupport"]),
         .testTarget(name: "ExperimentTests", dependencies: ["Experiment", "ConfigFormat", "RandomStreams", "TestSupport",
-                                                           "Assimilation", "Evaluation", "NetCDFIO", "Observations", "Parallel"]),
+                                                           "Assimilation", "Evaluation", "NetCDFIO", "Observations", "Parallel",
+                                                           "SyntheticWorld"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "NetCDFIO"], exclude: ["check_outputs.py"]),
     ]
 )

@@ -41,7 +41,7 @@ public struct EvaluationReport: Sendable {
     /// Period of the flux records and of the evaluated observations.
     public let period: [(String, ReportValue)]
     /// In the order: observation_statistics, bias_distribution,
-    /// site_statistics, regions, budget_monthly, budget_annual,
+    /// site_statistics, filter_diagnostics (runs with diagnostics.nc), regions, budget_monthly, budget_annual,
     /// uncertainty_reduction, then (with province masks)
     /// province_budget_monthly and province_budget_annual, then (when asked
     /// for) budget_daily.
@@ -184,7 +184,14 @@ public enum RunEvaluation {
             notes.append("uncertainty_reduction: no \(EnsembleTotals.fileName), so only per-cell spreads are known; the regional sigma is given for uncorrelated and for fully correlated cell errors (Docs/evaluation.md)")
         }
 
-        var reportTables = observationTables + budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas, ensemble: ensemble)
+        var reportTables = observationTables
+        if let diagnostics = try FilterDiagnosticsTable.make(runDirectory: dir, fluxes: fluxes, land: regions.first { $0.kind == .land },
+                                                             window: options.window) {
+            reportTables.append(diagnostics)
+        } else {
+            notes.append("filter_diagnostics: no diagnostics.nc in the run directory (not an assimilation run)")
+        }
+        reportTables += budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas, ensemble: ensemble)
         reportTables += ProvinceBudgetTables.make(budget, provinces: regions.filter { $0.kind == .province }.map(\.name))
         if options.daily {
             reportTables.append(ProvinceBudgetTables.daily(try FluxBudget.daily(file: fluxes, regions: regions, window: options.window)))

@@ -7,8 +7,9 @@ import TestSupport
 @testable import Experiment
 
 /// A 4-hour twin on test-small with the linear (upwind) scheme, synthetic
-/// OCO-2 super-observations and in-situ sites: the problem the Jacobian
-/// tests share (its truth run and observations are made once).
+/// GOSAT super-observations and the seed 000 sites (both assimilated; few
+/// soundings keep the forward runs cheap): the problem the Jacobian tests
+/// share (its truth run and observations are made once).
 enum JacobianFixture {
     static let domain = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
 
@@ -29,7 +30,8 @@ enum JacobianFixture {
                               persistence_hours: 1, correlation_km: 1200}
             ensemble: {seed: 3, ic_bc_perturbation: 0}
             observations:
-              satellite: {source: synthetic, instrument: oco2, combination: super-observations, omb_gate_ppm: 1000}
+              satellite: {source: synthetic, instrument: gosat, combination: super-observations, omb_gate_ppm: 1000}
+              in_situ: {use: assimilate, omb_gate_ppm: 1000}
             twin: {truth_amplitude: 0.5, truth_correlation_km: 1200}
             \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)

@@ -3,6 +3,7 @@ import Evaluation
 import Foundation
 import NetCDFIO
 import Parallel
+import SyntheticWorld
 import Testing
 import TestSupport
 @testable import Experiment
@@ -101,17 +102,10 @@ import TestSupport
                 for (cell, value) in try fluxes.record("\(c)_analysis_mean", t).enumerated() { sum[cell] += value }
             }
         }
-        let land = RegionSet.landSea(landFraction: try LandSeaMaskFraction.read(config)).filter { $0.kind == .land }
+        let land = RegionSet.landSea(landFraction: try LandSeaMask(domain: config.domain).landFraction).filter { $0.kind == .land }
         let total = FluxBudget.regionTotals(flux: sum, cellAreas: grid.cellAreas(), regions: land, seconds: 3600)[0]
         let expected = try #require(summary.regionTotals.first { $0.region == "land" }).posterior
         #expect(isClose(total, expected, relative: 1e-5))
     }
 }
 
-/// The domain's land fraction (SyntheticWorld reads it).
-enum LandSeaMaskFraction {
-    static func read(_ config: ExperimentConfig) throws -> [Double] {
-        try MaskReader.read(path: config.domain.directory.appendingPathComponent("land_sea_mask.nc").path,
-                            variable: "land_fraction", ny: config.domain.grid.ny, nx: config.domain.grid.nx)
-    }
-}
