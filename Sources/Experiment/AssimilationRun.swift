@@ -136,17 +136,11 @@ public final class AssimilationRun {
         }
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)
-        let components = layout.fluxComponents.indices
-        try phases.measure(.transport) { try state.advance(met: met, memberFlux: { m in
-            let member = self.state.members.lowerBound + m
-            return self.state.cells.indices.map { c in
-                var total = prescribed[self.state.cells[c]]
-                for component in components {
-                    total += self.block[column: c, variable: self.layout.flux(slot: slot, component: component), member: member]
-                }
-                return total
-            }
-        }, boundary: boundary, boundaryScale: perturbation.boundaryScale) }
+        try phases.measure(.transport) {
+            let memberFluxes = totalFluxes(slot: slot, prescribed: prescribed)
+            try state.advance(met: met, memberFlux: { memberFluxes[$0] }, boundary: boundary,
+                              boundaryScale: perturbation.boundaryScale)
+        }
         now = hour.advanced(by: 1)
         // The analysis of the hour's observations updates the flux hours that
         // have acted (the window holds hours up to `hour`); the next flux hour
@@ -155,6 +149,24 @@ public final class AssimilationRun {
         try analyse(hour: hour, met: next)
         if now <= config.end { try phases.measure(.fluxEnsemble) { try forecastFlux(at: now) } }
         try phases.measure(.output) { try recordConcentrations() }
+    }
+
+    /// Each held member's total surface flux of window slot `slot` on this
+    /// rank's columns, [member slot][column]: the prescribed components plus
+    /// the optimised ones, added in state-vector order. Read straight from the
+    /// block's storage (members fastest), once per hour.
+    func totalFluxes(slot: Int, prescribed: [Double]) -> [[Double]] {
+        let variables = layout.fluxComponents.indices.map { layout.flux(slot: slot, component: $0) }
+        let cells = state.cells, nv = block.variableCount, M = block.members.count
+        return block.values.withUnsafeBufferPointer { values in
+            (0..<M).map { m in
+                cells.indices.map { c in
+                    var total = prescribed[cells[c]]
+                    for v in variables { total += values[(c * nv + v) * M + m] }
+                    return total
+                }
+            }
+        }
     }
 
     /// Ensemble mean and spread of the analysis at the output levels (rank 0 writes them).
