@@ -4,7 +4,7 @@ import Geometry
 /// The `assimilation:` section of an experiment config, validated at the edge.
 ///
 ///     assimilation:
-///       members: 50                  # ensemble size N (seed 000: 50)
+///       members: 50                  # ensemble size N (Kou2023: 50)
 ///       window_hours: 24             # smoothing window of the EnKS
 ///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
@@ -12,7 +12,7 @@ import Geometry
 ///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
 ///         lag_growth_km_per_hour: 0  # the cut-off of a flux hour grows with its age (lag-aware)
 ///         lag_max_km: 5000           #   up to this
-///         near_km: 500               # significance rule (seed 002)
+///         near_km: 500               # significance rule (Jiang2021)
 ///         far_km: 3000
 ///         p_value: 0.05
 ///         vertical_cutoff_m: 3000    # optional; point observations only
@@ -25,12 +25,12 @@ import Geometry
 ///       flux_ensemble:
 ///         generator: jdas            # jdas (Kou2023 Eq. 1, members permuted) | jdas-literal | gcasv2 (Jiang2021 Eq. 1-5)
 ///         beta: 80
-///         memory: smoothing          # none | smoothing (seed 000: M-day mean) | relaxation
+///         memory: smoothing          # none | smoothing (Kou2023: M-day mean) | relaxation
 ///         smoothing_days: 4          #   M of the smoothing
 ///         memory_weight: 0.9         #   w of the relaxation
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
 ///         lambda: {biosphere: 3, ocean: 5}
-///         persistence_hours: 24      # hours sharing one draw (default: the window, as seed 002)
+///         persistence_hours: 24      # hours sharing one draw (default: the window, as Jiang2021)
 ///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
@@ -57,7 +57,7 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// What each new flux hour's mean keeps of past analyses.
     public var memory: FluxMemory
 
-    /// The seed 000 configuration: 50 members, 24 h window, biosphere + ocean,
+    /// The Kou2023 configuration: 50 members, 24 h window, biosphere + ocean,
     /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
     public static let jdasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
@@ -81,7 +81,7 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         self.memory = memory
     }
 
-    /// Reads the section; absent keys take the seed 000 defaults. Errors name
+    /// Reads the section; absent keys take the Kou2023 defaults. Errors name
     /// the file, the key path and the problem; unknown keys are rejected.
     public init(_ section: ConfigMapping) throws(ConfigError) {
         let d = Self.jdasDefault
@@ -159,7 +159,7 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
             let schemes = Dictionary(uniqueKeysWithValues: GCASv2FluxPerturbation.Scheme.allCases.map { ($0.configName, $0) })
             let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
                                                   from: GCASv2FluxPerturbation.Scheme.allCases.map(\.configName))]!
-            // The scheme is the state vector (seed 002 Eq. 2-5); a listed one must agree.
+            // The scheme is the state vector (Jiang2021 Eq. 2-5); a listed one must agree.
             let schemeVector = FluxStateVector(scheme: scheme)
             if let listed, listed != schemeVector {
                 throw section.error("flux_components", "\(listed.components.map(\.rawValue)) contradicts gcasv2_scheme "

@@ -1,6 +1,6 @@
 import CBLAS
 
-/// A linear-Gaussian inversion y = c0 + H x + ε (seed 004: c = G f + A c0 + ε)
+/// A linear-Gaussian inversion y = c0 + H x + ε (InversionSlides: c = G f + A c0 + ε)
 /// with prior x ~ N(x^b, B) and ε ~ N(0, R), R diagonal.
 public struct SynthesisProblem: Sendable {
     /// m.
@@ -70,7 +70,7 @@ public struct SynthesisSolution: Sendable {
     }
 }
 
-/// The Bayesian synthesis inversion (seed 004; SCIENCE.md §9):
+/// The Bayesian synthesis inversion (InversionSlides; SCIENCE.md §9):
 ///
 ///     x̂ = x^b + B Hᵀ (H B Hᵀ + R)⁻¹ d,     A = B − B Hᵀ (H B Hᵀ + R)⁻¹ H B,
 ///

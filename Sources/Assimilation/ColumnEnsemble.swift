@@ -1,10 +1,10 @@
-/// The natural flux components that can be part of the state (seed 000 optimises
-/// biosphere and ocean; seed 002 offers fossil and a single net flux as well).
+/// The natural flux components that can be part of the state (Kou2023 optimises
+/// biosphere and ocean; Jiang2021 offers fossil and a single net flux as well).
 public enum FluxComponent: String, Sendable, CaseIterable {
     case biosphere, ocean, fossil, fire, net
 }
 
-/// What one grid column of the joint state x = [C, E] holds (seed 000 §2.2.2):
+/// What one grid column of the joint state x = [C, E] holds (Kou2023 §2.2.2):
 /// the `layerCount` concentrations of the current hour, then for each of the
 /// `windowHours` slots of the smoothing window and each flux component the flux
 /// of that cell. Variable v of a column:
@@ -47,7 +47,7 @@ public struct ColumnStateLayout: Sendable, Equatable {
 
 /// Which model hours occupy the smoothing window. A flux hour enters when it is
 /// forecast, is updated by every analysis while inside, and leaves after
-/// `windowHours` hours as final analysis E^a (seed 000 §2.2.2).
+/// `windowHours` hours as final analysis E^a (Kou2023 §2.2.2).
 public struct FluxWindow: Sendable, Equatable {
     public let layout: ColumnStateLayout
     /// The hour held by each slot, nil while empty.

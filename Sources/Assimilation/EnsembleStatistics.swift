@@ -23,7 +23,7 @@ extension ColumnEnsemble {
     }
 }
 
-/// Uncertainty reduction in percent, seed 002 Eq. 19: UR = (1 − σ_posterior / σ_prior) × 100.
+/// Uncertainty reduction in percent, Jiang2021 Eq. 19: UR = (1 − σ_posterior / σ_prior) × 100.
 public func uncertaintyReduction(priorSpread: Double, posteriorSpread: Double) -> Double {
     (1 - posteriorSpread / priorSpread) * 100
 }

@@ -45,7 +45,7 @@ public struct FluxEnsembleForecast {
 }
 
 /// Makes the flux ensemble of each new hour entering the smoothing window:
-/// the only place flux perturbation formulas live (seed 000 Eq. 1, seed 002
+/// the only place flux perturbation formulas live (Kou2023 Eq. 1, Jiang2021
 /// Eq. 1-5). The cycling engine asks for one hour at a time and stores what
 /// it is given.
 public protocol FluxEnsembleGenerator: AnyObject {

@@ -5,7 +5,7 @@
 public enum FluxMemory: Sendable, Equatable {
     /// E^f = E^p: every hour starts from the prior.
     case none
-    /// Seed 000 Eq. 1: mean E^f = (1/M) (Σ_{j=1}^{M−1} mean E^a_{t − 24 j} + E^p_t);
+    /// Kou2023 Eq. 1: mean E^f = (1/M) (Σ_{j=1}^{M−1} mean E^a_{t − 24 j} + E^p_t);
     /// before M − 1 days of analyses exist the average is over what exists.
     case smoothing(days: Int)
     /// E^f_t = E^p_t + w (mean E^a_{t−24k} − E^p_{t−24k}) with k the most

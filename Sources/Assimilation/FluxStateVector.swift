@@ -1,5 +1,5 @@
 /// Which flux components the state vector optimises and which stay at their
-/// prior (seed 002 Eq. 2-5; seed 000 optimises biosphere and ocean). Every
+/// prior (Jiang2021 Eq. 2-5; Kou2023 optimises biosphere and ocean). Every
 /// place that needs the component order asks this type: outputs, the window
 /// layout, the flux generators and the transport's total flux.
 public struct FluxStateVector: Sendable, Equatable {
@@ -9,7 +9,7 @@ public struct FluxStateVector: Sendable, Equatable {
     /// The four components a prior provider delivers.
     public static let priorComponents: [FluxComponent] = [.biosphere, .ocean, .fossil, .fire]
 
-    /// Seed 000's state: biosphere and ocean.
+    /// Kou2023's state: biosphere and ocean.
     public static let biosphereOcean = FluxStateVector(validated: [.biosphere, .ocean])
 
     /// A state vector of `components`: distinct, either the net flux alone or
@@ -23,7 +23,7 @@ public struct FluxStateVector: Sendable, Equatable {
 
     private init(validated components: [FluxComponent]) { self.components = components }
 
-    /// The seed 002 scheme's state vector (Eq. 2-5).
+    /// The Jiang2021 scheme's state vector (Eq. 2-5).
     public init(scheme: GCASv2FluxPerturbation.Scheme) { self.init(validated: scheme.components) }
 
     /// The prior components that are not optimised and enter the transport

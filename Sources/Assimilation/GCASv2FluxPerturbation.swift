@@ -1,20 +1,20 @@
 import Geometry
 import RandomStreams
 
-/// The GCASv2 flux ensemble generator (seed 002 Eq. 1-5): per grid cell
+/// The GCASv2 flux ensemble generator (Jiang2021 Eq. 1-5): per grid cell
 /// E_i = E^f + λ (δ_i − δ̄) E_0 with δ_i ~ N(0, 1) independent per cell, member
 /// and draw period, drawn from `KeyedRandom` with key (member, period, cell,
 /// component), or spatially correlated (``CorrelatedNoise``). E_0 is the
-/// prior and E^f the forecast mean (the prior moved by the memory). Seed 002
+/// prior and E^f the forecast mean (the prior moved by the memory). Jiang2021
 /// draws E_0 (1 + λ δ_i), whose ensemble mean is E_0 (1 + λ δ̄), not the
 /// prior: the draws are re-centred (δ_i − δ̄) so the ensemble mean is the
 /// forecast mean exactly, and a shift of the mean is never counted as skill.
 public struct GCASv2FluxPerturbation: Sendable, Equatable {
-    /// Which fluxes form the state vector (seed 002 Eq. 2-5).
+    /// Which fluxes form the state vector (Jiang2021 Eq. 2-5).
     public enum Scheme: String, Sendable, CaseIterable {
         /// Eq. 2: biosphere only.
         case biosphere
-        /// Eq. 3: biosphere and ocean (the scheme seed 002 used).
+        /// Eq. 3: biosphere and ocean (the scheme Jiang2021 used).
         case biosphereOcean
         /// Eq. 4: biosphere, ocean and fossil.
         case biosphereOceanFossil
@@ -43,15 +43,15 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
     }
 
     public let scheme: Scheme
-    /// λ per perturbed component (seed 002: 3 for biosphere, 5 for ocean).
+    /// λ per perturbed component (Jiang2021: 3 for biosphere, 5 for ocean).
     public let scale: [FluxComponent: Double]
     public let seed: UInt64
-    /// How many consecutive hours share one draw δ_i (seed 002 draws once per
+    /// How many consecutive hours share one draw δ_i (Jiang2021 draws once per
     /// assimilation window; 1 draws every hour anew). Hours are grouped from
     /// 1970-01-01 00 UTC, so the grouping does not depend on the run's start.
     public let persistenceHours: Int
     /// Correlation length (m) of δ_i between cells; 0 draws every cell
-    /// independently (seed 002).
+    /// independently (Jiang2021).
     public let correlationLength: Double
     /// The keyed generator of δ (stream "gcasv2-flux" of `seed`).
     let random: KeyedRandom
@@ -87,7 +87,7 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
         return noise.field { white(member: member, period: p, cell: $0, component: component) }
     }
 
-    /// Seed 002 Eq. 1 for one cell, re-centred: E_i = E^f + λ δ E_0 with δ the
+    /// Jiang2021 Eq. 1 for one cell, re-centred: E_i = E^f + λ δ E_0 with δ the
     /// member's centred draw.
     @inline(__always) public func member(forecast ef: Double, prior e0: Double, delta: Double,
                                          component: FluxComponent) -> Double {

@@ -1,6 +1,6 @@
 import RandomStreams
 
-/// The JDAS flux forecast model (seed 000 Eq. 1, SCIENCE.md §5), per grid cell:
+/// The JDAS flux forecast model (Kou2023 Eq. 1, SCIENCE.md §5), per grid cell:
 ///     κ_j       = C^f_j / mean C^f                   (lowest-layer concentrations of member j)
 ///     E^p_i     = E^p + β (κ_π(i) − mean κ) E^p
 ///     E^f_i     = E^p_i + (mean E^f − E^p)            (mean E^f from the memory: Eq. 1's M-day smoothing)
@@ -22,11 +22,11 @@ public struct JDASFluxForecast: Sendable, Equatable {
     public enum Coupling: String, Sendable, CaseIterable {
         /// π(i): a keyed cyclic permutation per draw period (the default).
         case permuted = "jdas"
-        /// π(i) = i, seed 000 Eq. 1 as printed (for reproduction).
+        /// π(i) = i, Kou2023 Eq. 1 as printed (for reproduction).
         case literal = "jdas-literal"
     }
 
-    /// Covariance inflation factor β (seed 000: 80).
+    /// Covariance inflation factor β (Kou2023: 80).
     public let beta: Double
     public let coupling: Coupling
     /// Seed and draw period (hours) of the permutation.

@@ -139,9 +139,9 @@ public enum HorizontalLocalization: Sendable, Equatable {
     /// No localization: every observation updates every column.
     case none
     /// Gaspari-Cohn taper reaching zero at `cutoff` (same unit as the geometry's
-    /// distances; metres on the sphere). RCAS default: 1280 km (seed 000 §2.2.2).
+    /// distances; metres on the sphere). RCAS default: 1280 km (Kou2023 §2.2.2).
     case gaspariCohn(cutoff: Double)
-    /// GCASv2 rule (seed 002 §2.1.3): below `nearDistance` accept a pair when the
+    /// GCASv2 rule (Jiang2021 §2.1.3): below `nearDistance` accept a pair when the
     /// ensemble correlation is positive; from `nearDistance` up to `farDistance`
     /// only when the correlation is significant (two-sided t-test, N - 2 degrees
     /// of freedom, p < `pValue`); beyond, reject. Weights are 0 or 1.

@@ -43,7 +43,7 @@ public struct AnalysisConfiguration: Sendable, Equatable {
 }
 
 /// Serial ensemble square root filter (Whitaker and Hamill 2002) with the EnKS
-/// extension of seed 000 §2.2.2 (lagged fluxes are ordinary state variables).
+/// extension of Kou2023 §2.2.2 (lagged fluxes are ordinary state variables).
 ///
 /// Observations are assimilated one at a time in batch index order. For
 /// observation j with simulated-observation perturbations u = H x'^b (N members):

@@ -207,7 +207,7 @@ public struct AnnualBudget: Sendable {
     public var isScaled: Bool { coveredHours < Double(hoursInYear(year)) }
 }
 
-/// Uncertainty reduction of a regional flux (seed 002 Eq. 19) under the two
+/// Uncertainty reduction of a regional flux (Jiang2021 Eq. 19) under the two
 /// limiting assumptions about error correlations between cells
 /// (Docs/evaluation.md explains why one number cannot be derived).
 public struct RegionalUncertaintyReduction: Sendable {
@@ -392,7 +392,7 @@ public enum FluxBudget {
     }
 
     /// Duration-weighted time means of the regional σ of prior and analysis
-    /// under the two correlation assumptions, then UR (seed 002 Eq. 19).
+    /// under the two correlation assumptions, then UR (Jiang2021 Eq. 19).
     static func uncertaintyReductions(file: FluxFile, regions: [Region], window: TimeWindow) throws -> [RegionalUncertaintyReduction] {
         // µmol s⁻¹ → Tg C yr⁻¹ over a 365-day year.
         let toTgPerYear = gramsCarbonPerMicromole * 1e-12 * 365 * 86400

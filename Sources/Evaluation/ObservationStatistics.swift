@@ -1,6 +1,6 @@
 import Foundation
 
-/// Fit of modelled to observed values (seed 000 Table 1): NUM, RMSE, MAE,
+/// Fit of modelled to observed values (Kou2023 Table 1): NUM, RMSE, MAE,
 /// CORR and the mean bias, with bias = model − observation.
 public struct ObservationStatistics: Sendable, Equatable {
     /// Number of pairs (NUM).
@@ -49,11 +49,11 @@ public struct ObservationStatistics: Sendable, Equatable {
     }
 }
 
-/// The distribution of the bias model − observation (seed 000 Table 3): the
+/// The distribution of the bias model − observation (Kou2023 Table 3): the
 /// fraction of biases inside each closed interval of ``intervals`` and the
 /// bias standard deviation.
 public struct BiasDistribution: Sendable, Equatable {
-    /// The intervals of seed 000 Table 3, in ppm, in its column order.
+    /// The intervals of Kou2023 Table 3, in ppm, in its column order.
     public static let intervals: [ClosedRange<Double>] = [-4...4, -3...3, -2...2, -1...1, 0...4, 0...3, 0...2]
 
     /// Number of biases.
@@ -81,14 +81,14 @@ public struct BiasDistribution: Sendable, Equatable {
 }
 
 /// Improvement rate of a score relative to the control run, in percent
-/// (seed 000 Table 4): (score_CTRL − score_X) / score_CTRL × 100. Nil when
+/// (Kou2023 Table 4): (score_CTRL − score_X) / score_CTRL × 100. Nil when
 /// the control score is zero (no room to improve; the rate is undefined).
 public func improvementRate(control: Double, experiment: Double) -> Double? {
     guard control != 0 else { return nil }
     return (control - experiment) / control * 100
 }
 
-/// Uncertainty reduction in percent (seed 002 Eq. 19):
+/// Uncertainty reduction in percent (Jiang2021 Eq. 19):
 /// UR = (1 − σ_posterior / σ_prior) × 100. Nil when σ_prior is zero.
 public func uncertaintyReduction(priorSigma: Double, posteriorSigma: Double) -> Double? {
     guard priorSigma > 0 else { return nil }

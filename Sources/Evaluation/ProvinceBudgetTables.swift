@@ -1,12 +1,12 @@
 import Foundation
 import ModelTime
 
-/// Provincial budgets as seed 000 reports them (its Fig. 7 and section 3.4):
+/// Provincial budgets as Kou2023 reports them (its Fig. 7 and section 3.4):
 /// prior and posterior (analysis) biosphere carbon per province, their
 /// difference and the relative modification |post − prior| / |prior|, plus
 /// the truth in twins; and the daily budget table.
 enum ProvinceBudgetTables {
-    /// The component of seed 000's provincial table.
+    /// The component of Kou2023's provincial table.
     static let component = "bio"
 
     /// `province_budget_monthly` (Tg C per month) and `province_budget_annual`

@@ -8,13 +8,13 @@ public struct Region: Sendable, Equatable {
     /// What defined the region.
     public enum Kind: String, Sendable {
         case domain, land, ocean
-        /// A China region of seed 000 Fig. 3.
+        /// A China region of Kou2023 Fig. 3.
         case chinaRegion = "china_region"
-        /// A China region of seed 000 Fig. 3 restricted to land (box × land fraction).
+        /// A China region of Kou2023 Fig. 3 restricted to land (box × land fraction).
         case chinaRegionLand = "china_region_land"
         /// A provincial-level division of China (land fraction of the province per cell).
         case province
-        /// An ecological area of seed 000 Fig. 3.
+        /// An ecological area of Kou2023 Fig. 3.
         case ecologicalArea = "ecological_area"
         /// A mask file given by the user.
         case mask
@@ -54,7 +54,7 @@ public struct RegionSet: Sendable {
 
     public init(_ regions: [Region]) { self.regions = regions }
 
-    /// The four China regions of seed 000 Fig. 3 (SCIENCE.md section 8).
+    /// The four China regions of Kou2023 Fig. 3 (SCIENCE.md section 8).
     public static let chinaRegionBoxes: [LatLonBox] = [
         LatLonBox(name: "west_china", south: 28, north: 48, west: 85, east: 104),
         LatLonBox(name: "north_china", south: 37, north: 52, west: 105, east: 135),
@@ -62,7 +62,7 @@ public struct RegionSet: Sendable {
         LatLonBox(name: "south_china", south: 18, north: 29, west: 105, east: 123),
     ]
 
-    /// The six ecological areas of seed 000 Fig. 3 (SCIENCE.md section 8).
+    /// The six ecological areas of Kou2023 Fig. 3 (SCIENCE.md section 8).
     public static let ecologicalAreaBoxes: [LatLonBox] = [
         LatLonBox(name: "daxinganling", south: 50, north: 53, west: 121, east: 127),
         LatLonBox(name: "loess_plateau", south: 35, north: 40, west: 105, east: 112),
@@ -96,8 +96,8 @@ public struct RegionSet: Sendable {
          Region(name: "ocean", kind: .ocean, weights: landFraction.map { 1 - $0 })]
     }
 
-    /// The China regions of seed 000 Fig. 3 on land only: each box's weight
-    /// times the land fraction f, named `<region>_land` (seed 000's boxes
+    /// The China regions of Kou2023 Fig. 3 on land only: each box's weight
+    /// times the land fraction f, named `<region>_land` (Kou2023's boxes
     /// take every cell centre, sea included).
     public static func chinaRegionsOnLand(centres: [GeoPoint], landFraction: [Double]) -> [Region] {
         precondition(centres.count == landFraction.count, "one land fraction per cell")

@@ -199,7 +199,7 @@ public enum RunEvaluation {
         return EvaluationReport(runDirectory: runDirectory, notes: notes, period: period, tables: reportTables)
     }
 
-    /// Tables 1, 3 and 4 of seed 000 for every run present.
+    /// Tables 1, 3 and 4 of Kou2023 for every run present.
     static func observationStatistics(_ runs: [(name: String, table: ObservationTable, classifiedBy: ObservationTable)],
                                       window: TimeWindow) throws -> [ReportTable] {
         var statistics = ReportTable(name: "observation_statistics",

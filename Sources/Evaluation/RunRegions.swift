@@ -3,7 +3,7 @@ import Geometry
 import NetCDFIO
 
 /// The regions `rcas evaluate` reports for a run: the domain, land and ocean,
-/// the seed 000 China regions (boxes, then the same on land only) and
+/// the Kou2023 China regions (boxes, then the same on land only) and
 /// ecological areas, the provinces, then the user's masks.
 enum RunRegions {
     static func regions(fluxes: FluxFile, options: EvaluationOptions, runDirectory: URL,

@@ -4,7 +4,7 @@ import ModelTime
 import Observations
 
 /// One observation's operator written out as the affine map it is for fixed
-/// meteorology (the column operator of seed 000 Eq. 2 and the point
+/// meteorology (the column operator of Kou2023 Eq. 2 and the point
 /// operator both are):
 ///
 ///     H(c) = offset + Σ_(n, k) weight[n · nz + k] · c(cells[n], k),

@@ -11,7 +11,7 @@ import Parallel
 /// state vector's order, µmol m-2 s-1.
 public typealias NaturalFluxSource = @Sendable (ModelHour) throws -> [[Double]]
 
-/// The hourly assimilation cycle (seed 000 §2.2): ensemble transport with each
+/// The hourly assimilation cycle (Kou2023 §2.2): ensemble transport with each
 /// member's flux, the flux ensemble of each new hour from its generator,
 /// observation operators and the joint EnKS analysis over the smoothing
 /// window. It wires the seams together and holds no equation. Every rank runs

@@ -4,7 +4,7 @@ import Geometry
 import ModelTime
 
 /// The flux basis functions of a transport Jacobian (Docs/jacobians.md): a
-/// partition of the grid into groups of cells (seed 000 regions, K x K
+/// partition of the grid into groups of cells (Kou2023 regions, K x K
 /// blocks or single cells) times a partition of the run period into time
 /// periods, for each optimised flux component.
 ///
@@ -23,7 +23,7 @@ import ModelTime
 public struct JacobianBasis: Sendable, Equatable {
     /// How the grid is divided.
     public enum Partition: Sendable, Equatable, CustomStringConvertible {
-        /// The four China regions of seed 000 Fig. 3 (disjoint boxes) and
+        /// The four China regions of Kou2023 Fig. 3 (disjoint boxes) and
         /// `rest_of_domain` for every other cell; regions holding no cell
         /// centre are left out.
         case regions

@@ -56,7 +56,7 @@ public struct JacobianObservation: Sendable, Equatable {
 }
 
 /// A transport Jacobian: the simulated observations as an affine function
-/// of the basis coefficients x (seed 004: c = G f + A c0),
+/// of the basis coefficients x (InversionSlides: c = G f + A c0),
 ///
 ///     H(x) = c_background + c_prior_flux + H x      (prior shape)
 ///     H(x) = c_background + H x                     (unit shape)

@@ -27,7 +27,7 @@ public struct SynthesisOptions: Sendable {
     public init() {}
 }
 
-/// The Bayesian synthesis inversion of a configuration (seed 004,
+/// The Bayesian synthesis inversion of a configuration (InversionSlides,
 /// Docs/jacobians.md): the transport Jacobian of prior-shape basis functions
 /// by tagged tracers (or a stored one), B from the statistics of the flux
 /// draws, R from the observation error model, and the exact posterior mean

@@ -53,7 +53,7 @@ public struct SynthesisPrior: Sendable {
         switch source {
         case .ensemble:
             guard case .gcasv2(let generator) = config.assimilation.fluxGenerator else {
-                throw ExperimentError.invalidInput("\(config.file): the JDAS flux ensemble (seed 000 Eq. 1) has no closed-form "
+                throw ExperimentError.invalidInput("\(config.file): the JDAS flux ensemble (Kou et al. 2023 Eq. 1) has no closed-form "
                                                    + "covariance (its spread follows the concentrations); use the gcasv2 "
                                                    + "generator, or the twin truth's statistics (--prior truth) in a twin experiment")
             }

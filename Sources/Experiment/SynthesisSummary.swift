@@ -18,7 +18,7 @@ public struct SynthesisSummary: Sendable {
         public let posteriorSigma: Double
         public let truth: Double?
 
-        /// 1 − σ_post / σ_prior (seed 002 Eq. 19 without the 100), nil when σ_prior is 0.
+        /// 1 − σ_post / σ_prior (Jiang2021 Eq. 19 without the 100), nil when σ_prior is 0.
         public var uncertaintyReduction: Double? { priorSigma > 0 ? 1 - posteriorSigma / priorSigma : nil }
     }
 
@@ -144,7 +144,7 @@ public struct SynthesisSummary: Sendable {
         let reduction = regionTotals.map { "    \"\($0.region)\": \(number($0.uncertaintyReduction))" }.joined(separator: ",\n")
         return """
             {
-              "method": "Bayesian synthesis inversion (seed 004)",
+              "method": "Bayesian synthesis inversion (the inversion-methods slides)",
               "assessed_period": {"start": "\(assessedFrom.iso)", "end": "\(assessedTo.advanced(by: 1).iso)"},
               "basis": {"partition": "\(basisDescription.partition)", "periods": "\(basisDescription.periods)", "shape": "prior", "functions": \(basisDescription.functions)},
               "prior_covariance": {"source": "\(prior.source.rawValue)", "description": "\(prior.description)", "exact": \(priorIsExact)},

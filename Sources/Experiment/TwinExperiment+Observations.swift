@@ -3,7 +3,7 @@ import Observations
 
 extension TwinExperiment {
     /// The truth run and the synthetic observations sampled from it (the
-    /// configured satellite and the seed 000 Table 4 sites), written to
+    /// configured satellite and the Kou2023 Table 4 sites), written to
     /// `output/observations` and read back as the run's observation types,
     /// selected as a run with real files would be (collective).
     public func syntheticObservations() throws -> [any ObservationType] {

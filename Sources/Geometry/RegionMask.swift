@@ -1,4 +1,4 @@
-/// A latitude/longitude box, e.g. the regions of seed 000 Fig. 3.
+/// A latitude/longitude box, e.g. the regions of Kou2023 Fig. 3.
 public struct LatLonBox: Sendable, Equatable {
     public let name: String
     public let south: Double

@@ -4,7 +4,7 @@ import ModelTime
 /// The in-situ observation type: ObsPack samples selected by
 /// ``InSituSelector`` (sites, `obs_flag`, `qcflag`, period, inside the
 /// model, error model) and simulated with the point operator (SCIENCE.md
-/// 6.3). Validation only (seed 000) or assimilated (GCASv2, seeds 001/002),
+/// 6.3). Validation only (Kou2023) or assimilated (GCASv2, He2023, Jiang2021),
 /// as the settings say.
 public struct InSituObservations: ObservationType {
     public var kind: ObservationKind { .inSitu }

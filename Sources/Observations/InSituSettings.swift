@@ -71,9 +71,9 @@ public enum QCFlagRule: String, Sendable, CaseIterable {
 public struct InSituSettings: Sendable, Equatable, ConfigPrintable {
     /// What the records are for.
     public enum Use: String, Sendable, CaseIterable {
-        /// Compared with the model only (seed 000).
+        /// Compared with the model only (Kou2023).
         case validate
-        /// Assimilated with the point operator (GCASv2, seeds 001/002).
+        /// Assimilated with the point operator (GCASv2, He2023, Jiang2021).
         case assimilate
     }
 

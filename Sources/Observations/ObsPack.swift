@@ -231,7 +231,7 @@ public enum ObsPackReader {
 public struct SurfaceSite: Sendable, Equatable {
     /// Three-letter site code.
     public let code: String
-    /// Site name as in seed 000 Table 4.
+    /// Site name as in Kou2023 Table 4.
     public let name: String
     /// Latitude (degrees north).
     public let latitude: Double
@@ -239,13 +239,13 @@ public struct SurfaceSite: Sendable, Equatable {
     public let longitude: Double
     /// Sampling interval in hours (1 hourly, 24 daily, 168 weekly).
     public let intervalHours: Int
-    /// Seed 000's site description.
+    /// Kou2023's site description.
     public let description: String
 
     /// The site location.
     public var location: GeoPoint { GeoPoint(latitude: latitude, longitude: longitude) }
 
-    /// The 14 sites of seed 000 Table 4, with its coordinates and observation
+    /// The 14 sites of Kou2023 Table 4, with its coordinates and observation
     /// frequency (hourly, daily, weekly). The table gives names only; LFS,
     /// SDZ, WLG, LAN, UUM, RYO, DDR, KIS, AMY, GSN and YON are the stations'
     /// usual GAW codes, XGL, JSA and HKG are RCAS's own labels.

@@ -2,7 +2,7 @@ import Foundation
 import Geometry
 import ModelTime
 
-/// The satellite column operator of seed 000 Eq. 2 (SCIENCE.md 6.2):
+/// The satellite column operator of Kou2023 Eq. 2 (SCIENCE.md 6.2):
 ///
 ///     XCO2 = XCO2^p + Σ_k (y_k − y^p_k) A_k h_k
 ///
@@ -57,7 +57,7 @@ public enum ColumnOperator {
         return (co2, water)
     }
 
-    /// Seed 000 Eq. 2 for one model column already interpolated to the sounding.
+    /// Kou2023 Eq. 2 for one model column already interpolated to the sounding.
     public static func xco2(_ column: ModelColumn, sounding s: XCO2Sounding) -> Double {
         let y = profileAtLevels(column, levels: s.pressureLevels, apriori: s.aprioriProfile).co2
         var sum = 0.0

@@ -8,10 +8,10 @@ import ModelTime
 ///       source: files              # files | synthetic (twin experiments sample the truth run)
 ///       instrument: gosat          # gosat | oco2
 ///       files: [data/gosat]        # Lite files or folders of them, relative to the configuration
-///       combination: thinning      # thinning (seed 000) | super-observations (seed 002)
+///       combination: thinning      # thinning (Kou2023) | super-observations (Jiang2021)
 ///       omb_gate_ppm: 5
-///       error_inflation: 1.0       # seed 002: 1.9
-///       error_floor_ppm: 0.0       # seed 002: 1
+///       error_inflation: 1.0       # Jiang2021: 1.9
+///       error_floor_ppm: 0.0       # Jiang2021: 1
 public struct SatelliteSettings: Sendable, Equatable, ConfigPrintable {
     public enum Source: String, Sendable, CaseIterable { case synthetic, files }
 

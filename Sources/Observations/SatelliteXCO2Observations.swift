@@ -3,8 +3,8 @@ import ModelTime
 
 /// The satellite XCO2 observation type: Lite soundings selected (quality,
 /// mode, window, domain), thinned or combined per model column and hour, and
-/// simulated with the column operator (seed 000 Eq. 2). Thinned-out
-/// soundings are the independent validation set (seed 000).
+/// simulated with the column operator (Kou2023 Eq. 2). Thinned-out
+/// soundings are the independent validation set (Kou2023).
 public struct SatelliteXCO2Observations: ObservationType {
     public var kind: ObservationKind { .satelliteXCO2 }
     public let options: XCO2SelectionOptions

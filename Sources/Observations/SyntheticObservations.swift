@@ -27,7 +27,7 @@ public struct SyntheticOrbit: Sendable, Equatable {
     public let clearThreshold: Double
 
     /// GOSAT: 44 revolutions in 3 days, 98.06°, descending node at 13:00
-    /// local time (seed 000 §2.3: 3-day global coverage, ~10.5 km
+    /// local time (Kou2023 §2.3: 3-day global coverage, ~10.5 km
     /// footprints); 3-point cross-track pattern ~263 km apart, ~283 km along
     /// track (one frame every ~41 s).
     public static let gosat = SyntheticOrbit(period: 3 * 86_400 / 44, inclination: 98.06, equatorCrossingLocalHour: 13.0,
@@ -127,7 +127,7 @@ public struct SyntheticObservationGenerator {
     /// Extra error (ppm, 1 sigma) of flagged soundings, a stand-in for the
     /// retrieval problems the flag marks.
     public static let badFlagExtraError = 2.0
-    /// Reported uncertainties are uniform in this range (seed 000 Table 1
+    /// Reported uncertainties are uniform in this range (Kou2023 Table 1
     /// medians 0.64-0.99 ppm).
     public static let uncertaintyRange = 0.6...1.0
     /// In-situ measurement error (ppm, 1 sigma).

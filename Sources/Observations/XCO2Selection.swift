@@ -4,15 +4,15 @@ import ModelTime
 
 /// How the retrievals of one model column and hour become observations.
 public enum XCO2Combination: String, Sendable, CaseIterable {
-    /// Seed 000: keep the retrieval with the smallest reported uncertainty;
+    /// Kou2023: keep the retrieval with the smallest reported uncertainty;
     /// the others go to the independent validation set.
     case thinning
-    /// Seed 002 Eq. 7-9: combine all of them, weights 1/r_j².
+    /// Jiang2021 Eq. 7-9: combine all of them, weights 1/r_j².
     case superObservations = "super-observations"
 }
 
-/// Settings of XCO2 selection and quality control. Defaults follow seed 000
-/// (5 ppm OMB gate, reported errors as they are); seed 002 used
+/// Settings of XCO2 selection and quality control. Defaults follow Kou2023
+/// (5 ppm OMB gate, reported errors as they are); Jiang2021 used
 /// `errorInflation` 1.9 and `errorFloor` 1 ppm.
 public struct XCO2SelectionOptions: Sendable, Equatable {
     /// Decides the viewing-mode rule.
@@ -21,7 +21,7 @@ public struct XCO2SelectionOptions: Sendable, Equatable {
     public var start: ModelHour?
     /// First hour no longer kept (exclusive), nil for no limit.
     public var end: ModelHour?
-    /// Thinning (seed 000) or super-observations (seed 002).
+    /// Thinning (Kou2023) or super-observations (Jiang2021).
     public var combination: XCO2Combination
     /// OMB gate (ppm): an observation with |y − H(x̄)| greater than this is rejected.
     public var ombThreshold: Double
@@ -42,8 +42,8 @@ public struct XCO2SelectionOptions: Sendable, Equatable {
         self.errorFloor = errorFloor
     }
 
-    /// Seed 002's error model: r' = max(inflation × r, floor). Inflation comes
-    /// first, then the floor (seed 002: "inflated by a factor of 1.9 ... but a
+    /// Jiang2021's error model: r' = max(inflation × r, floor). Inflation comes
+    /// first, then the floor (Jiang2021: "inflated by a factor of 1.9 ... but a
     /// lowest error is added ... 1 ppm").
     public func modelError(_ reported: Double) -> Double {
         max(errorInflation * reported, errorFloor)
@@ -94,7 +94,7 @@ public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
         }
         let reasons = readDrops.sorted { $0.key < $1.key }.map { String(format: "      %@: %d", $0.key, $0.value) }
         lines.insert(contentsOf: reasons, at: min(1, lines.count))
-        // Seed 000 reports the assimilated share of the thinned amount (79.22 %).
+        // Kou2023 reports the assimilated share of the thinned amount (79.22 %).
         if let thinned = steps.first(where: { $0.name.hasPrefix(XCO2Selector.combineStepPrefix) })?.kept,
            let gated = kept(XCO2Selector.gateStep), thinned > 0 {
             let what = steps.contains { $0.name.contains("thinning") } ? "thinned" : "combined"
@@ -105,12 +105,12 @@ public struct SelectionReport: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// An observation ready for the operator: one sounding (thinning) or the
-/// seed 002 combination of several (super-observation) in one model column
+/// Jiang2021 combination of several (super-observation) in one model column
 /// and hour.
 public struct XCO2Observation: Sendable, Equatable {
     /// The retrievals the observation stands for.
     public let soundings: [XCO2Sounding]
-    /// w_j = 1/r_j² of each sounding (seed 002 Eq. 8).
+    /// w_j = 1/r_j² of each sounding (Jiang2021 Eq. 8).
     public let weights: [Double]
     /// Model column (i west-east).
     public let i: Int
@@ -118,9 +118,9 @@ public struct XCO2Observation: Sendable, Equatable {
     public let j: Int
     /// The model hour of the observation.
     public let hour: ModelHour
-    /// y: the sounding's XCO2, or Σ w_j y_j / Σ w_j (seed 002 Eq. 8), ppm.
+    /// y: the sounding's XCO2, or Σ w_j y_j / Σ w_j (Jiang2021 Eq. 8), ppm.
     public let value: Double
-    /// r: the reported uncertainty, or (Σ 1/r_j²)^(-1/2) (seed 002 Eq. 7), ppm.
+    /// r: the reported uncertainty, or (Σ 1/r_j²)^(-1/2) (Jiang2021 Eq. 7), ppm.
     public let uncertainty: Double
 
     public init(soundings: [XCO2Sounding], i: Int, j: Int) {
@@ -142,7 +142,7 @@ public struct XCO2Observation: Sendable, Equatable {
     }
 
     /// Simulated values per member: the column operator for each sounding,
-    /// combined with the observation's weights (seed 002 Eq. 9). Nil when a
+    /// combined with the observation's weights (Jiang2021 Eq. 9). Nil when a
     /// sounding is outside the sampler's grid.
     public func simulate(with sampler: some EnsembleColumnSampler) throws -> [Double]? {
         if soundings.count == 1 { return try ColumnOperator.simulate(soundings[0], with: sampler) }
@@ -172,7 +172,7 @@ public struct AssimilatedXCO2: Sendable, Equatable {
 public struct XCO2Selection: Sendable {
     /// Observations to simulate and assimilate, by (hour, cell).
     public let observations: [XCO2Observation]
-    /// Retrievals removed by thinning: the independent validation set (seed 000).
+    /// Retrievals removed by thinning: the independent validation set (Kou2023).
     public let validation: [XCO2Sounding]
     /// Counts of steps 1-5.
     public var report: SelectionReport
@@ -181,7 +181,7 @@ public struct XCO2Selection: Sendable {
 /// Selection and quality control of satellite XCO2 (SCIENCE.md 6.1).
 ///
 /// Order: (1) quality flag 0; (2) viewing mode — OCO-2 land nadir and land
-/// glint only (seed 001), GOSAT soundings over water in glint only (seed 000;
+/// glint only (He2023), GOSAT soundings over water in glint only (Kou2023;
 /// see the note in the code on files without `operation_mode`);
 /// (3) time window; (4) inside the domain; (5) thinning or super-observations
 /// per model column and hour; then, once the ensemble is simulated,

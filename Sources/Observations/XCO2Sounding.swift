@@ -28,9 +28,9 @@ public enum OperationMode: Int, Sendable, Equatable {
 
 /// Satellite XCO2 instruments RCAS knows.
 public enum SatelliteInstrument: String, Sendable, CaseIterable {
-    /// GOSAT TANSO-FTS, ACOS Lite product (seed 000).
+    /// GOSAT TANSO-FTS, ACOS Lite product (Kou2023).
     case gosat
-    /// OCO-2, Lite product (seed 001).
+    /// OCO-2, Lite product (He2023).
     case oco2
 }
 

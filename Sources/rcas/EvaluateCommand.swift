@@ -3,7 +3,7 @@ import Evaluation
 import Foundation
 import ModelTime
 
-/// `rcas evaluate RUN_DIR`: observation-space statistics (seed 000 Tables 1,
+/// `rcas evaluate RUN_DIR`: observation-space statistics (Kou2023 Tables 1,
 /// 3, 4) and regional flux budgets (Fig. 3) of a run directory.
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +14,7 @@ struct EvaluateCommand: ParsableCommand {
             RUN_DIR/fc/observations.nc (FC) when present, and RUN_DIR/fluxes.nc. Reports NUM, RMSE, \
             MAE, CORR per month and year for assimilated and independent XCO2, the bias distribution, \
             per-site in-situ scores with improvement rates over CTRL, budgets in Tg C per month and \
-            Pg C per year per region (domain, land, ocean, the seed 000 regions as boxes and on land, \
+            Pg C per year per region (domain, land, ocean, the Kou et al. 2023 regions as boxes and on land, \
             ecological areas, provinces), provincial budgets in Tg C per month and per year, and \
             uncertainty reductions. See Docs/evaluation.md.
             """)

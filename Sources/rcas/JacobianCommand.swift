@@ -13,7 +13,7 @@ struct JacobianCommand: ParsableCommand {
         commandName: "jacobian",
         abstract: "Transport Jacobian (footprints) of every observation by tagged tracers (run under mpirun).",
         discussion: """
-            One tracer per flux basis function (cells, K x K blocks or the seed 000 regions, times hours, days, \
+            One tracer per flux basis function (cells, K x K blocks or the Kou et al. 2023 regions, times hours, days, \
             smoothing windows or the whole period), plus the background (initial field, boundary, prescribed fluxes) \
             and the prior of the optimised fluxes, sampled at every observation with the filter's operators. \
             --shape unit gives footprints in ppm per umol m-2 s-1; --shape prior gives the sensitivity to scaling \

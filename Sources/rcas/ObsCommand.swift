@@ -130,7 +130,7 @@ struct ObsSynth: ParsableCommand {
     @Option(help: "Random seed.")
     var seed: UInt64
 
-    @Flag(help: "Also write ObsPack-style files for the 14 surface sites of seed 000 Table 4.")
+    @Flag(help: "Also write ObsPack-style files for the 14 surface sites of Kou et al. 2023 Table 4.")
     var sites = false
 
     func validate() throws {

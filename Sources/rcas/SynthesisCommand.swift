@@ -7,7 +7,7 @@ extension SynthesisPrior.Source: ExpressibleByArgument {}
 extension SynthesisSolution.Form: ExpressibleByArgument {}
 
 /// `rcas synthesis CONFIG --output DIR`: the Bayesian synthesis inversion
-/// (seed 004), the exact reference of the ensemble smoother (Docs/jacobians.md).
+/// (InversionSlides), the exact reference of the ensemble smoother (Docs/jacobians.md).
 struct SynthesisCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "synthesis",

@@ -15,7 +15,7 @@ struct WorldCommand: ParsableCommand {
 struct WorldBudget: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "budget",
-        abstract: "Annual totals (Pg C/yr) of the synthetic prior flux components over the domain and the seed-000 region boxes.")
+        abstract: "Annual totals (Pg C/yr) of the synthetic prior flux components over the domain and the Kou et al. 2023 region boxes.")
 
     @Option(help: "A domain folder (holding domain.yaml, with a land_sea mask).")
     var domain: String
@@ -33,7 +33,7 @@ struct WorldBudget: ParsableCommand {
     func run() throws {
         let d = try loadDomain(domain)
         let flux = try SyntheticPriorFlux(domain: d)
-        // Boxes of seed 000 Fig. 3 (SCIENCE.md §8); they include some land outside China.
+        // Boxes of Kou2023 Fig. 3 (SCIENCE.md §8); they include some land outside China.
         let boxes = [LatLonBox(name: "west China box 28-48N 85-104E", south: 28, north: 48, west: 85, east: 104),
                      LatLonBox(name: "north China box 37-52N 105-135E", south: 37, north: 52, west: 105, east: 135),
                      LatLonBox(name: "central China box 30-36N 105-120E", south: 30, north: 36, west: 105, east: 120),

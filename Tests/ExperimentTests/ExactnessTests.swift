@@ -61,7 +61,7 @@ enum ExactnessFixture {
         }
         let land = RegionSet.landSea(landFraction: try LandSeaMask(domain: config.domain).landFraction)[0]
         guard let domain = RegionSet.seed000(grid: grid).regions.first(where: { $0.kind == .domain }) else {
-            throw ExperimentError.internalFailure("the seed 000 regions hold no domain region")
+            throw ExperimentError.internalFailure("the Kou et al. 2023 regions hold no domain region")
         }
         let totals = FluxBudget.regionTotals(flux: sum, cellAreas: grid.cellAreas(), regions: [land, domain], seconds: 3600)
         return (totals[0], totals[1])

@@ -7,7 +7,7 @@ import TestSupport
 @testable import Experiment
 
 /// A 4-hour twin on test-small with the linear (upwind) scheme, synthetic
-/// GOSAT super-observations and the seed 000 sites (both assimilated; few
+/// GOSAT super-observations and the Kou2023 sites (both assimilated; few
 /// soundings keep the forward runs cheap): the problem the Jacobian tests
 /// share (its truth run and observations are made once).
 enum JacobianFixture {

@@ -32,7 +32,7 @@ import Testing
 
     @Test func latLonBoxesSelectCellCentres() throws {
         let g = try loadDomain("china-64km").grid
-        // Seed 000 Fig. 3 "south" region.
+        // Kou2023 Fig. 3 "south" region.
         let south = LatLonBox(name: "south", south: 18, north: 29, west: 105, east: 123)
         let mask = g.mask(south)
         let centres = g.centers()

@@ -48,7 +48,7 @@ extension ObservationsSuite {
         let selection = XCO2Selector.select([b, a], grid: grid, options: options)
         let observation = try #require(selection.observations.first)
         #expect(selection.observations.count == 1 && selection.validation.isEmpty)
-        // seed 002 Eq. 7-8: w = 4 and 1; y = (4·400 + 403) / 5; r = 1/sqrt(5)
+        // Jiang2021 Eq. 7-8: w = 4 and 1; y = (4·400 + 403) / 5; r = 1/sqrt(5)
         #expect(observation.weights == [4, 1])
         #expect(abs(observation.value - 400.6) < 1e-12)
         #expect(abs(observation.uncertainty - 1 / 5.0.squareRoot()) < 1e-15)
@@ -63,7 +63,7 @@ extension ObservationsSuite {
     }
 
     @Test func ombGateComesBeforeTheErrorModel() {
-        // seed 002 settings: inflation 1.9, floor 1 ppm; seed 000 gate 5 ppm.
+        // Jiang2021 settings: inflation 1.9, floor 1 ppm; Kou2023 gate 5 ppm.
         let options = XCO2SelectionOptions(instrument: .gosat, ombThreshold: 5, errorInflation: 1.9, errorFloor: 1)
         let observations = [(400.0, 0.5), (410.0, 0.8), (394.9, 0.7), (405.0, 2.0)].enumerated().map { n, v in
             XCO2Observation(soundings: [Fixture.sounding(id: Int64(n), xco2: v.0, uncertainty: v.1)], i: 0, j: 0)
@@ -79,7 +79,7 @@ extension ObservationsSuite {
         #expect(kept.map(\.error) == [1.0, 3.8])
         #expect(kept[0].simulated == [400, 402])
         #expect(report.steps == [SelectionStep(name: XCO2Selector.gateStep, kept: 2, dropped: 2)])
-        // Defaults (seed 000): errors as reported.
+        // Defaults (Kou2023): errors as reported.
         #expect(XCO2SelectionOptions(instrument: .gosat).modelError(0.37) == 0.37)
     }
 
@@ -94,7 +94,7 @@ extension ObservationsSuite {
         ]
         let oco2 = XCO2Selector.select(soundings, grid: grid, options: XCO2SelectionOptions(instrument: .oco2))
         #expect(oco2.observations.map { $0.soundings[0].id } == [1, 2])
-        // GOSAT (seed 000): over water, glint only; a water sounding without a
+        // GOSAT (Kou2023): over water, glint only; a water sounding without a
         // stated mode (ACOS GOSAT Lite: ocean glint by construction) is kept.
         var unstated = soundings
         unstated.append(Fixture.sounding(id: 6, at: point(8, 3), time: t, surface: .water, mode: nil))

@@ -1,5 +1,5 @@
 """Maps of the biosphere flux on the domain's projection: prior, posterior, their difference,
-(twin) truth − posterior, and the uncertainty reduction 1 − σ_post/σ_prior (seed 002 Eq. 19,
+(twin) truth − posterior, and the uncertainty reduction 1 − σ_post/σ_prior (Jiang et al. 2021 Eq. 19,
 per cell, with the duration-weighted mean ensemble spreads)."""
 import numpy as np
 
@@ -38,7 +38,7 @@ def draw(figures, fluxes, crs, field, name, title, caption, limit=None, cmap="Rd
 
 
 def uncertainty_reduction(prior_sigma, posterior_sigma):
-    """Seed 002 Eq. 19 per cell, in percent; NaN where σ_prior is 0."""
+    """Jiang et al. 2021 Eq. 19 per cell, in percent; NaN where σ_prior is 0."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(prior_sigma > 0, (1 - posterior_sigma / prior_sigma) * 100, np.nan)
 
@@ -72,6 +72,6 @@ def make(figures, fluxes, month):
         ur = uncertainty_reduction(fluxes.mean("bio_prior_spread", w), fluxes.mean("bio_analysis_spread", w))
         draw(figures, fluxes, crs, ur, f"map_uncertainty_reduction_{tag}.png",
              f"Uncertainty reduction of the biosphere flux, {label}",
-             f"Uncertainty reduction 1 − σ_post/σ_prior (seed 002 Eq. 19) per cell, with σ the mean ensemble "
+             f"Uncertainty reduction 1 − σ_post/σ_prior (Jiang et al. 2021 Eq. 19) per cell, with σ the mean ensemble "
              f"spread over {label} (bio_prior_spread, bio_analysis_spread); blank where σ_prior = 0.",
              limit=100, cmap="viridis", label="%", vmin=min(0.0, float(np.floor(np.nanmin(ur)))) if np.isfinite(ur).any() else 0.0)

@@ -70,7 +70,7 @@ def province_section(evaluation):
     columns = ["province", "year", "covered_hours", "prior_TgC_per_year", "posterior_TgC_per_year",
                "posterior_minus_prior_TgC_per_year", "modification_percent", "truth_TgC_per_year",
                "scaled_to_full_year"]
-    return ("<p>Biosphere flux per provincial-level division (Tg C per year, as seed 000 Fig. 7; scaled to a full "
+    return ("<p>Biosphere flux per provincial-level division (Tg C per year, as Kou et al. 2023 Fig. 7; scaled to a full "
             "year where the run covers part of it).</p>"
             + table(columns, rows, ["province", "year", "hours", "prior", "posterior", "posterior − prior",
                                     "|change| %", "truth", "scaled"]))
@@ -79,7 +79,7 @@ def province_section(evaluation):
 def validation_section(evaluation):
     rows = [r for r in evaluation.get("observation_statistics", []) if r.get("month") is None]
     columns = ["run", "subset", "year", "num", "rmse", "mae", "corr", "mean_bias"]
-    return "<p>Model against observations per year (seed 000 Table 1; ppm).</p>" + table(columns, rows)
+    return "<p>Model against observations per year (Kou et al. 2023 Table 1; ppm).</p>" + table(columns, rows)
 
 
 STYLE = """body{font-family:sans-serif;max-width:1600px;margin:1em auto;padding:0 1em;color:#222}

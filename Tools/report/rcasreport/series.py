@@ -101,7 +101,7 @@ def make(figures, evaluation, fluxes):
         fig.tight_layout(rect=(0, 0, 1, 0.95))
         figures.save(fig, SECTION, f"budget_{step}_regions.png",
                      f"{step.capitalize()} biosphere budgets (Tg C) of the domain, land and the four China regions "
-                     f"of seed 000 Fig. 3. {BAND_NOTE}")
+                     f"of Kou et al. 2023 Fig. 3. {BAND_NOTE}")
         if missing:
             figures.skip(SECTION, f"{step} budgets of " + ", ".join(missing),
                          "these regions are not in the evaluation (no land_sea mask for land)")
@@ -151,6 +151,6 @@ def annual_bars(figures, evaluation, fluxes):
     ax.set_title(f"Provincial biosphere flux {year}" + (" (scaled from the covered hours to a full year)" if scaled else ""))
     fig.tight_layout()
     figures.save(fig, SECTION, "provinces_annual.png",
-                 f"Annual biosphere flux per province in {year} (Tg C per year), sorted by the prior, as seed 000 "
+                 f"Annual biosphere flux per province in {year} (Tg C per year), sorted by the prior, as Kou et al. 2023 "
                  "Fig. 7" + ("; the run covers only part of the year, so the totals are scaled to a full year"
                              if scaled else "") + ".")
