@@ -87,6 +87,15 @@ public struct RegionSet: Sendable {
         return RegionSet(regions)
     }
 
+    /// The Kou2023 regions with the land-only boxes (``chinaRegionsOnLand``)
+    /// right after the boxes: boxes, land-only boxes, ecological areas.
+    public static func seed000WithLandOnlyBoxes(centres: [GeoPoint], landFraction: [Double]) -> [Region] {
+        var regions = seed000(centres: centres).regions
+        let lastBox = regions.lastIndex { $0.kind == .chinaRegion } ?? regions.count - 1
+        regions.insert(contentsOf: chinaRegionsOnLand(centres: centres, landFraction: landFraction), at: lastBox + 1)
+        return regions
+    }
+
     /// ``seed000(centres:)`` for the cell centres of `grid`.
     public static func seed000(grid: HorizontalGrid) -> RegionSet { seed000(centres: grid.centers()) }
 

@@ -94,7 +94,7 @@ public struct ReportTable: Sendable {
 }
 
 /// `s` as a JSON string literal.
-func jsonString(_ s: String) -> String {
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

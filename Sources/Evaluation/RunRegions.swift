@@ -20,9 +20,8 @@ enum RunRegions {
         }
         if let path = landPath {
             let land = try MaskReader.read(path: path, variable: "land_fraction", ny: fluxes.ny, nx: fluxes.nx, centres: grid)
+            regions = RegionSet.seed000WithLandOnlyBoxes(centres: centres, landFraction: land)
             regions.insert(contentsOf: RegionSet.landSea(landFraction: land), at: 1)
-            let lastBox = regions.lastIndex { $0.kind == .chinaRegion } ?? regions.count - 1
-            regions.insert(contentsOf: RegionSet.chinaRegionsOnLand(centres: centres, landFraction: land), at: lastBox + 1)
         }
 
         if let path = options.provinceMasksPath ?? domain?.maskFiles[ProvinceMasks.maskName] {

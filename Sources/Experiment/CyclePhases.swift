@@ -1,3 +1,5 @@
+import ModelTime
+
 /// Wall time spent in each phase of the assimilation cycle on this rank
 /// (`rcas bench cycle`, Docs/performance.md). Phases nest: time inside an
 /// inner phase counts for it alone, so the phases add up to the cycle.
@@ -37,7 +39,7 @@ public final class CyclePhases {
         let now = ContinuousClock.now
         if let current {
             let elapsed = now - started
-            seconds[current, default: 0] += Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            seconds[current, default: 0] += elapsed.inSeconds
         }
         current = next
         started = now

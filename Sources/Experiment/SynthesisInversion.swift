@@ -110,7 +110,7 @@ public final class SynthesisInversion {
         let clock = ContinuousClock(), started = clock.now
         let solution = try BayesianSynthesis.solve(problem, form: options.form)
         let duration = clock.now - started
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+        let seconds = duration.inSeconds
         progress?(String(format: "solved (%@ form) in %.2f s", solution.form.rawValue, seconds))
         try SynthesisOutputs.writeFluxes(config: config, basis: basis, solution: solution, prior: b, truth: twin?.truthSource,
                                          to: output.appendingPathComponent("fluxes.nc").path)

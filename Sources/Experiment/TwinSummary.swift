@@ -75,11 +75,8 @@ public struct TwinSummary: Sendable {
         // Land (weighted by land fraction), the whole domain, the China
         // regions of Kou2023 Fig. 3 (boxes, then land only) and ecological
         // areas, then the provinces when the domain has their masks.
-        let centres = grid.centers()
         var regions = RegionSet.landSea(landFraction: landFraction).filter { $0.kind == .land }
-            + RegionSet.seed000(grid: grid).regions
-        regions.insert(contentsOf: RegionSet.chinaRegionsOnLand(centres: centres, landFraction: landFraction),
-                       at: (regions.lastIndex { $0.kind == .chinaRegion } ?? regions.count - 1) + 1)
+            + RegionSet.seed000WithLandOnlyBoxes(centres: grid.centers(), landFraction: landFraction)
         if let path = config.domain.maskFiles[ProvinceMasks.maskName] {
             regions += try ProvinceMasks.read(path: path, ny: grid.ny, nx: grid.nx).regions
         }
@@ -123,11 +120,8 @@ public struct TwinSummary: Sendable {
     /// The summary as a JSON object.
     public var json: String {
         func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "null" }
-        func jsonEscaped(_ name: String) -> String {
-            name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        }
         let regions = regionTotals.map {
-            "    \"\(jsonEscaped($0.region))\": {\"prior\": \(number($0.prior)), \"forecast\": \(number($0.forecast)), "
+            "    \(jsonString($0.region)): {\"prior\": \(number($0.prior)), \"forecast\": \(number($0.forecast)), "
                 + "\"posterior\": \(number($0.posterior)), \"truth\": \(number($0.truth))}"
         }.joined(separator: ",\n")
         func table(_ t: [String: Double]) -> String {

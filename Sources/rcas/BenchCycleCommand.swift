@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import ModelTime
 import Parallel
 
 /// `rcas bench cycle`: the whole assimilation cycle on the synthetic world,
@@ -98,13 +99,13 @@ struct BenchCycle: ParsableCommand {
             let clock = ContinuousClock()
             var started = clock.now
             let observations = try TwinExperiment(config: config, output: folder, world: world).syntheticObservations()
-            let truthSeconds = world.allreduce(seconds(clock.now - started), .max)
+            let truthSeconds = world.allreduce((clock.now - started).inSeconds, .max)
 
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
             run.onCheckpoint = { run in try run.saveCheckpoint(in: folder) }
             started = clock.now
             try run.run()
-            let total = world.allreduce(seconds(clock.now - started), .max)
+            let total = world.allreduce((clock.now - started).inSeconds, .max)
             let phases = CyclePhases.Phase.allCases.map { ($0, world.allreduce(run.phases.seconds[$0] ?? 0, .max)) }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -112,10 +113,6 @@ struct BenchCycle: ParsableCommand {
             guard world.rank == 0 else { return }
             report(ranks: world.size, total: total, truth: truthSeconds, phases: phases, memory: memory)
         }
-    }
-
-    private func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
     }
 
     private func report(ranks: Int, total: Double, truth: Double, phases: [(CyclePhases.Phase, Double)], memory: Int) {

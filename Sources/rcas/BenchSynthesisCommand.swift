@@ -1,6 +1,7 @@
 import ArgumentParser
 import Assimilation
 import Foundation
+import ModelTime
 import RandomStreams
 
 /// `rcas bench synthesis`: the cost of the synthesis inversion's dense solve
@@ -50,7 +51,7 @@ struct BenchSynthesis: ParsableCommand {
             let clock = ContinuousClock(), started = clock.now
             let solution = try BayesianSynthesis.solve(problem, form: form)
             let duration = clock.now - started
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            let seconds = duration.inSeconds
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             print(String(format: "  %@: %.2f s, peak memory %.0f MiB (A alone: %.0f MiB), trace A = %.4g", form.rawValue,

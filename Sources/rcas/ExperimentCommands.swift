@@ -106,7 +106,7 @@ struct OSSECommand: ParsableCommand {
 }
 
 func elapsed(_ duration: Duration) -> String {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    let seconds = duration.inSeconds
     return seconds < 120 ? String(format: "%.1f s", seconds) : String(format: "%.1f min", seconds / 60)
 }
 
@@ -233,8 +233,7 @@ struct RunCommand: ParsableCommand {
         run.onHour = { hour in
             guard hour.hourOfDay == 0 else { return }
             let done = Double(resumedAt.distance(to: hour)), left = Double(hour.distance(to: experiment.end.advanced(by: 1)))
-            let seconds = max(1e-3, Double((clock.now - started).components.seconds)
-                + Double((clock.now - started).components.attoseconds) * 1e-18)
+            let seconds = max(1e-3, (clock.now - started).inSeconds)
             let total = Double(experiment.hourCount)
             say(world, String(format: "  reached %@: %.0f%%, %.1f simulated days per wall hour, ETA %@", hour.iso,
                               100 * (total - left) / total, done / 24 / (seconds / 3600),

@@ -94,16 +94,7 @@ import TestSupport
     @Test func summaryTotalsMatchTheFluxFile() throws {
         let (folder, summary) = try Self.run.get()
         let config = try JacobianFixture.config()
-        let fluxes = try FluxFile(folder.appendingPathComponent("fluxes.nc").path)
-        let grid = config.domain.grid
-        var sum = [Double](repeating: 0, count: grid.cellCount)
-        for t in fluxes.periods.indices {
-            for c in fluxes.components {
-                for (cell, value) in try fluxes.record("\(c)_analysis_mean", t).enumerated() { sum[cell] += value }
-            }
-        }
-        let land = RegionSet.landSea(landFraction: try LandSeaMask(domain: config.domain).landFraction).filter { $0.kind == .land }
-        let total = FluxBudget.regionTotals(flux: sum, cellAreas: grid.cellAreas(), regions: land, seconds: 3600)[0]
+        let total = try ExactnessFixture.totals(folder, config: config).land
         let expected = try #require(summary.regionTotals.first { $0.region == "land" }).posterior
         #expect(isClose(total, expected, relative: 1e-5))
     }
