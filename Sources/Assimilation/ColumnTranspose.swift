@@ -37,24 +37,27 @@ public enum ColumnOwnership {
 ///
 /// Input (model layout): each rank holds a contiguous block of members (its
 /// member group) for some columns (its tile). Output (analysis layout): each
-/// rank holds all members for the columns it owns. Every (column, member) must
-/// be held by exactly one rank on input and every column owned by exactly one
-/// rank. Both directions are one `alltoallv`; messages list values in the
-/// sender's column order, variables, then members, so both sides know the
-/// placement from the descriptors alone.
+/// rank holds all members for the columns it owns. The transposed columns may
+/// be a subset of the blocks' columns (the analysis moves only the columns an
+/// observation reaches): messages are filled straight from the model block and
+/// written straight back into it. Every transposed (column, member) must be
+/// held by exactly one rank on input and every transposed column owned by
+/// exactly one rank. Both directions are one `alltoallv`; messages list values
+/// in the sender's column order, variables, then members, so both sides know
+/// the placement from the descriptors alone.
 public struct ColumnTranspose {
     public let communicator: any Communicator
     public let variableCount: Int
     public let memberCount: Int
-    /// Input columns and member block of every rank.
+    /// Transposed columns (ascending) and member block of every rank.
     public let inputColumns: [[Int]]
     public let inputMembers: [Range<Int>]
     /// Owned columns of every rank.
     public let ownedColumns: [[Int]]
     private let owner: [Int: Int]
 
-    /// Collective: every rank passes its own input columns and members and the
-    /// (identical) ownership table.
+    /// Collective: every rank passes the columns of its block to transpose
+    /// (ascending), its members and the (identical) ownership table.
     public init(communicator: any Communicator, localColumns: [Int], localMembers: Range<Int>,
                 ownedColumns: [[Int]], variableCount: Int, memberCount: Int) {
         precondition(ownedColumns.count == communicator.size)
@@ -84,20 +87,22 @@ public struct ColumnTranspose {
         }
     }
 
-    /// Model layout -> analysis layout.
+    /// Model layout -> analysis layout. `block` holds this rank's members for
+    /// at least the columns it transposes.
     public func toOwners(_ block: ColumnEnsemble) -> ColumnEnsemble {
         let me = communicator.rank
-        precondition(block.columns == inputColumns[me] && block.members == inputMembers[me])
+        precondition(block.members == inputMembers[me])
+        let sources = positions(of: inputColumns[me], in: block)
         let stride = block.columnStride
         var counts = [Int](repeating: 0, count: communicator.size)
-        for column in block.columns { counts[owner[column]!] += stride }
+        for column in inputColumns[me] { counts[owner[column]!] += stride }
         var outgoing = counts.map { count -> [Double] in
             var message = [Double]()
             message.reserveCapacity(count)
             return message
         }
         block.values.withUnsafeBufferPointer { values in
-            for (c, column) in block.columns.enumerated() {
+            for (column, c) in zip(inputColumns[me], sources) {
                 outgoing[owner[column]!].append(contentsOf: values[(c * stride)..<((c + 1) * stride)])
             }
         }
@@ -125,10 +130,13 @@ public struct ColumnTranspose {
         return result
     }
 
-    /// Analysis layout -> model layout: the inverse of `toOwners`.
-    public func toMembers(_ owned: ColumnEnsemble) -> ColumnEnsemble {
+    /// Analysis layout -> model layout, the inverse of `toOwners`: the
+    /// transposed columns of `block` are overwritten with the owners' values,
+    /// its other columns are left as they are.
+    public func toMembers(_ owned: ColumnEnsemble, into block: inout ColumnEnsemble) {
         let me = communicator.rank
         precondition(owned.columns == ownedColumns[me] && owned.members == 0..<memberCount)
+        precondition(block.members == inputMembers[me])
         let local = Dictionary(uniqueKeysWithValues: owned.columns.enumerated().map { ($1, $0) })
         var outgoing = Array(repeating: [Double](), count: communicator.size)
         owned.values.withUnsafeBufferPointer { values in
@@ -146,18 +154,31 @@ public struct ColumnTranspose {
             }
         }
         let incoming = communicator.alltoallv(outgoing)
-        var result = ColumnEnsemble(columns: inputColumns[me], variableCount: variableCount, members: inputMembers[me])
-        var positions = [Int](repeating: 0, count: communicator.size)
-        let stride = result.columnStride
-        result.values.withUnsafeMutableBufferPointer { target in
-            for (c, column) in result.columns.enumerated() {
+        let targets = positions(of: inputColumns[me], in: block)
+        var read = [Int](repeating: 0, count: communicator.size)
+        let stride = block.columnStride
+        block.values.withUnsafeMutableBufferPointer { target in
+            for (column, c) in zip(inputColumns[me], targets) {
                 let source = owner[column]!
-                let start = positions[source]
+                let start = read[source]
                 incoming[source].withUnsafeBufferPointer { message in
                     for i in 0..<stride { target[c * stride + i] = message[start + i] }
                 }
-                positions[source] += stride
+                read[source] += stride
             }
+        }
+    }
+
+    /// Local indices in `block` of `columns` (both ascending; every one present).
+    private func positions(of columns: [Int], in block: ColumnEnsemble) -> [Int] {
+        var result = [Int]()
+        result.reserveCapacity(columns.count)
+        var c = 0
+        for column in columns {
+            while c < block.columns.count && block.columns[c] < column { c += 1 }
+            precondition(c < block.columns.count && block.columns[c] == column,
+                         "transposed column \(column) is not in the block")
+            result.append(c)
         }
         return result
     }

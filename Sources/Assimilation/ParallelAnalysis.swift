@@ -36,8 +36,14 @@ public struct ObservationPriorPiece: Sendable, Equatable {
 ///    per-observation broadcasts and needs no owner bookkeeping).
 /// 2. Every rank runs the observation-space sweep of the serial EnSRF
 ///    identically (same data, same calls), updating all simulated observations.
-/// 3. Columns are transposed to their owners (all members of a column on one
-///    rank, columns balanced by nearby-observation count), updated, and sent back.
+/// 3. Each column is updated where all its members are. When every rank holds
+///    all members of its columns (tiles only, the automatic layout whenever the
+///    tiles are large enough), the columns are updated in place: no data move.
+///    With member groups, the columns some observation reaches are transposed
+///    to their owners (all members of a column on one rank, balanced by
+///    nearby-observation count), updated, and sent back straight into the
+///    model blocks; a column no observation reaches is left bit for bit by
+///    the update, so it stays where it is.
 /// Each column's update uses the same arithmetic in the same order whoever owns
 /// it, so the result is bit-identical for any rank count and layout.
 public struct ParallelAnalysis {
@@ -78,7 +84,7 @@ public struct ParallelAnalysis {
         public var gather = 0.0
         /// The observation-space sweep (identical on every rank).
         public var observationSpace = 0.0
-        /// Column ownership and both transposes (on one rank: ownership only).
+        /// Column ownership and both transposes (none when every rank holds all members of its columns).
         public var transposes = 0.0
         /// The column updates of this rank's columns.
         public var columnUpdates = 0.0
@@ -119,26 +125,30 @@ public struct ParallelAnalysis {
         timings.gather = lap()
         let update = filter.assimilateObservationSpace(observations, priors: priors, geometry: geometry)
         timings.observationSpace = lap()
-        let costs = ColumnOwnership.costs(columns: allColumns, observationCount: observations.count,
-                                          reach: filter.configuration.reach, geometry: geometry)
-        let owned = ColumnOwnership.balanced(columns: allColumns, costs: costs, rankCount: communicator.size)
-        if communicator.size == 1 {
-            // One rank: the model layout already is the analysis layout (all
-            // members, every column), so the transposes would be plain copies.
-            precondition(state.members == 0..<n && state.columns == owned[0], "one rank must hold the whole ensemble")
+        let holdsAllMembers = state.members == 0..<n ? 1 : 0
+        if communicator.allgather([holdsAllMembers]).allSatisfy({ $0 == [1] }) {
+            // The model layout already is an analysis layout (all members of
+            // each column on one rank): a transpose would only move columns.
             timings.transposes = lap()
             filter.updateColumns(&state, observations: observations, update: update, geometry: geometry)
             timings.columnUpdates = lap()
             return update
         }
-        let transpose = ColumnTranspose(communicator: communicator, localColumns: state.columns,
+        let costs = ColumnOwnership.costs(columns: allColumns, observationCount: observations.count,
+                                          reach: filter.configuration.reach, geometry: geometry)
+        // Cost 1 is the column alone: no observation within reach.
+        let reached = zip(allColumns, costs).filter { $0.1 > 1 }
+        let owned = ColumnOwnership.balanced(columns: reached.map(\.0), costs: reached.map(\.1),
+                                             rankCount: communicator.size)
+        let isReached = Set(reached.map(\.0))
+        let transpose = ColumnTranspose(communicator: communicator, localColumns: state.columns.filter(isReached.contains),
                                         localMembers: state.members, ownedColumns: owned,
                                         variableCount: state.variableCount, memberCount: n)
         var columns = transpose.toOwners(state)
         timings.transposes = lap()
         filter.updateColumns(&columns, observations: observations, update: update, geometry: geometry)
         timings.columnUpdates = lap()
-        state = transpose.toMembers(columns)
+        transpose.toMembers(columns, into: &state)
         timings.transposes += lap()
         return update
     }
