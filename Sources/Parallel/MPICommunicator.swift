@@ -148,6 +148,11 @@ public final class MPICommunicator: Communicator {
     }
 
     public func broadcast<T: CommunicableScalar>(_ values: inout [T], root: Int) {
+        if rank == root { MessageTraffic.add(.broadcastsAndReductions, bytes: values.count * MemoryLayout<T>.stride * (size - 1)) }
+        broadcastValues(&values, root: root)
+    }
+
+    private func broadcastValues<T: CommunicableScalar>(_ values: inout [T], root: Int) {
         var count = rank == root ? values.count : 0
         withUnsafeMutablePointer(to: &count) { pointer in
             check(MPI_Bcast(pointer, 1, rcas_mpi_int64(), Int32(root), handle), "MPI_Bcast (length)")
@@ -165,6 +170,7 @@ public final class MPICommunicator: Communicator {
     public func allreduce<T: CommunicableScalar & Comparable & AdditiveArithmetic>(
         _ values: inout [T], _ operation: ReductionOperation
     ) {
+        MessageTraffic.add(.broadcastsAndReductions, bytes: values.count * MemoryLayout<T>.stride * (size - 1))
         let type = Self.datatype(T.scalarKind)
         values.withUnsafeMutableBufferPointer { buffer in
             for (offset, length) in chunks(buffer.count) {
@@ -213,6 +219,7 @@ public final class MPICommunicator: Communicator {
     }
 
     public func gather<T: CommunicableScalar>(_ values: [T], root: Int) -> [[T]]? {
+        if rank != root { MessageTraffic.add(.gathers, bytes: values.count * MemoryLayout<T>.stride) }
         let counts = allCounts(values.count)
         let type = Self.datatype(T.scalarKind)
         if fitsOneCall(counts) {
@@ -238,6 +245,7 @@ public final class MPICommunicator: Communicator {
     }
 
     public func allgather<T: CommunicableScalar>(_ values: [T]) -> [[T]] {
+        MessageTraffic.add(.gathers, bytes: values.count * MemoryLayout<T>.stride * (size - 1))
         let counts = allCounts(values.count)
         if fitsOneCall(counts) {
             let type = Self.datatype(T.scalarKind)
@@ -255,7 +263,7 @@ public final class MPICommunicator: Communicator {
         }
         return (0..<size).map { r in
             var part = r == rank ? values : []
-            broadcast(&part, root: r)
+            broadcastValues(&part, root: r)
             return part
         }
     }
@@ -264,6 +272,9 @@ public final class MPICommunicator: Communicator {
         guard outgoing.count == size else {
             abort("alltoallv needs \(size) outgoing arrays, got \(outgoing.count)")
         }
+        MessageTraffic.add(.alltoallv, bytes: outgoing.enumerated().reduce(0) { sum, part in
+            sum + (part.offset == rank ? 0 : part.element.count * MemoryLayout<T>.stride)
+        })
         var sendCounts = outgoing.map(\.count)
         var recvCounts = [Int](repeating: 0, count: size)
         sendCounts.withUnsafeMutableBufferPointer { send in
@@ -294,6 +305,7 @@ public final class MPICommunicator: Communicator {
     public func startExchange<T: CommunicableScalar>(sending: [(rank: Int, values: UnsafeBufferPointer<T>)],
                                                      receiving: [(rank: Int, values: UnsafeMutableBufferPointer<T>)])
         -> any PendingExchange {
+        MessageTraffic.add(.halo, bytes: sending.reduce(0) { $0 + ($1.rank == rank ? 0 : $1.values.count * MemoryLayout<T>.stride) })
         let type = Self.datatype(T.scalarKind)
         var requests: [MPI_Request?] = []
         for (source, buffer) in receiving {
@@ -402,6 +414,7 @@ public final class MPICommunicator: Communicator {
     }
 
     public func send<T: CommunicableScalar>(_ values: [T], to destination: Int, tag: Int) {
+        MessageTraffic.add(.pointToPoint, bytes: values.count * MemoryLayout<T>.stride)
         var count = values.count
         check(MPI_Send(&count, 1, rcas_mpi_int64(), Int32(destination), Int32(tag), handle),
               "MPI_Send (length) to rank \(destination)")

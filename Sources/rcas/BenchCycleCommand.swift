@@ -104,26 +104,32 @@ struct BenchCycle: ParsableCommand {
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
             run.onCheckpoint = { run in try run.saveCheckpoint(in: folder) }
             started = clock.now
+            let sentBefore = MessageTraffic.sent
             try run.run()
             let total = world.allreduce((clock.now - started).inSeconds, .max)
+            let sentAfter = MessageTraffic.sent
+            let traffic = MessageTraffic.Kind.allCases.map { ($0, world.allreduce(sentAfter[$0]! - sentBefore[$0]!, .sum)) }
             let phases = CyclePhases.Phase.allCases.map { ($0, world.allreduce(run.phases.seconds[$0] ?? 0, .max)) }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
             guard world.rank == 0 else { return }
-            report(ranks: world.size, total: total, truth: truthSeconds, phases: phases, memory: memory)
+            report(ranks: world.size, total: total, truth: truthSeconds, phases: phases, memory: memory, traffic: traffic)
         }
     }
 
-    private func report(ranks: Int, total: Double, truth: Double, phases: [(CyclePhases.Phase, Double)], memory: Int) {
+    private func report(ranks: Int, total: Double, truth: Double, phases: [(CyclePhases.Phase, Double)], memory: Int,
+                        traffic: [(MessageTraffic.Kind, Int)]) {
         let perHour = Double(hours)
         let transport = (phases.first { $0.0 == .transport }?.1 ?? 0) / perHour
         if json {
             let phaseText = phases.map { "\"\($0.0.rawValue)\": \($0.1 / perHour)" }.joined(separator: ", ")
+            let trafficText = traffic.map { "\"\($0.0.rawValue)\": \(Double($0.1) / perHour)" }.joined(separator: ", ")
             print("{\"ranks\": \(ranks), \"members\": \(members), \"hours\": \(hours), \"generator\": \"\(generator.rawValue)\", "
                   + "\"observations\": \"\(observations.rawValue)\", \"seconds_per_simulated_hour\": \(total / perHour), "
                   + "\"transport_seconds_per_simulated_hour\": \(transport), \"cycle_over_transport\": \(total / perHour / transport), "
-                  + "\"phases\": {\(phaseText)}, \"truth_and_observations_seconds\": \(truth), \"peak_memory_bytes\": \(memory)}")
+                  + "\"phases\": {\(phaseText)}, \"message_bytes_per_simulated_hour\": {\(trafficText)}, "
+                  + "\"truth_and_observations_seconds\": \(truth), \"peak_memory_bytes\": \(memory)}")
             return
         }
         print(String(format: "bench cycle: %d rank(s), %d members, %d hours, %@, %@", ranks, members, hours,
@@ -134,6 +140,8 @@ struct BenchCycle: ParsableCommand {
             print("  " + phase.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
                   + String(format: " %.4f s per simulated hour", seconds / perHour))
         }
+        print("  bytes sent between ranks per simulated hour (summed over ranks): "
+              + traffic.map { "\($0.0.rawValue) \($0.1 / hours)" }.joined(separator: ", "))
         print(String(format: "  (truth run and synthetic observations before the cycle: %.1f s; peak memory %.0f MiB over ranks)",
                      truth, Double(memory) / 1_048_576))
     }

@@ -42,6 +42,10 @@ import TestSupport
         #expect(transport > 0 && phases["analysis"]! > 0, "\(phases)")
         // The phases cover the cycle: only the loop's bookkeeping lies outside them.
         #expect(phases.values.reduce(0, +) > 0.5 * total, "phases \(phases) against a cycle of \(total) s per hour")
+        // Two ranks exchange halos (tiles) or transpose (member groups), and gather records on rank 0.
+        let traffic = try #require(object["message_bytes_per_simulated_hour"] as? [String: Double])
+        #expect(Set(traffic.keys) == ["halo", "alltoallv", "gathers", "broadcastsAndReductions", "pointToPoint"])
+        #expect(traffic["gathers"]! > 0 && traffic["halo"]! + traffic["alltoallv"]! > 0, "\(traffic)")
         #expect(!FileManager.default.fileExists(atPath: scratch))
     }
 
