@@ -37,10 +37,16 @@ public struct FluxEnsembleForecast {
     /// Spread (N − 1) of the prior ensemble E^p_i before its mean is moved,
     /// [component][column], for the outputs.
     public var priorSpread: [[Double]]
+    /// Mean and spread (N − 1) of all N members of E^f (every rank computes
+    /// every member of its columns, so no rank needs the others'), [component][column].
+    public var forecastMean: [[Double]]
+    public var forecastSpread: [[Double]]
 
-    public init(members: [[[Double]]], priorSpread: [[Double]]) {
+    public init(members: [[[Double]]], priorSpread: [[Double]], forecastMean: [[Double]], forecastSpread: [[Double]]) {
         self.members = members
         self.priorSpread = priorSpread
+        self.forecastMean = forecastMean
+        self.forecastSpread = forecastSpread
     }
 }
 

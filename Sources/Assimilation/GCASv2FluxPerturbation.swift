@@ -139,9 +139,9 @@ extension GCASv2FluxPerturbation {
                 ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount) : nil
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
-            var members: [[[Double]]] = [], spreads: [[Double]] = []
+            var members: [[[Double]]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
             for (index, component) in components.enumerated() {
-                var columns: [[Double]] = [], spread: [Double] = []
+                var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = []
                 for (c, cell) in request.cells.enumerated() {
                     let e0 = request.prior[index][c], ef = means[index][c]
                     let deltas = (0..<request.memberCount).map { m in
@@ -151,12 +151,17 @@ extension GCASv2FluxPerturbation {
                     let centre = meanAndSpread(deltas).mean
                     let all = deltas.map { perturbation.member(forecast: ef, prior: e0, delta: $0 - centre, component: component) }
                     columns.append(Array(all[request.members]))
-                    spread.append(meanAndSpread(all).spread)
+                    let statistics = meanAndSpread(all)
+                    mean.append(statistics.mean)
+                    spread.append(statistics.spread)
                 }
                 members.append(columns)
                 spreads.append(spread)
+                forecastMeans.append(mean)
             }
-            return FluxEnsembleForecast(members: members, priorSpread: spreads)
+            // Re-centring moves every member by the same amount: the forecast spread is the prior's.
+            return FluxEnsembleForecast(members: members, priorSpread: spreads, forecastMean: forecastMeans,
+                                        forecastSpread: spreads)
         }
     }
 }

@@ -90,18 +90,26 @@ extension JDASFluxForecast {
                                              past: request.past)
             let pi = model.permutation(count: request.memberCount, hour: request.hour)
             var members: [[[Double]]] = [], spreads: [[Double]] = []
+            var forecastMeans: [[Double]] = [], forecastSpreads: [[Double]] = []
             for (component, prior) in request.prior.enumerated() {
-                var columns: [[Double]] = [], spread: [Double] = []
+                var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = [], forecastSpread: [Double] = []
                 for (c, e) in prior.enumerated() {
                     let anomalies = model.anomalies(prior: e, concentrations: lowest[c])
                     // E^f_i = E^p_i + (E^f − E^p) = E^f + β (κ_π(i) − κ̄) E^p
-                    columns.append(request.members.map { means[component][c] + anomalies[pi[$0]] })
+                    let all = (0..<request.memberCount).map { means[component][c] + anomalies[pi[$0]] }
+                    columns.append(Array(all[request.members]))
                     spread.append(meanAndSpread(anomalies).spread)
+                    let statistics = meanAndSpread(all)
+                    mean.append(statistics.mean)
+                    forecastSpread.append(statistics.spread)
                 }
                 members.append(columns)
                 spreads.append(spread)
+                forecastMeans.append(mean)
+                forecastSpreads.append(forecastSpread)
             }
-            return FluxEnsembleForecast(members: members, priorSpread: spreads)
+            return FluxEnsembleForecast(members: members, priorSpread: spreads, forecastMean: forecastMeans,
+                                        forecastSpread: forecastSpreads)
         }
     }
 }

@@ -18,21 +18,20 @@ extension AssimilationRun {
             lowestLayer: generator.needsLowestLayer ? state.layerAllMembers(0) : nil,
             past: { [pastFluxHours] in pastFluxHours[$0] })
         let forecast = generator.forecast(request)
-        var statistics = SlotStatistics(hour: hour, priorMean: statePriors, priorSpread: forecast.priorSpread,
-                                        forecastMean: [], forecastSpread: [],
-                                        prescribed: stateVector.prescribed.map { component in cells.map { prior.field(component)[$0] } })
-        for (component, columns) in forecast.members.enumerated() {
-            let variable = layout.flux(slot: slot, component: component)
-            for (c, values) in columns.enumerated() {
-                for (offset, value) in values.enumerated() {
-                    block[column: c, variable: variable, member: state.members.lowerBound + offset] = value
+        let heldMembers = state.members.count, columnStride = block.columnStride
+        block.values.withUnsafeMutableBufferPointer { values in
+            for (component, columns) in forecast.members.enumerated() {
+                let variable = layout.flux(slot: slot, component: component)
+                for (c, members) in columns.enumerated() {
+                    let start = c * columnStride + variable * heldMembers
+                    for (offset, value) in members.enumerated() { values[start + offset] = value }
                 }
             }
-            let all = state.allMembers(columns.flatMap { $0 }).map(meanAndSpread)
-            statistics.forecastMean.append(all.map(\.mean))
-            statistics.forecastSpread.append(all.map(\.spread))
         }
-        slots[slot] = statistics
+        slots[slot] = SlotStatistics(
+            hour: hour, priorMean: statePriors, priorSpread: forecast.priorSpread,
+            forecastMean: forecast.forecastMean, forecastSpread: forecast.forecastSpread,
+            prescribed: stateVector.prescribed.map { component in cells.map { prior.field(component)[$0] } })
     }
 
     /// A flux hour leaves the window: its values are final (E^a). Keeps its
@@ -42,9 +41,14 @@ extension AssimilationRun {
         var analysisMean: [[Double]] = [], analysisSpread: [[Double]] = []
         for component in layout.fluxComponents.indices {
             let variable = layout.flux(slot: slot, component: component)
+            let held = state.members.count, columnStride = block.columnStride
             var mine: [Double] = []
-            for c in state.cells.indices {
-                for m in state.members { mine.append(block[column: c, variable: variable, member: m]) }
+            mine.reserveCapacity(state.cells.count * held)
+            block.values.withUnsafeBufferPointer { values in
+                for c in state.cells.indices {
+                    let start = c * columnStride + variable * held
+                    mine.append(contentsOf: values[start..<(start + held)])
+                }
             }
             let all = state.allMembers(mine).map(meanAndSpread)
             analysisMean.append(all.map(\.mean))
