@@ -73,8 +73,9 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
             let m = TracerEnsemble.margin
             let local = (tile.iRange.count + 2 * m) * (tile.jRange.count + 2 * m), owned = tile.cellCount
             // Columns the analysis gives this rank (all members of each); they
-            // are balanced by observation count, so this is the mean share. One
-            // rank updates its block in place, without transposes.
+            // are balanced by observation count, so this is the mean share. A
+            // rank holding all members of its columns (one rank, or tiles only)
+            // updates its block in place, without transposes.
             let analysed = (n + worldSize - 1) / worldSize
             var parts = [
                 Part(name: "process (runtime, MPI, NetCDF)", bytes: Self.processBase),
@@ -86,10 +87,10 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                      bytes: (2 * local * nz * M + M * n + 4 * n * (nz + 1)) * double),
                 Part(name: "ensemble block (\(V) variables x \(M) members x \(owned) columns)", bytes: owned * V * M * double),
             ]
-            if worldSize > 1 {
-                // The transposes to the analysis layout and back: on the way back the
-                // analysed columns (all members) and their outgoing copy, and the
-                // block's incoming values and the new block beside the old one.
+            if layout.memberGroups > 1 {
+                // The transposes to the analysis layout and back (at most every
+                // column reached): the messages out of and into the block, the
+                // analysed columns (all members) and their outgoing copy.
                 parts.append(Part(name: "analysis (\(N) members x \(analysed) columns)",
                                   bytes: (2 * owned * V * M + 2 * analysed * V * N) * double, transient: true))
             }
