@@ -19,6 +19,9 @@ import sys
 
 import yaml
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from sweep_config import assign, load_base, put  # noqa: E402
+
 parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 parser.add_argument("base")
 parser.add_argument("sweep_dir")
@@ -29,39 +32,9 @@ parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
 parser.add_argument("--throttle", type=int, default=4)
 args = parser.parse_args()
 
-with open(args.base) as handle:
-    base = yaml.safe_load(handle)
-base_dir = os.path.dirname(os.path.abspath(args.base))
-
-
-def absolute(path):
-    return path if os.path.isabs(path) else os.path.normpath(os.path.join(base_dir, path))
-
-
-def put(config, dotted, value):
-    node = config
-    keys = dotted.split(".")
-    for key in keys[:-1]:
-        node = node.setdefault(key, {})
-    node[keys[-1]] = value
-
-
-base["domain"] = absolute(base["domain"])
-satellite = base.get("observations", {}).get("satellite", {})
-if "files" in satellite:
-    satellite["files"] = [absolute(p) for p in satellite["files"]]
-in_situ = base.get("observations", {}).get("in_situ", {})
-if "files" in in_situ:
-    in_situ["files"] = [absolute(p) for p in in_situ["files"]]
-meteorology = base.get("meteorology", {})
-for key in ("directory",):
-    if key in meteorology:
-        meteorology[key] = absolute(meteorology[key])
-if "files" in meteorology:
-    meteorology["files"] = [absolute(p) for p in meteorology["files"]]
+base = load_base(args.base)
 for assignment in args.set:
-    key, _, text = assignment.partition("=")
-    put(base, key, yaml.safe_load(text))
+    assign(base, assignment)
 
 axes = [("beta", "assimilation.flux_ensemble.beta", args.beta),
         ("cutoff", "assimilation.localization.cutoff_km", args.cutoff_km),

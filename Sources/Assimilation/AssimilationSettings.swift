@@ -9,9 +9,9 @@ import Geometry
 ///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
 ///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
-///         cutoff_km: 1280            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
-///         lag_growth_km_per_hour: 0  # the cut-off of a flux hour grows with its age (lag-aware)
-///         lag_max_km: 5000           #   up to this
+///         cutoff_km: 2500            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
+///         lag_growth_km_per_hour: 40 # the cut-off of a flux hour grows with its age (lag-aware; 0: fixed)
+///         lag_max_km: 4000           #   up to this (default: 4000 or cutoff_km if larger)
 ///         near_km: 500               # significance rule (Jiang2021)
 ///         far_km: 3000
 ///         p_value: 0.05
@@ -23,15 +23,19 @@ import Geometry
 ///         adaptive_max: 1.5          #   largest factor
 ///         adaptive_relaxation: 0.1   #   weight of one hour's estimate
 ///       flux_ensemble:
-///         generator: jdas            # jdas (Kou2023 Eq. 1, members permuted) | jdas-literal | gcasv2 (Jiang2021 Eq. 1-5)
+///         generator: gcasv2          # gcasv2 (Jiang2021 Eq. 1-5, re-centred) | jdas (Kou2023 Eq. 1, members permuted) | jdas-literal
 ///         beta: 80
-///         memory: smoothing          # none | smoothing (Kou2023: M-day mean) | relaxation
+///         memory: relaxation         # none | smoothing (Kou2023: M-day mean) | relaxation (default: relaxation for gcasv2, smoothing for jdas)
 ///         smoothing_days: 4          #   M of the smoothing
 ///         memory_weight: 0.9         #   w of the relaxation
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
-///         lambda: {biosphere: 3, ocean: 5}
+///         lambda: {biosphere: 0.5, ocean: 0.5}   # Jiang2021: 3 and 5 (monthly scaling factors)
 ///         persistence_hours: 24      # hours sharing one draw (default: the window, as Jiang2021)
-///         correlation_km: 0          # correlation length of the draws between cells (0: independent)
+///         correlation_km: 800        # correlation length of the draws between cells (0: independent)
+///
+/// The defaults were chosen by the sweep of Docs/twin-results.md ("Choosing
+/// the defaults"); Kou2023's own settings are written out in
+/// Domains/china-64km/jdas-2016.yaml.
 ///         seed: 1
 public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// Which generator makes the flux ensemble.
@@ -57,13 +61,23 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
     /// What each new flux hour's mean keeps of past analyses.
     public var memory: FluxMemory
 
-    /// The Kou2023 configuration: 50 members, 24 h window, biosphere + ocean,
-    /// Gaspari-Cohn reaching zero at 1280 km, no inflation on C, JDAS β = 80, M = 4.
-    public static let jdasDefault = AssimilationSettings(
+    /// RCAS's defaults (chosen by the twin sweep of Docs/twin-results.md): 50
+    /// members and a 24 h window as Kou2023, biosphere + ocean; Gaspari-Cohn
+    /// reaching zero at 2500 km, growing by 40 km per hour of a flux hour's age
+    /// up to 4000 km; no inflation on C; GCASv2 scaling factors λ = 0.5 shared
+    /// for the window and correlated over 800 km, re-centred, relaxation memory w = 0.9.
+    public static let rcasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
-        horizontal: .gaspariCohn(cutoff: 1_280_000), verticalCutoff: nil, lag: nil, multiplicativeInflation: 1,
-        relaxationToPriorSpread: 0, adaptiveInflation: nil, fluxGenerator: .jdas(JDASFluxForecast()),
-        memory: .smoothing(days: 4))
+        horizontal: .gaspariCohn(cutoff: 2_500_000), verticalCutoff: nil,
+        lag: LagLocalization(growth: 40_000, maximum: 4_000_000), multiplicativeInflation: 1,
+        relaxationToPriorSpread: 0, adaptiveInflation: nil,
+        fluxGenerator: .gcasv2(GCASv2FluxPerturbation(scheme: .biosphereOcean, scale: defaultScalingFactorScale,
+                                                      seed: 1, persistenceHours: 24, correlationLength: 800_000)),
+        memory: .relaxation(weight: 0.9))
+
+    /// Default λ of the GCASv2 scaling factors: 0.5 for every component (the
+    /// sweep tested biosphere and ocean; Jiang2021's 3 and 5 are for monthly factors).
+    static let defaultScalingFactorScale: [FluxComponent: Double] = [.biosphere: 0.5, .ocean: 0.5, .fossil: 0.5, .net: 0.5]
 
     public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
                 verticalCutoff: Double?, lag: LagLocalization?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
@@ -81,10 +95,10 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         self.memory = memory
     }
 
-    /// Reads the section; absent keys take the Kou2023 defaults. Errors name
-    /// the file, the key path and the problem; unknown keys are rejected.
+    /// Reads the section; absent keys take RCAS's defaults (`rcasDefault`).
+    /// Errors name the file, the key path and the problem; unknown keys are rejected.
     public init(_ section: ConfigMapping) throws(ConfigError) {
-        let d = Self.jdasDefault
+        let d = Self.rcasDefault
         members = try section.value("members", default: d.members, in: 2...100_000)
         windowHours = try section.value("window_hours", default: d.windowHours, in: 1...24 * 31)
         var listed: FluxStateVector?
@@ -116,13 +130,17 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         case "none":
             horizontal = .none
         default:
-            let cutoff: Double = try localization?.value("cutoff_km", default: 1280, in: 1...20_000) ?? 1280
+            let cutoff: Double = try localization?.value("cutoff_km", default: 2500, in: 1...20_000) ?? 2500
             horizontal = .gaspariCohn(cutoff: cutoff * 1000)
         }
-        let growth: Double = try localization?.value("lag_growth_km_per_hour", default: 0, in: 0...1000) ?? 0
+        var defaultGrowth = 0.0
+        if case .gaspariCohn = horizontal { defaultGrowth = 40 }
+        let growth: Double = try localization?.value("lag_growth_km_per_hour", default: defaultGrowth, in: 0...1000)
+            ?? defaultGrowth
         if growth > 0, case .gaspariCohn(let cutoff) = horizontal {
-            let limit: Double = try localization!.value("lag_max_km", default: 5000, in: 1...20_000)
-            guard limit * 1000 >= cutoff else { throw localization!.error("lag_max_km", "must not be below cutoff_km") }
+            let limit: Double = try localization?.value("lag_max_km", default: max(4000, cutoff / 1000), in: 1...20_000)
+                ?? max(4000, cutoff / 1000)
+            if limit * 1000 < cutoff, let localization { throw localization.error("lag_max_km", "must not be below cutoff_km") }
             lag = LagLocalization(growth: growth * 1000, maximum: limit * 1000)
         } else {
             if growth > 0 { throw localization!.error("lag_growth_km_per_hour", "applies only to gaspari-cohn localization") }
@@ -153,12 +171,24 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
 
         let flux = try section.optionalMapping("flux_ensemble")
         let generators = ["jdas", "jdas-literal", "gcasv2"]
-        let generator = try flux?.choice("generator", default: "jdas", from: generators) ?? "jdas"
+        let generator = try flux?.choice("generator", default: "gcasv2", from: generators) ?? "gcasv2"
+        // Keys of the other generators get a message saying so (the default generator changed to gcasv2).
+        let ownKeys = generator == "gcasv2" ? ["lambda", "gcasv2_scheme", "correlation_km"] : ["beta"]
+        for key in ["beta", "lambda", "gcasv2_scheme", "correlation_km"] where !ownKeys.contains(key) {
+            if flux?.contains(key) == true {
+                let owner = key == "beta" ? "the jdas generators (generator: jdas or jdas-literal)" : "generator: gcasv2"
+                throw flux!.error(key, "applies only to \(owner); this section's generator is \(generator)")
+            }
+        }
         switch generator {
         case "gcasv2":
             let schemes = Dictionary(uniqueKeysWithValues: GCASv2FluxPerturbation.Scheme.allCases.map { ($0.configName, $0) })
-            let scheme = schemes[try flux!.choice("gcasv2_scheme", default: "biosphere-ocean",
-                                                  from: GCASv2FluxPerturbation.Scheme.allCases.map(\.configName))]!
+            // Without gcasv2_scheme, the scheme whose state is the listed flux_components.
+            let matching = GCASv2FluxPerturbation.Scheme.allCases.first { FluxStateVector(scheme: $0) == listed }
+            let defaultScheme = (matching ?? .biosphereOcean).configName
+            let scheme = schemes[try flux?.choice("gcasv2_scheme", default: defaultScheme,
+                                                  from: GCASv2FluxPerturbation.Scheme.allCases.map(\.configName))
+                                 ?? defaultScheme]!
             // The scheme is the state vector (Jiang2021 Eq. 2-5); a listed one must agree.
             let schemeVector = FluxStateVector(scheme: scheme)
             if let listed, listed != schemeVector {
@@ -166,8 +196,8 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                                     + "'\(scheme.configName)', whose state is \(schemeVector.components.map(\.rawValue))")
             }
             stateVector = schemeVector
-            var scale: [FluxComponent: Double] = [.biosphere: 3, .ocean: 5, .fossil: 1, .net: 3]
-            if let lambda = try flux!.optionalMapping("lambda") {
+            var scale = Self.defaultScalingFactorScale
+            if let lambda = try flux?.optionalMapping("lambda") {
                 for component in FluxComponent.allCases {
                     if let value: Double = try lambda.optional(component.rawValue) {
                         guard value >= 0 else { throw lambda.error(component.rawValue, "must not be negative") }
@@ -176,9 +206,9 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
                 }
                 try lambda.finish()
             }
-            let seed: Int = try flux!.value("seed", default: 1, in: 0...Int.max)
-            let persistence: Int = try flux!.value("persistence_hours", default: windowHours, in: 1...24 * 366)
-            let correlation: Double = try flux!.value("correlation_km", default: 0, in: 0...5000)
+            let seed: Int = try flux?.value("seed", default: 1, in: 0...Int.max) ?? 1
+            let persistence: Int = try flux?.value("persistence_hours", default: windowHours, in: 1...24 * 366) ?? windowHours
+            let correlation: Double = try flux?.value("correlation_km", default: 800, in: 0...5000) ?? 800
             fluxGenerator = .gcasv2(GCASv2FluxPerturbation(scheme: scheme, scale: scale, seed: UInt64(seed),
                                                            persistenceHours: persistence,
                                                            correlationLength: correlation * 1000))
@@ -221,6 +251,9 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         }
         if let lag {
             localization += [("lag_growth_km_per_hour", .number(lag.growth / 1000)), ("lag_max_km", .number(lag.maximum / 1000))]
+        } else if case .gaspariCohn = horizontal {
+            // Lag growth is on by default with Gaspari-Cohn: a fixed cut-off is written out.
+            localization.append(("lag_growth_km_per_hour", .number(0)))
         }
         if let v = verticalCutoff { localization.append(("vertical_cutoff_m", .number(v))) }
         var flux: [(String, ConfigNode)]

@@ -154,11 +154,11 @@ public struct ExperimentConfig: Sendable {
 
         assimilation = try top.optionalMapping("assimilation").map { section throws(ConfigError) in
             try AssimilationSettings(section)
-        } ?? .jdasDefault
+        } ?? .rcasDefault
 
         let ensemble = try top.optionalMapping("ensemble")
         seed = UInt64(try ensemble?.value("seed", default: 1, in: 0...Int.max) ?? 1)
-        initialBoundaryPerturbation = try ensemble?.value("ic_bc_perturbation", default: 0.05, in: 0...0.5) ?? 0.05
+        initialBoundaryPerturbation = try ensemble?.value("ic_bc_perturbation", default: 0.0005, in: 0...0.5) ?? 0.0005
         perturbationCorrelationLength = 1000 * (try ensemble?.value("perturbation_correlation_km", default: 0.0, in: 0...5000) ?? 0)
         try ensemble?.finish()
 

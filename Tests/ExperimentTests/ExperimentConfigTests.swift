@@ -26,11 +26,11 @@ import Assimilation
         """
     }
 
-    @Test func defaultsFollowSeed000() throws {
+    @Test func defaultsAreTheSweptOnes() throws {
         let config = try ExperimentConfig.load(try write(minimal))
         #expect(config.members == 6 && config.assimilation.windowHours == 24)
         #expect(config.satellite.ombGate == 5)
-        #expect(config.initialBoundaryPerturbation == 0.05)
+        #expect(config.initialBoundaryPerturbation == 0.0005)
         #expect(config.satellite.errorInflation == 1 && config.satellite.errorFloor == 0)
         #expect(config.hourCount == 48 && config.firstAssessedHour.iso == "2016-07-02T00:00:00Z")
         #expect(config.text.contains("name: t"))

@@ -60,7 +60,7 @@ period: {start: 2016-07-01T00, end: 2016-07-01T17}
 assimilation:
   members: 4
   localization: {cutoff_km: 2000}
-  flux_ensemble: {beta: 80}
+  flux_ensemble: {generator: jdas, beta: 80}
 ensemble: {seed: 3, ic_bc_perturbation: 0.005}
 observations:
   satellite: {source: files, instrument: oco2, files: [$work/twin/observations]}
