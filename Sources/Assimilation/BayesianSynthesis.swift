@@ -68,6 +68,17 @@ public struct SynthesisSolution: Sendable {
     /// how many independent pieces of the state the observations constrain.
     public var degreesOfFreedomForSignal: Double { averagingKernelDiagonal.reduce(0, +) }
 
+    /// Σ_f (1 − A_ff / B_ff) over the coefficients with B_ff > 0: the
+    /// variance-reduction proxy of the DOFS that an ensemble can estimate
+    /// from its spreads alone (equal to tr(K H) for a diagonal B).
+    public func varianceReductionSum(prior: BlockCovariance) -> Double {
+        let n = increment.count
+        return (0..<n).reduce(0) { sum, f in
+            let b = prior.variance(f)
+            return b > 0 ? sum + 1 - posteriorCovariance[f * n + f] / b : sum
+        }
+    }
+
     /// wᵀ A w: the posterior variance of the linear function wᵀ x (a regional total).
     public func posteriorVariance(of w: [Double]) -> Double {
         let n = increment.count

@@ -192,7 +192,7 @@ public enum RunEvaluation {
             notes.append("filter_diagnostics: no diagnostics.nc in the run directory (not an assimilation run)")
         }
         reportTables += budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas, ensemble: ensemble)
-        reportTables.append(try InformationContent.table(file: fluxes, window: options.window))
+        reportTables.append(try InformationContent.table(fluxes: fluxes, observations: dir.appendingPathComponent("observations.nc").path, window: options.window))
         reportTables += ProvinceBudgetTables.make(budget, provinces: regions.filter { $0.kind == .province }.map(\.name))
         if options.daily {
             reportTables.append(ProvinceBudgetTables.daily(try FluxBudget.daily(file: fluxes, regions: regions, window: options.window)))

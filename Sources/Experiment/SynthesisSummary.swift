@@ -46,6 +46,8 @@ public struct SynthesisSummary: Sendable {
     public let degreesOfFreedomForSignal: Double
     /// The part of the DOFS in the region of interest (Σ_f share_f diag(K H)_f), nil without one.
     public let degreesOfFreedomInRegionOfInterest: Double?
+    /// Σ_f (1 − A_ff / B_ff): the ensemble's spread-based DOFS proxy, computed exactly.
+    public let varianceReductionSum: Double
 
     init(config: ExperimentConfig, jacobian: Jacobian, used: [Int], rejected: Int, problem: SynthesisProblem,
          solution: SynthesisSolution, prior: SynthesisPrior, solveSeconds: Double, truth: NaturalFluxSource?,
@@ -54,6 +56,7 @@ public struct SynthesisSummary: Sendable {
         self.prior = prior
         self.errors = errors
         degreesOfFreedomForSignal = solution.degreesOfFreedomForSignal
+        varianceReductionSum = solution.varianceReductionSum(prior: problem.prior)
         degreesOfFreedomInRegionOfInterest = errors.regionOfInterest == nil ? nil
             : zip(regionShares ?? [], solution.averagingKernelDiagonal).reduce(0) { $0 + $1.0 * $1.1 }
         priorIsExact = prior.isExact(for: basis)
@@ -168,6 +171,7 @@ public struct SynthesisSummary: Sendable {
               "error_settings": \(errors.json),
               "dofs": \(number(degreesOfFreedomForSignal)),
               "dofs_region_of_interest": \(number(degreesOfFreedomInRegionOfInterest)),
+              "dofs_spread_reduction": \(number(varianceReductionSum)),
               "observation_rmse_ppm": {"assimilated": {"prior": \(number(fitUsed.prior)), "posterior": \(number(fitUsed.posterior))}, "validation": {"prior": \(number(fitValidation.prior)), "posterior": \(number(fitValidation.posterior))}},
               "region_totals_units": "Tg C over the assessed period (sum of the optimised components); land weighted by land fraction",
               "region_totals": {

@@ -194,6 +194,19 @@ enum Textbook {
         #expect(abs(solution.degreesOfFreedomForSignal - expected) < 1e-14)
     }
 
+    /// Σ (1 − A_ii / B_ii) is tr(K H) for a diagonal B, not for a correlated one.
+    @Test func varianceReductionSumIsTheDOFSOnlyForADiagonalPrior() throws {
+        let diagonal = try BlockCovariance(variances: [2.0, 0.8, 1.5, 1.2])
+        let problem = try SynthesisProblem(jacobian: h, observationCount: 3, basisCount: 4, errorVariances: r,
+                                           departures: d, prior: diagonal)
+        let solution = try BayesianSynthesis.solve(problem)
+        #expect(abs(solution.varianceReductionSum(prior: diagonal) - solution.degreesOfFreedomForSignal) < 1e-12)
+        let (block, _) = try prior()
+        let correlated = try BayesianSynthesis.solve(try SynthesisProblem(jacobian: h, observationCount: 3, basisCount: 4,
+                                                                         errorVariances: r, departures: d, prior: block))
+        #expect(abs(correlated.varianceReductionSum(prior: block) - correlated.degreesOfFreedomForSignal) > 1e-3)
+    }
+
     /// D B D keeps the blocks and correlations and scales each σ.
     @Test func scaledCovarianceIsDBD() throws {
         let (block, dense) = try prior()

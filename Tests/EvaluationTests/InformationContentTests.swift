@@ -1,4 +1,5 @@
 import Foundation
+import NetCDFIO
 import ModelTime
 import Testing
 import TestSupport
@@ -23,13 +24,33 @@ import TestSupport
             default: [Double](repeating: 1, count: cells)
             }
         }
-        let table = try InformationContent.table(file: try FluxFile(path),
+        let table = try InformationContent.table(fluxes: try FluxFile(path), observations: nil,
                                                  window: TimeWindow(from: ModelHour(Int(start) + 1), to: nil))
         #expect(table.rows.count == 2)
-        #expect(table.value("records", row: 0) == .int(2) && table.value("elements", row: 0) == .int(2 * cells))
-        #expect(table.value("dofs_spread_reduction", row: 0) == .number(0.75 * Double(2 * cells)))
-        #expect(table.value("mean_variance_reduction", row: 0) == .number(0.75))
+        #expect(table.value("estimate", row: 0) == .text("flux_spread_reduction") && table.value("elements", row: 0) == .int(2 * cells))
+        #expect(table.value("dofs", row: 0) == .number(0.75 * Double(2 * cells)))
+        #expect(table.value("mean_per_element", row: 0) == .number(0.75))
         #expect(table.value("elements", row: 1) == .int(2 * (cells - half)))
-        #expect(table.value("dofs_spread_reduction", row: 1) == .number(-3 * Double(2 * (cells - half))))
+        #expect(table.value("dofs", row: 1) == .number(-3 * Double(2 * (cells - half))))
+    }
+
+    /// Σ σ_a² / σ_o² over the assimilated observations in the window (σ_o = 1
+    /// in the fixture): rejected and validation rows and rows before the window do not count.
+    @Test func observationSpaceSumsTheAssimilatedRows() throws {
+        let dir = try TestEnvironment.temporaryDirectory("information-content-obs")
+        let start = Fixture.seconds(2016, 7, 1, 1)
+        let rows = [Fixture.Row(time: start + 60, value: 400, model: 400),
+                    Fixture.Row(time: start + 120, value: 400, model: 400),
+                    Fixture.Row(time: start + 180, status: 1, value: 400, model: 400),
+                    Fixture.Row(time: start + 240, set: 1, status: 2, value: 400, model: 400),
+                    Fixture.Row(time: start - 3000, value: 400, model: 400)]
+        let path = dir.appendingPathComponent("observations.nc").path
+        try Fixture.writeObservations(path, rows: rows, runKind: "AN", analysisSpread: [0.5, 0.25, 2, 2, 2])
+        let (count, sum) = try #require(try InformationContent.observationSpace(path: path,
+                                                                               window: TimeWindow(from: ModelHour(Int(start / 3600)), to: nil)))
+        #expect(count == 2 && sum == 0.25 + 0.0625)
+        // A spread of −1 is refused with the file and variable named.
+        try Fixture.writeObservations(path, rows: rows, runKind: "AN", analysisSpread: [-1, 0, 0, 0, 0])
+        #expect(throws: NetCDFError.self) { try InformationContent.observationSpace(path: path, window: .all) }
     }
 }
