@@ -100,8 +100,9 @@ public struct SynthesisSweep: Sendable {
 
     /// A readable table: per setting, DOFS, χ²/n and the land and domain totals.
     public var table: String {
-        var lines = ["setting     " + "settings".padding(toLength: 44, withPad: " ", startingAt: 0)
-                     + "   DOFS  chi2/n   land post ± σ (Tg C)   domain post ± σ (Tg C)"]
+        let width = max(8, rows.map(\.settings.label.count).max() ?? 0) + 2
+        var lines = ["setting     " + "settings".padding(toLength: width, withPad: " ", startingAt: 0)
+                     + "  DOFS  chi2/n   land post ± σ (Tg C)   domain post ± σ (Tg C)"]
         for row in rows {
             let s = row.summary
             func total(_ name: String) -> String {
@@ -109,8 +110,8 @@ public struct SynthesisSweep: Sendable {
                 return String(format: "%10.3f ± %-9.3f", r.posterior, r.posteriorSigma)
             }
             lines.append(row.folder.padding(toLength: 12, withPad: " ", startingAt: 0)
-                         + row.settings.label.padding(toLength: 44, withPad: " ", startingAt: 0)
-                         + String(format: " %6.2f %7.3f  ", s.degreesOfFreedomForSignal, s.chi2PerObservation)
+                         + row.settings.label.padding(toLength: width, withPad: " ", startingAt: 0)
+                         + String(format: "%6.2f %7.3f  ", s.degreesOfFreedomForSignal, s.chi2PerObservation)
                          + total("land") + "  " + total("domain"))
         }
         return lines.joined(separator: "\n")
