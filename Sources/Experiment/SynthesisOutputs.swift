@@ -75,7 +75,7 @@ enum SynthesisOutputs {
 
     /// `averaging_kernel.nc` (IMI 2.0's averaging-kernel sensitivities):
     /// `averaging_kernel(basis)` = diag(K H) per coefficient with the basis
-    /// description; `averaging_kernel_sensitivity(period, component, y, x)`
+    /// description; `averaging_kernel_sensitivity(component, period, y, x)` (CF order)
     /// the diagonal of the function holding each cell's flux (fill where none);
     /// `dofs_per_cell(y, x)` = Σ over the functions holding the cell of
     /// diag(K H)_f / (cells of f), which sums over the grid to the DOFS; and
@@ -103,19 +103,20 @@ enum SynthesisOutputs {
         }
         let fill = 9.969209968386869e36
         let components = basis.componentNames.count
-        var map = [Double](repeating: fill, count: basis.periodCount * components * cells)
+        let periods = basis.periodCount
+        var map = [Double](repeating: fill, count: periods * components * cells)
         var perCell = [Double](repeating: 0, count: cells)
         for p in 0..<basis.periodCount {
             for c in 0..<components {
                 for cell in 0..<cells {
                     guard let f = basis.function(component: c, group: basis.cellGroups[cell], period: p) else { continue }
-                    map[(p * components + c) * cells + cell] = kernel[f]
+                    map[(c * periods + p) * cells + cell] = kernel[f]
                     perCell[cell] += kernel[f] / Double(basis.groupCells[basis.functions[f].group].count)
                 }
             }
         }
         let sensitivity = try root.addVariable("averaging_kernel_sensitivity", type: .double,
-                                               dimensions: ["period", "component", "y", "x"], deflateLevel: 1)
+                                               dimensions: ["component", "period", "y", "x"], deflateLevel: 1)
         try sensitivity.setAttribute("_FillValue", .doubles([fill]))
         try sensitivity.setAttribute("long_name", .text("averaging-kernel sensitivity: diag(K H) of the basis function "
                                                         + "holding the flux of the component in the cell during the period"))
