@@ -106,6 +106,17 @@ public struct SynthesisErrorSettings: Sendable, Equatable {
         }
     }
 
+    /// These settings with the configuration's `buffer` section as the
+    /// default: its region of interest when none is set here, and its scale
+    /// when the buffer scale here is 1.
+    public func applying(_ buffer: BufferSettings?) -> SynthesisErrorSettings {
+        guard let buffer else { return self }
+        var result = self
+        if result.regionOfInterest == nil { result.regionOfInterest = buffer.regionOfInterest }
+        if result.bufferPriorErrorScale == 1 { result.bufferPriorErrorScale = buffer.priorErrorScale }
+        return result
+    }
+
     /// Checks every value (positive, finite) and that a buffer scale has a region of interest.
     public func validate() throws {
         var probe = SynthesisErrorSettings()

@@ -54,6 +54,11 @@ public final class SynthesisInversion {
         self.config = config
         self.world = world
         self.output = output
+        // The configuration's buffer section is the default of the buffer options.
+        var options = options
+        options.errors = options.errors.applying(config.buffer)
+        try options.errors.validate()
+        _ = try SynthesisSweep.settings(base: options.errors, axes: options.sweep)
         self.options = options
         twin = config.satellite.source == .synthetic ? try TwinExperiment(config: config, output: output, world: world) : nil
         let standard: SynthesisPrior.Source

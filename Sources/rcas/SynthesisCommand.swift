@@ -91,9 +91,7 @@ struct SynthesisCommand: ParsableCommand {
                               ("gamma", gamma), ("buffer_prior_error_scale", bufferPriorErrorScale)] {
             try options.errors.set(name, to: value)
         }
-        try options.errors.validate()
         options.sweep = try sweep.map(SynthesisSweep.axis)
-        _ = try SynthesisSweep.settings(base: options.errors, axes: options.sweep)
         withWorld { world in
             // The start-up checks of every experiment command (configuration
             // on every rank, rank agreement, output-folder lock and

@@ -153,4 +153,50 @@ import TestSupport
         #expect(RegionOfInterest(argument: "box:50,40,100,110") == nil && RegionOfInterest(argument: "atlantis") == nil)
         #expect(RegionOfInterest(argument: "box:30,40,100,110") != nil && RegionOfInterest(argument: "mount_wuyi") == .named("mount_wuyi"))
     }
+
+    /// The `buffer` section: read strictly, printed back, refused with JDAS;
+    /// it scales the GCASv2 members' deviations per cell and is the default
+    /// of the synthesis's buffer options.
+    @Test func bufferSectionScalesBothMethods() throws {
+        let config = try JacobianFixture.config(extra: "buffer: {region_of_interest: north_china, prior_error_scale: 0.0001}")
+        let buffer = try #require(config.buffer)
+        #expect(buffer.regionOfInterest == .named("north_china") && buffer.priorErrorScale == 1e-4)
+        #expect(config.resolvedText.contains("buffer:") && config.resolvedText.contains("region_of_interest: north_china"))
+        #expect(try JacobianFixture.config().buffer == nil)
+        for bad in ["buffer: {region_of_interest: atlantis, prior_error_scale: 2}",
+                    "buffer: {region_of_interest: china, prior_error_scale: 0}",
+                    "buffer: {region_of_interest: china, prior_error_scale: 2, lambda: 1}",
+                    "buffer: {prior_error_scale: 2}"] {
+            #expect(throws: (any Error).self, "\(bad)") { try JacobianFixture.config(extra: bad) }
+        }
+
+        // GCASv2: the members' deviations from the mean, and so the spread, scale by the cell's factor.
+        let grid = config.domain.grid
+        let factors = try buffer.cellFactors(config: config)
+        let inside = try #require(factors.firstIndex(of: 1)), outside = try #require(factors.firstIndex { $0 < 0.5 })
+        guard case .gcasv2(let perturbation) = config.assimilation.fluxGenerator else { Issue.record("not gcasv2"); return }
+        func spreads(_ scale: [Double]?) -> [Double] {
+            let generator = GCASv2FluxPerturbation.Generator(perturbation, grid: grid)
+            generator.cellScale = scale
+            let request = FluxForecastRequest(hour: 405_000, cells: [inside, outside].sorted(), prior: [[2, 2], [1, 1]],
+                                              memberCount: 8, members: 0..<8, lowestLayer: nil, past: { _ in nil })
+            return generator.forecast(request).priorSpread[0]
+        }
+        let plain = spreads(nil), scaled = spreads(factors)
+        let order = [inside, outside].sorted()
+        for (c, cell) in order.enumerated() {
+            #expect(isClose(scaled[c], factors[cell] * plain[c], relative: 1e-12), "cell \(cell)")
+        }
+
+        // The synthesis takes the section as its buffer: the same answer as the options.
+        let (full, _) = try SynthesisTests.run.get()
+        var options = SynthesisOptions()
+        options.jacobian = full.appendingPathComponent("jacobian.nc").path
+        let fromConfig = try #require(try SynthesisInversion(config: config, world: SerialCommunicator(),
+                                                             output: try TestEnvironment.temporaryDirectory("synthesis-buffer-config"),
+                                                             options: options).run())
+        #expect(fromConfig.errors.regionOfInterest == .named("north_china") && fromConfig.errors.bufferPriorErrorScale == 1e-4)
+        #expect(fromConfig.degreesOfFreedomInRegionOfInterest != nil)
+        #expect(isClose(fromConfig.degreesOfFreedomInRegionOfInterest ?? 0, fromConfig.degreesOfFreedomForSignal, relative: 1e-3))
+    }
 }
