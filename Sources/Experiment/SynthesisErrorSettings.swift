@@ -123,7 +123,7 @@ public struct SynthesisErrorSettings: Sendable, Equatable {
         for (name, value) in zip(Self.sweepNames, sweepValues) { try probe.set(name, to: value) }
         if bufferPriorErrorScale != 1, regionOfInterest == nil {
             throw ExperimentError.invalidInput("buffer_prior_error_scale = \(bufferPriorErrorScale) needs a region of interest "
-                                               + "(--region-of-interest): the buffer is the rest of the domain")
+                                               + "(--region-of-interest or the buffer section): the buffer is the rest of the domain")
         }
     }
 
