@@ -59,6 +59,25 @@ public struct SynthesisSolution: Sendable {
     public let increment: [Double]
     /// A, row-major n x n.
     public let posteriorCovariance: [Double]
+    /// The diagonal of the averaging kernel K H = I − A B⁻¹ (Rodgers 2000
+    /// Eq. 3.10; IMI 2.0, Estrada et al. 2025): how much of the truth's
+    /// coefficient f the posterior recovers, 0 to 1.
+    public let averagingKernelDiagonal: [Double]
+
+    /// The degrees of freedom for signal, tr(K H) (Rodgers 2000 Eq. 2.80):
+    /// how many independent pieces of the state the observations constrain.
+    public var degreesOfFreedomForSignal: Double { averagingKernelDiagonal.reduce(0, +) }
+
+    /// Σ_f (1 − A_ff / B_ff) over the coefficients with B_ff > 0: the
+    /// variance-reduction proxy of the DOFS that an ensemble can estimate
+    /// from its spreads alone (equal to tr(K H) for a diagonal B).
+    public func varianceReductionSum(prior: BlockCovariance) -> Double {
+        let n = increment.count
+        return (0..<n).reduce(0) { sum, f in
+            let b = prior.variance(f)
+            return b > 0 ? sum + 1 - posteriorCovariance[f * n + f] / b : sum
+        }
+    }
 
     /// wᵀ A w: the posterior variance of the linear function wᵀ x (a regional total).
     public func posteriorVariance(of w: [Double]) -> Double {
@@ -139,7 +158,14 @@ public enum BayesianSynthesis {
         var a = p.prior.dense()
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(m), -1, w, Int32(n), 1, &a, Int32(n))
         mirrorUpper(&a, n)
-        return SynthesisSolution(form: .observationSpace, increment: increment, posteriorCovariance: a)
+        // K H = B Hᵀ S⁻¹ H = Wᵀ V with V = L⁻¹ H: diag(K H)_i = Σ_o W[o, i] V[o, i].
+        var v = p.jacobian
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, Int32(m), Int32(n), 1, s, Int32(m),
+                    &v, Int32(n))
+        var kernel = [Double](repeating: 0, count: n)
+        for o in 0..<m { for i in 0..<n { kernel[i] += w[o * n + i] * v[o * n + i] } }
+        return SynthesisSolution(form: .observationSpace, increment: increment, posteriorCovariance: a,
+                                 averagingKernelDiagonal: kernel)
     }
 
     static func stateSpace(_ p: SynthesisProblem) throws(SynthesisError) -> SynthesisSolution {
@@ -148,7 +174,8 @@ public enum BayesianSynthesis {
         let r = factor.rank, f = factor.matrix
         guard r > 0 else {
             return SynthesisSolution(form: .stateSpace, increment: [Double](repeating: 0, count: n),
-                                     posteriorCovariance: [Double](repeating: 0, count: n * n))
+                                     posteriorCovariance: [Double](repeating: 0, count: n * n),
+                                     averagingKernelDiagonal: [Double](repeating: 0, count: n))
         }
         // G = R^(-1/2) H, d̃ = R^(-1/2) d, GF = G F (m x r).
         var g = p.jacobian
@@ -181,7 +208,16 @@ public enum BayesianSynthesis {
         var a = [Double](repeating: 0, count: n * n)
         cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(n), Int32(r), 1, vt, Int32(n), 0, &a, Int32(n))
         mirrorUpper(&a, n)
-        return SynthesisSolution(form: .stateSpace, increment: increment, posteriorCovariance: a)
+        // K H = F M⁻¹ (G F)ᵀ G (K = A Hᵀ R⁻¹, A = F M⁻¹ Fᵀ): Y = M⁻¹ (G F)ᵀ G (r x n),
+        // diag(K H)_i = Σ_k F[i, k] Y[k, i].
+        var y = [Double](repeating: 0, count: r * n)
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r), Int32(n), Int32(m), 1, gf, Int32(r), g, Int32(n),
+                    0, &y, Int32(n))
+        _ = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, lower, Int32(r), Int32(n), mMatrix, Int32(r), &y, Int32(n))
+        var kernel = [Double](repeating: 0, count: n)
+        for i in 0..<n { for k in 0..<r { kernel[i] += f[i * r + k] * y[k * n + i] } }
+        return SynthesisSolution(form: .stateSpace, increment: increment, posteriorCovariance: a,
+                                 averagingKernelDiagonal: kernel)
     }
 
     /// F (n x r, row-major) with B = F Fᵀ, block by block by pivoted

@@ -84,6 +84,24 @@ public struct BlockCovariance: Sendable, Equatable {
         return 0
     }
 
+    /// D B D with D = diag(`factors`): every variable's σ multiplied by its
+    /// factor, correlations unchanged (a prior error scale, IMI's buffer
+    /// elements). Factors must be finite and ≥ 0.
+    public func scaled(by factors: [Double]) throws(SynthesisError) -> BlockCovariance {
+        guard factors.count == dimension else {
+            throw .invalidProblem("\(factors.count) prior error factors for \(dimension) variables")
+        }
+        if let bad = factors.firstIndex(where: { !($0 >= 0 && $0.isFinite) }) {
+            throw .invalidProblem("prior error factor \(factors[bad]) of variable \(bad); it must be finite and ≥ 0")
+        }
+        return try BlockCovariance(dimension: dimension, blocks: blocks.map { block in
+            let s = block.indices.count
+            var matrix = block.matrix
+            for a in 0..<s { for b in 0..<s { matrix[a * s + b] *= factors[block.indices[a]] * factors[block.indices[b]] } }
+            return Block(indices: block.indices, matrix: matrix)
+        })
+    }
+
     /// wᵀ B w.
     public func quadraticForm(_ w: [Double]) -> Double {
         var total = 0.0

@@ -104,6 +104,9 @@ extension GCASv2FluxPerturbation {
         public let memory: FluxMemory
         let windowHours: Int
         let grid: HorizontalGrid
+        /// A factor per grid cell on the members' deviations λ δ E_0 (a
+        /// buffer's prior error scale outside a region of interest); nil: 1.
+        public var cellScale: [Double]?
         private lazy var noise = CorrelatedNoise(grid: grid, length: perturbation.correlationLength)
         private var cache: (period: Int, fields: [[[Double]]])?
 
@@ -149,7 +152,10 @@ extension GCASv2FluxPerturbation {
                             ?? perturbation.white(member: m, period: period, cell: cell, component: component)
                     }
                     let centre = meanAndSpread(deltas).mean
-                    let all = deltas.map { perturbation.member(forecast: ef, prior: e0, delta: $0 - centre, component: component) }
+                    let factor = cellScale?[cell] ?? 1
+                    let all = deltas.map {
+                        perturbation.member(forecast: ef, prior: e0, delta: factor * ($0 - centre), component: component)
+                    }
                     columns.append(Array(all[request.members]))
                     let statistics = meanAndSpread(all)
                     mean.append(statistics.mean)

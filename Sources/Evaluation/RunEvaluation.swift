@@ -42,7 +42,7 @@ public struct EvaluationReport: Sendable {
     public let period: [(String, ReportValue)]
     /// In the order: observation_statistics, bias_distribution,
     /// site_statistics, filter_diagnostics (runs with diagnostics.nc), regions, budget_monthly, budget_annual,
-    /// uncertainty_reduction, then (with province masks)
+    /// uncertainty_reduction, information_content, then (with province masks)
     /// province_budget_monthly and province_budget_annual, then (when asked
     /// for) budget_daily.
     public let tables: [ReportTable]
@@ -192,6 +192,7 @@ public enum RunEvaluation {
             notes.append("filter_diagnostics: no diagnostics.nc in the run directory (not an assimilation run)")
         }
         reportTables += budgetTables(budget, regions: regions, cellAreas: fluxes.cellAreas, ensemble: ensemble)
+        reportTables.append(try InformationContent.table(fluxes: fluxes, observations: dir.appendingPathComponent("observations.nc").path, window: options.window))
         reportTables += ProvinceBudgetTables.make(budget, provinces: regions.filter { $0.kind == .province }.map(\.name))
         if options.daily {
             reportTables.append(ProvinceBudgetTables.daily(try FluxBudget.daily(file: fluxes, regions: regions, window: options.window)))

@@ -66,6 +66,8 @@ public struct ExperimentConfig: Sendable {
     public let truthBias: Double
     public let truthCorrelationLength: Double
     public let truthSeed: UInt64
+    /// The buffer outside a region of interest (section `buffer`), nil: none.
+    public let buffer: BufferSettings?
 
     /// Ensemble size N.
     public var members: Int { assimilation.members }
@@ -98,7 +100,7 @@ public struct ExperimentConfig: Sendable {
             ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
                                ("truth_seed", .integer(Int(truthSeed)))])),
-        ])
+        ] + (buffer.map { [("buffer", $0.configNode)] } ?? []))
     }
 
     /// ``configNode`` as YAML.
@@ -213,6 +215,12 @@ public struct ExperimentConfig: Sendable {
         truthCorrelationLength = 1000 * (try twin?.value("truth_correlation_km", default: 800.0, in: 1...10_000) ?? 800)
         truthSeed = UInt64(try twin?.value("truth_seed", default: 99, in: 0...Int.max) ?? 99)
         try twin?.finish()
+
+        buffer = try top.optionalMapping("buffer").map(BufferSettings.init)
+        if buffer != nil, case .jdas = assimilation.fluxGenerator {
+            throw top.error("buffer", "a buffer scales the GCASv2 flux perturbations; the JDAS ensemble (Kou2023 Eq. 1) "
+                            + "has no per-cell prior error to scale: use flux_ensemble.generator: gcasv2")
+        }
 
         try top.finish()
     }

@@ -23,6 +23,11 @@ public struct SynthesisOptions: Sendable {
     /// Also simulate the independent validation observations (their fit is
     /// reported; they can outnumber the assimilated ones a hundredfold).
     public var validation = false
+    /// Prior and observation error scales, γ and the buffer (the reference: all 1, no buffer).
+    public var errors = SynthesisErrorSettings()
+    /// A sweep: each named setting (``SynthesisErrorSettings/sweepNames``)
+    /// over its values, all combinations, each solved with the one Jacobian.
+    public var sweep: [(name: String, values: [Double])] = []
 
     public init() {}
 }
@@ -49,6 +54,11 @@ public final class SynthesisInversion {
         self.config = config
         self.world = world
         self.output = output
+        // The configuration's buffer section is the default of the buffer options.
+        var options = options
+        options.errors = options.errors.applying(config.buffer)
+        try options.errors.validate()
+        _ = try SynthesisSweep.settings(base: options.errors, axes: options.sweep)
         self.options = options
         twin = config.satellite.source == .synthetic ? try TwinExperiment(config: config, output: output, world: world) : nil
         let standard: SynthesisPrior.Source
@@ -56,8 +66,41 @@ public final class SynthesisInversion {
         prior = try SynthesisPrior(config: config, source: options.prior ?? standard)
     }
 
-    /// Runs the inversion (collective); the summary on rank 0, nil elsewhere.
+    /// Runs the inversion (collective) with ``SynthesisOptions/errors``; the
+    /// summary on rank 0, nil elsewhere.
     public func run() throws -> SynthesisSummary? {
+        guard let jacobian = try jacobian() else { return nil }
+        let setup = try prepare(jacobian)
+        return try solve(jacobian, setup, settings: options.errors, into: output, covariance: true)
+    }
+
+    /// Runs the sweep of ``SynthesisOptions/sweep`` (collective): the
+    /// Jacobian once (computed or read), then one solve per setting in
+    /// `setting_NN/` and the table `sweep.csv` / `sweep.json`; the sweep on
+    /// rank 0, nil elsewhere.
+    public func runSweep() throws -> SynthesisSweep? {
+        let settings = try SynthesisSweep.settings(base: options.errors, axes: options.sweep)
+        guard let jacobian = try jacobian() else { return nil }
+        let setup = try prepare(jacobian)
+        var rows: [(folder: String, settings: SynthesisErrorSettings, summary: SynthesisSummary)] = []
+        for (i, setting) in settings.enumerated() {
+            let name = String(format: "setting_%02d", i + 1)
+            let folder = output.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            progress?("\(name): \(setting.label)")
+            let summary = try solve(jacobian, setup, settings: setting, into: folder, covariance: false)
+            try summary.json.write(to: folder.appendingPathComponent("summary.json"), atomically: true, encoding: .utf8)
+            rows.append((name, setting, summary))
+        }
+        let sweep = SynthesisSweep(rows: rows)
+        try sweep.csv.write(to: output.appendingPathComponent("sweep.csv"), atomically: true, encoding: .utf8)
+        try sweep.json.write(to: output.appendingPathComponent("sweep.json"), atomically: true, encoding: .utf8)
+        return sweep
+    }
+
+    /// The Jacobian on rank 0 (read from ``SynthesisOptions/jacobian``, or
+    /// computed by tagged tracers and written to `jacobian.nc`); nil elsewhere.
+    func jacobian() throws -> Jacobian? {
         let jacobian: Jacobian?
         if let path = options.jacobian {
             jacobian = world.rank == 0 ? try JacobianFile.read(path, config: config) : nil
@@ -81,12 +124,19 @@ public final class SynthesisInversion {
             if let jacobian { try JacobianFile.write(jacobian, config: config, to: output.appendingPathComponent("jacobian.nc").path) }
         }
         world.barrier()
-        guard let jacobian else { return nil }
-        return try solve(jacobian)
+        return jacobian
     }
 
-    /// The dense solve and the outputs (rank 0).
-    func solve(_ jacobian: Jacobian) throws -> SynthesisSummary {
+    /// What every solve of one Jacobian shares: the observations used, the
+    /// reference B and each function's share of the region of interest.
+    struct Setup {
+        let used: [Int]
+        let rejected: Int
+        let prior: BlockCovariance
+        let regionShares: [Double]
+    }
+
+    func prepare(_ jacobian: Jacobian) throws -> Setup {
         let basis = jacobian.basis
         guard basis.shape == .prior else {
             throw ExperimentError.invalidInput("the synthesis solves for scaling factors of the prior: the Jacobian must have "
@@ -100,24 +150,44 @@ public final class SynthesisInversion {
         guard !used.isEmpty else {
             throw ExperimentError.invalidInput("no assimilation candidate passes the OMB gate: nothing to invert")
         }
+        return Setup(used: used, rejected: candidates.count - used.count,
+                     prior: try prior.covariance(of: basis, grid: config.domain.grid),
+                     regionShares: try options.errors.regionShares(of: basis, config: config))
+    }
+
+    /// The dense solve with `settings` and its outputs in `folder` (rank 0):
+    /// fluxes.nc, averaging_kernel.nc and, with `covariance`, posterior_covariance.nc.
+    func solve(_ jacobian: Jacobian, _ setup: Setup, settings: SynthesisErrorSettings, into folder: URL,
+               covariance: Bool) throws -> SynthesisSummary {
+        try settings.validate()
+        let basis = jacobian.basis, rows = jacobian.observations, offset = jacobian.offset, used = setup.used
         let n = basis.count
-        let b = try prior.covariance(of: basis, grid: config.domain.grid)
+        let b = settings.priorFactors(shares: setup.regionShares).allSatisfy { $0 == 1 } ? setup.prior
+            : try setup.prior.scaled(by: settings.priorFactors(shares: setup.regionShares))
+        let varianceFactor = settings.observationVarianceFactor
         let problem = try SynthesisProblem(
             jacobian: used.flatMap { jacobian.matrix[($0 * n)..<(($0 + 1) * n)] }, observationCount: used.count, basisCount: n,
-            errorVariances: used.map { rows[$0].error * rows[$0].error }, departures: used.map { rows[$0].value - offset[$0] },
-            prior: b)
-        progress?("solving: \(used.count) observations, \(n) basis functions, prior \(prior.description)")
+            errorVariances: used.map { rows[$0].error * rows[$0].error * varianceFactor },
+            departures: used.map { rows[$0].value - offset[$0] }, prior: b)
+        progress?("solving: \(used.count) observations, \(n) basis functions, prior \(prior.description)"
+                  + (settings == SynthesisErrorSettings() ? "" : "; \(settings.label)"))
         let clock = ContinuousClock(), started = clock.now
         let solution = try BayesianSynthesis.solve(problem, form: options.form)
         let duration = clock.now - started
         let seconds = duration.inSeconds
-        progress?(String(format: "solved (%@ form) in %.2f s", solution.form.rawValue, seconds))
+        progress?(String(format: "solved (%@ form) in %.2f s, DOFS %.2f", solution.form.rawValue, seconds,
+                         solution.degreesOfFreedomForSignal))
         try SynthesisOutputs.writeFluxes(config: config, basis: basis, solution: solution, prior: b, truth: twin?.truthSource,
-                                         to: output.appendingPathComponent("fluxes.nc").path)
-        try SynthesisOutputs.writeCovariance(config: config, basis: basis, solution: solution, prior: b,
-                                             to: output.appendingPathComponent("posterior_covariance.nc").path)
-        return try SynthesisSummary(config: config, jacobian: jacobian, used: used, rejected: candidates.count - used.count,
+                                         to: folder.appendingPathComponent("fluxes.nc").path)
+        try SynthesisOutputs.writeAveragingKernel(config: config, basis: basis, solution: solution, settings: settings,
+                                                  regionShares: setup.regionShares,
+                                                  to: folder.appendingPathComponent("averaging_kernel.nc").path)
+        if covariance {
+            try SynthesisOutputs.writeCovariance(config: config, basis: basis, solution: solution, prior: b,
+                                                 to: folder.appendingPathComponent("posterior_covariance.nc").path)
+        }
+        return try SynthesisSummary(config: config, jacobian: jacobian, used: used, rejected: setup.rejected,
                                     problem: problem, solution: solution, prior: prior, solveSeconds: seconds,
-                                    truth: twin?.truthSource)
+                                    truth: twin?.truthSource, errors: settings, regionShares: setup.regionShares)
     }
 }

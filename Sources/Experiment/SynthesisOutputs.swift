@@ -72,4 +72,61 @@ enum SynthesisOutputs {
                 (0..<n).map { max(0, solution.posteriorCovariance[$0 * n + $0]).squareRoot() })
         try file.commit()
     }
+
+    /// `averaging_kernel.nc` (IMI 2.0's averaging-kernel sensitivities):
+    /// `averaging_kernel(basis)` = diag(K H) per coefficient with the basis
+    /// description; `averaging_kernel_sensitivity(component, period, y, x)` (CF order)
+    /// the diagonal of the function holding each cell's flux (fill where none);
+    /// `dofs_per_cell(y, x)` = Σ over the functions holding the cell of
+    /// diag(K H)_f / (cells of f), which sums over the grid to the DOFS; and
+    /// `region_of_interest_share(basis)` when a region of interest is set.
+    static func writeAveragingKernel(config: ExperimentConfig, basis: JacobianBasis, solution: SynthesisSolution,
+                                     settings: SynthesisErrorSettings, regionShares: [Double], to path: String) throws {
+        let grid = config.domain.grid, cells = grid.cellCount, kernel = solution.averagingKernelDiagonal
+        let file = try NetCDFFile.create(path)
+        let root = file.root
+        try CFGridWriter.writeGlobalAttributes(to: root, title: "RCAS synthesis inversion: averaging kernel", extra: [
+            ("domain", config.domain.name), ("rcas_configuration", config.resolvedText),
+            ("rcas_basis", basis.partition.description), ("rcas_periods", basis.periods.description),
+            ("rcas_error_settings", settings.json),
+            ("dofs", String(format: "%.6g", solution.degreesOfFreedomForSignal)),
+            ("comment", "averaging kernel K H = I - A B^-1 (Rodgers 2000 Eq. 3.10): its diagonal is the share of the "
+                + "truth's coefficient the posterior recovers; DOFS = trace; see Docs/jacobians.md")])
+        try CFGridWriter.write(grid, to: root)
+        try JacobianFile.writeBasis(basis, grid: grid, to: root)
+        try JacobianFile.addVariable("averaging_kernel", .double, ["basis"], [
+            ("long_name", "diagonal of the averaging kernel K H per basis coefficient"), ("units", "1")], to: root).write(kernel)
+        if settings.regionOfInterest != nil {
+            try JacobianFile.addVariable("region_of_interest_share", .double, ["basis"], [
+                ("long_name", "share of the basis function's cells in the region of interest"), ("units", "1")], to: root)
+                .write(regionShares)
+        }
+        let fill = 9.969209968386869e36
+        let components = basis.componentNames.count
+        let periods = basis.periodCount
+        var map = [Double](repeating: fill, count: periods * components * cells)
+        var perCell = [Double](repeating: 0, count: cells)
+        for p in 0..<basis.periodCount {
+            for c in 0..<components {
+                for cell in 0..<cells {
+                    guard let f = basis.function(component: c, group: basis.cellGroups[cell], period: p) else { continue }
+                    map[(c * periods + p) * cells + cell] = kernel[f]
+                    perCell[cell] += kernel[f] / Double(basis.groupCells[basis.functions[f].group].count)
+                }
+            }
+        }
+        let sensitivity = try root.addVariable("averaging_kernel_sensitivity", type: .double,
+                                               dimensions: ["component", "period", "y", "x"], deflateLevel: 1)
+        try sensitivity.setAttribute("_FillValue", .doubles([fill]))
+        try sensitivity.setAttribute("long_name", .text("averaging-kernel sensitivity: diag(K H) of the basis function "
+                                                        + "holding the flux of the component in the cell during the period"))
+        try sensitivity.setAttribute("units", .text("1"))
+        try CFGridWriter.attachGrid(to: sensitivity)
+        try sensitivity.write(map)
+        let density = try JacobianFile.addVariable("dofs_per_cell", .double, ["y", "x"], [
+            ("long_name", "degrees of freedom for signal per grid cell (sums to the DOFS)"), ("units", "1")], to: root)
+        try CFGridWriter.attachGrid(to: density)
+        try density.write(perCell)
+        try file.commit()
+    }
 }

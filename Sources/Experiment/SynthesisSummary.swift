@@ -40,11 +40,25 @@ public struct SynthesisSummary: Sendable {
     public let form: SynthesisSolution.Form
     public let solveSeconds: Double
     public let transportScheme: String
+    /// The error settings solved with (scales, γ, buffer).
+    public let errors: SynthesisErrorSettings
+    /// DOFS = tr(K H) (``SynthesisSolution/degreesOfFreedomForSignal``).
+    public let degreesOfFreedomForSignal: Double
+    /// The part of the DOFS in the region of interest (Σ_f share_f diag(K H)_f), nil without one.
+    public let degreesOfFreedomInRegionOfInterest: Double?
+    /// Σ_f (1 − A_ff / B_ff): the ensemble's spread-based DOFS proxy, computed exactly.
+    public let varianceReductionSum: Double
 
     init(config: ExperimentConfig, jacobian: Jacobian, used: [Int], rejected: Int, problem: SynthesisProblem,
-         solution: SynthesisSolution, prior: SynthesisPrior, solveSeconds: Double, truth: NaturalFluxSource?) throws {
+         solution: SynthesisSolution, prior: SynthesisPrior, solveSeconds: Double, truth: NaturalFluxSource?,
+         errors: SynthesisErrorSettings = SynthesisErrorSettings(), regionShares: [Double]? = nil) throws {
         let basis = jacobian.basis, grid = config.domain.grid, n = basis.count, cells = grid.cellCount
         self.prior = prior
+        self.errors = errors
+        degreesOfFreedomForSignal = solution.degreesOfFreedomForSignal
+        varianceReductionSum = solution.varianceReductionSum(prior: problem.prior)
+        degreesOfFreedomInRegionOfInterest = errors.regionOfInterest == nil ? nil
+            : zip(regionShares ?? [], solution.averagingKernelDiagonal).reduce(0) { $0 + $1.0 * $1.1 }
         priorIsExact = prior.isExact(for: basis)
         basisDescription = (basis.partition.description, basis.periods.description, n)
         form = solution.form
@@ -154,6 +168,10 @@ public struct SynthesisSummary: Sendable {
               "obs_rejected_omb": \(observationsRejected),
               "obs_validation_simulated": \(observationsValidation),
               "chi2_per_observation": \(number(chi2PerObservation)),
+              "error_settings": \(errors.json),
+              "dofs": \(number(degreesOfFreedomForSignal)),
+              "dofs_region_of_interest": \(number(degreesOfFreedomInRegionOfInterest)),
+              "dofs_spread_reduction": \(number(varianceReductionSum)),
               "observation_rmse_ppm": {"assimilated": {"prior": \(number(fitUsed.prior)), "posterior": \(number(fitUsed.posterior))}, "validation": {"prior": \(number(fitValidation.prior)), "posterior": \(number(fitValidation.posterior))}},
               "region_totals_units": "Tg C over the assessed period (sum of the optimised components); land weighted by land fraction",
               "region_totals": {
@@ -173,6 +191,9 @@ public struct SynthesisSummary: Sendable {
                      + "(\(basisDescription.partition) x \(basisDescription.periods)), \(form.rawValue) form, "
                      + String(format: "%.2f s; chi2/n = %.3f", solveSeconds, chi2PerObservation),
                      "prior: \(prior.description)" + (priorIsExact ? "" : " (aggregated: approximate)"),
+                     String(format: "DOFS %.3f", degreesOfFreedomForSignal)
+                        + (degreesOfFreedomInRegionOfInterest.map { String(format: " (%.3f in the region of interest)", $0) } ?? "")
+                        + (errors == SynthesisErrorSettings() ? "" : "; \(errors.label)"),
                      "region".padding(toLength: 22, withPad: " ", startingAt: 0)
                         + "     prior Tg C  posterior Tg C    σ prior     σ post       UR     truth"]
         for r in regionTotals {

@@ -160,4 +160,60 @@ enum Textbook {
         #expect(abs(block.quadraticForm(w) - expected) < 1e-13)
         #expect(block.variance(1) == 0.8 && block.variance(3) == 1.2)
     }
+
+    /// diag(K H) against the textbook I − A B⁻¹ (Rodgers 2000 Eq. 3.10), in
+    /// both forms, with fewer and with more observations than coefficients.
+    @Test(arguments: SynthesisSolution.Form.allCases)
+    func averagingKernelEqualsTheTextbookClosedForm(form: SynthesisSolution.Form) throws {
+        let (block, dense) = try prior()
+        let bInverse = Textbook.inverse(dense, 4)
+        for (hh, rr, dd, m) in [(h, r, d, 3), (h + [0.3, 0.3, -0.2, 0.6, 1, 0, 0, 0.5], r + [0.3, 0.2], d + [0.2, -0.1], 5)] {
+            let problem = try SynthesisProblem(jacobian: hh, observationCount: m, basisCount: 4, errorVariances: rr,
+                                               departures: dd, prior: block)
+            let solution = try BayesianSynthesis.solve(problem, form: form)
+            let exact = Textbook.posterior(h: hh, b: dense, r: rr, d: dd, m: m, n: 4)
+            let aBInverse = Textbook.product(exact.covariance, bInverse, 4, 4, 4)
+            var trace = 0.0
+            for i in 0..<4 {
+                let kernel = 1 - aBInverse[i * 4 + i]
+                trace += kernel
+                #expect(abs(solution.averagingKernelDiagonal[i] - kernel) < 1e-10, "m \(m): diag(KH)[\(i)]")
+            }
+            #expect(abs(solution.degreesOfFreedomForSignal - trace) < 1e-10)
+        }
+    }
+
+    /// One coefficient, one observation: DOFS = σ_b² h² / (σ_b² h² + σ_o²).
+    @Test(arguments: SynthesisSolution.Form.allCases)
+    func scalarDegreesOfFreedomForSignal(form: SynthesisSolution.Form) throws {
+        let (sigmaB2, hh, sigmaO2) = (0.49, 2.5, 0.8)
+        let problem = try SynthesisProblem(jacobian: [hh], observationCount: 1, basisCount: 1, errorVariances: [sigmaO2],
+                                           departures: [0.3], prior: try BlockCovariance(variances: [sigmaB2]))
+        let solution = try BayesianSynthesis.solve(problem, form: form)
+        let expected = sigmaB2 * hh * hh / (sigmaB2 * hh * hh + sigmaO2)
+        #expect(abs(solution.degreesOfFreedomForSignal - expected) < 1e-14)
+    }
+
+    /// Σ (1 − A_ii / B_ii) is tr(K H) for a diagonal B, not for a correlated one.
+    @Test func varianceReductionSumIsTheDOFSOnlyForADiagonalPrior() throws {
+        let diagonal = try BlockCovariance(variances: [2.0, 0.8, 1.5, 1.2])
+        let problem = try SynthesisProblem(jacobian: h, observationCount: 3, basisCount: 4, errorVariances: r,
+                                           departures: d, prior: diagonal)
+        let solution = try BayesianSynthesis.solve(problem)
+        #expect(abs(solution.varianceReductionSum(prior: diagonal) - solution.degreesOfFreedomForSignal) < 1e-12)
+        let (block, _) = try prior()
+        let correlated = try BayesianSynthesis.solve(try SynthesisProblem(jacobian: h, observationCount: 3, basisCount: 4,
+                                                                         errorVariances: r, departures: d, prior: block))
+        #expect(abs(correlated.varianceReductionSum(prior: block) - correlated.degreesOfFreedomForSignal) > 1e-3)
+    }
+
+    /// D B D keeps the blocks and correlations and scales each σ.
+    @Test func scaledCovarianceIsDBD() throws {
+        let (block, dense) = try prior()
+        let factors = [2.0, 0.5, 1.0, 3.0]
+        let scaled = try block.scaled(by: factors).dense()
+        for i in 0..<4 { for j in 0..<4 { #expect(abs(scaled[i * 4 + j] - factors[i] * dense[i * 4 + j] * factors[j]) < 1e-15) } }
+        #expect(throws: SynthesisError.self) { try block.scaled(by: [1, 1, .nan, 1]) }
+        #expect(throws: SynthesisError.self) { try block.scaled(by: [1, 1, 1]) }
+    }
 }

@@ -62,7 +62,7 @@ enum Fixture {
     /// stores `site` as a fixed-length char array (obs, site_strlen) instead of strings.
     static func writeObservations(_ path: String, rows: [Row], runKind: String, omit: String? = nil,
                                   timeUnits: String = "seconds since 1970-01-01 00:00:00",
-                                  characterSites: Bool = false) throws {
+                                  characterSites: Bool = false, analysisSpread: [Double]? = nil) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         let file = try NetCDFFile.create(path)
@@ -100,7 +100,7 @@ enum Fixture {
         try doubles("background_mean", rows.map(\.model))
         try doubles("background_spread", rows.map { _ in 0 })
         try doubles("analysis_mean", rows.map(\.model))
-        try doubles("analysis_spread", rows.map { _ in 0 })
+        try doubles("analysis_spread", analysisSpread ?? rows.map { _ in 0 })
         try file.commit()
     }
 

@@ -211,7 +211,8 @@ func errorMessage(_ body: () throws -> Void) -> String {
         #expect(result.status == 0, "\(result.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let tables = ["observation_statistics", "bias_distribution", "site_statistics", "regions", "budget_monthly",
-                      "budget_annual", "uncertainty_reduction", "province_budget_monthly", "province_budget_annual"]
+                      "budget_annual", "uncertainty_reduction", "information_content", "province_budget_monthly",
+                      "province_budget_annual"]
         #expect(Set(object.keys) == Set(["run_directory", "period", "notes"] + tables))
         let period = object["period"] as! [String: Any]
         #expect(period["fluxes_start"] as? String == "2016-07-01T00:00:00Z" && period["fluxes_covered_hours"] as? Double == 2)

@@ -1,0 +1,56 @@
+import Foundation
+import NetCDFIO
+import ModelTime
+import Testing
+import TestSupport
+@testable import Evaluation
+
+@Suite struct InformationContentTests {
+    /// σ_f = 2, σ_a = 1 on every bio cell: 1 − 1/4 per element; ocean
+    /// spread zero on the first half of the cells (not state elements) and
+    /// growing on the rest (σ_a = 2 σ_f: −3 each, counted, not clipped);
+    /// the window keeps only the records wholly inside it.
+    @Test func spreadReductionSumsOverTheElements() throws {
+        let dir = try TestEnvironment.temporaryDirectory("information-content")
+        let path = dir.appendingPathComponent("fluxes.nc").path
+        let cells = Fixture.grid.nx * Fixture.grid.ny, half = cells / 2
+        let start = Fixture.hours(2016, 7, 1)
+        try Fixture.writeFluxes(path, periods: [(start, start + 1), (start + 1, start + 2), (start + 2, start + 3)]) { name, _ in
+            switch name {
+            case "bio_forecast_spread": [Double](repeating: 2, count: cells)
+            case "bio_analysis_spread": [Double](repeating: 1, count: cells)
+            case "ocn_forecast_spread": (0..<cells).map { $0 < half ? 0 : 0.5 }
+            case "ocn_analysis_spread": (0..<cells).map { $0 < half ? 0 : 1 }
+            default: [Double](repeating: 1, count: cells)
+            }
+        }
+        let table = try InformationContent.table(fluxes: try FluxFile(path), observations: nil,
+                                                 window: TimeWindow(from: ModelHour(Int(start) + 1), to: nil))
+        #expect(table.rows.count == 2)
+        #expect(table.value("estimate", row: 0) == .text("flux_spread_reduction") && table.value("elements", row: 0) == .int(2 * cells))
+        #expect(table.value("dofs", row: 0) == .number(0.75 * Double(2 * cells)))
+        #expect(table.value("mean_per_element", row: 0) == .number(0.75))
+        #expect(table.value("elements", row: 1) == .int(2 * (cells - half)))
+        #expect(table.value("dofs", row: 1) == .number(-3 * Double(2 * (cells - half))))
+    }
+
+    /// Σ σ_a² / σ_o² over the assimilated observations in the window (σ_o = 1
+    /// in the fixture): rejected and validation rows and rows before the window do not count.
+    @Test func observationSpaceSumsTheAssimilatedRows() throws {
+        let dir = try TestEnvironment.temporaryDirectory("information-content-obs")
+        let start = Fixture.seconds(2016, 7, 1, 1)
+        let rows = [Fixture.Row(time: start + 60, value: 400, model: 400),
+                    Fixture.Row(time: start + 120, value: 400, model: 400),
+                    Fixture.Row(time: start + 180, status: 1, value: 400, model: 400),
+                    Fixture.Row(time: start + 240, set: 1, status: 2, value: 400, model: 400),
+                    Fixture.Row(time: start - 3000, value: 400, model: 400)]
+        let path = dir.appendingPathComponent("observations.nc").path
+        try Fixture.writeObservations(path, rows: rows, runKind: "AN", analysisSpread: [0.5, 0.25, 2, 2, 2])
+        let (count, sum) = try #require(try InformationContent.observationSpace(path: path,
+                                                                               window: TimeWindow(from: ModelHour(Int(start / 3600)), to: nil)))
+        #expect(count == 2 && sum == 0.25 + 0.0625)
+        // A spread of −1 is refused with the file and variable named.
+        try Fixture.writeObservations(path, rows: rows, runKind: "AN", analysisSpread: [-1, 0, 0, 0, 0])
+        #expect(throws: NetCDFError.self) { try InformationContent.observationSpace(path: path, window: .all) }
+    }
+}
