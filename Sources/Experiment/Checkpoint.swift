@@ -85,6 +85,7 @@ extension AssimilationRun {
         try scalar("concentration_records", positions.concentrations)
         try scalar("diagnostics_records", positions.diagnostics)
         try root.addVariable("inflation_factor", type: .double, dimensions: ["one"]).write([inflation?.factor ?? 1])
+        if let bias = boundaryBias { try saveBoundaryBias(bias, in: root) }
         try file.commit()
         logger.info("checkpoint written", metadata: ["time": "\(now)", "file": "\(file.path)"])
         state.world.barrier()
@@ -153,8 +154,46 @@ extension AssimilationRun {
             inflation = AdaptiveInflation(maximum: adaptive.maximum, relaxation: adaptive.relaxation,
                                           factor: try root.variable("inflation_factor").read(Double.self)[0])
         }
+        if let settings = config.boundaryBias { try restoreBoundaryBias(settings, from: root, path: path) }
         return RunOutputs.Positions(fluxes: position, observations: try scalar("observation_rows"),
                                     concentrations: try scalar("concentration_records"),
                                     diagnostics: try scalar("diagnostics_records"))
+    }
+}
+
+extension AssimilationRun {
+    /// The boundary-bias members ([element][member]) and the hourly series so far.
+    func saveBoundaryBias(_ bias: BoundaryBiasEnsemble, in root: NetCDFGroup) throws {
+        let n = bias.settings.elementCount, T = boundaryBiasRecords.count
+        try root.addDimension("bias_element", length: n)
+        try root.addDimension("bias_record", length: nil)
+        try root.addDimension("bias_record_field", length: 4 * n)
+        try root.addVariable("boundary_bias_members", type: .double, dimensions: ["bias_element", "member"]).write(bias.values)
+        let hours = try root.addVariable("boundary_bias_record_hour", type: .int64, dimensions: ["bias_record"])
+        let rows = try root.addVariable("boundary_bias_records", type: .double, dimensions: ["bias_record", "bias_record_field"])
+        guard T > 0 else { return }
+        try hours.write(boundaryBiasRecords.map { Int64($0.hour) }, start: [0], count: [T])
+        try rows.write(boundaryBiasRecords.flatMap(\.row), start: [0, 0], count: [T, 4 * n])
+    }
+
+    func restoreBoundaryBias(_ settings: BoundaryBiasSettings, from root: NetCDFGroup, path: String) throws {
+        let n = settings.elementCount
+        guard root.hasVariable("boundary_bias_members") else {
+            throw ExperimentError.invalidInput("\(path): holds no boundary-bias elements, but this configuration has a boundary_bias section")
+        }
+        let values = try root.variable("boundary_bias_members").read(Double.self)
+        guard values.count == n * state.memberCount, values.allSatisfy(\.isFinite) else {
+            throw ExperimentError.invalidInput("\(path): variable 'boundary_bias_members' has \(values.count) values "
+                                               + "(needs \(n * state.memberCount), all finite)")
+        }
+        boundaryBias?.values = values
+        let hours = try root.variable("boundary_bias_record_hour").read(Int64.self)
+        let rows = try root.variable("boundary_bias_records").read(Double.self)
+        guard rows.count == hours.count * 4 * n else {
+            throw ExperimentError.invalidInput("\(path): variable 'boundary_bias_records' has \(rows.count) values, needs \(hours.count * 4 * n)")
+        }
+        boundaryBiasRecords = hours.enumerated().map { t, hour in
+            BoundaryBiasRecord(hour: Int(hour), row: rows[(t * 4 * n)..<((t + 1) * 4 * n)], elements: n)
+        }
     }
 }

@@ -66,6 +66,12 @@ public struct ExperimentConfig: Sendable {
     public let truthBias: Double
     public let truthCorrelationLength: Double
     public let truthSeed: UInt64
+    /// Twin experiment: a known bias added to the truth run's inflow per edge
+    /// (`twin.boundary_bias_ppm`); empty: none.
+    public let imposedBoundaryBias: ImposedBoundaryBias
+    /// Lateral-boundary bias elements in the state (the `boundary_bias:`
+    /// section); nil: the boundary is taken as it is.
+    public let boundaryBias: BoundaryBiasSettings?
 
     /// Ensemble size N.
     public var members: Int { assimilation.members }
@@ -97,8 +103,9 @@ public struct ExperimentConfig: Sendable {
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
             ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
-                               ("truth_seed", .integer(Int(truthSeed)))])),
-        ])
+                               ("truth_seed", .integer(Int(truthSeed)))]
+                               + (imposedBoundaryBias.ppm.isEmpty ? [] : [("boundary_bias_ppm", imposedBoundaryBias.configNode)]))),
+        ] + (boundaryBias.map { [("boundary_bias", $0.configNode)] } ?? []))
     }
 
     /// ``configNode`` as YAML.
@@ -212,7 +219,15 @@ public struct ExperimentConfig: Sendable {
         truthBias = try twin?.value("truth_bias", default: 0.0, in: -1...10) ?? 0
         truthCorrelationLength = 1000 * (try twin?.value("truth_correlation_km", default: 800.0, in: 1...10_000) ?? 800)
         truthSeed = UInt64(try twin?.value("truth_seed", default: 99, in: 0...Int.max) ?? 99)
+        imposedBoundaryBias = try twin?.optionalMapping("boundary_bias_ppm").map { section throws(ConfigError) in
+            try ImposedBoundaryBias(section)
+        } ?? ImposedBoundaryBias(ppm: [:])
         try twin?.finish()
+
+        let layerCount = domain.layers.count
+        boundaryBias = try top.optionalMapping("boundary_bias").map { section throws(ConfigError) in
+            try BoundaryBiasSettings(section, layerCount: layerCount)
+        }
 
         try top.finish()
     }

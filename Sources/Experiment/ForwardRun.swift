@@ -22,6 +22,9 @@ public final class ForwardRun {
     /// Called on every rank after each hour's step with the meteorology valid
     /// at the new time (the twin experiment samples its observations here).
     public var afterStep: ((ForwardRun, MetFields) throws -> Void)?
+    /// A bias (ppm) added to the inflow on whole edges (a twin experiment's
+    /// truth run with a biased boundary); none by default.
+    public var imposedBoundaryBias = ImposedBoundaryBias(ppm: [:])
 
     /// A run labelled `label` (CTRL, FC, truth) whose observation rows go to
     /// `folder/observations.nc` when a folder is given.
@@ -58,7 +61,10 @@ public final class ForwardRun {
                     for field in fields { total += field[cell] }
                     return total
                 }
-            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 })
+            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 },
+               boundaryOffset: imposedBoundaryBias.ppm.isEmpty ? nil : { [imposedBoundaryBias, nx = state.grid.nx, ny = state.grid.ny] _, i, j, _ in
+                   imposedBoundaryBias.offset(i: i, j: j, nx: nx, ny: ny)
+               })
             now = hour.advanced(by: 1)
             let metNow = try inputs.meteorology(at: now)
             try sample(hour: hour, met: metNow)

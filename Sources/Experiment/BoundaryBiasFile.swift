@@ -1,0 +1,65 @@
+import CFOutput
+import Foundation
+import ModelTime
+import NetCDFIO
+
+/// `boundary_bias.nc`: the hourly time series of the lateral-boundary bias
+/// elements (time x element: forecast and analysis mean and spread, ppm),
+/// with each element's edge, layer band, prior and (twin) imposed truth.
+/// Rewritten whole and atomically (the series is small) at every checkpoint
+/// and at the end of the run.
+enum BoundaryBiasFile {
+    static let name = "boundary_bias.nc"
+
+    static let series: [(name: String, long: String)] = [
+        ("forecast_mean", "ensemble mean of the boundary bias before the hour's analysis"),
+        ("forecast_spread", "ensemble spread (standard deviation) of the boundary bias before the hour's analysis"),
+        ("analysis_mean", "ensemble mean of the boundary bias after the hour's analysis"),
+        ("analysis_spread", "ensemble spread (standard deviation) of the boundary bias after the hour's analysis"),
+    ]
+
+    static func write(_ records: [BoundaryBiasRecord], settings: BoundaryBiasSettings, imposed: ImposedBoundaryBias,
+                      config: ExperimentConfig, to path: String) throws {
+        let n = settings.elementCount, T = records.count
+        let file = try NetCDFFile.create(path)
+        let root = file.root
+        try root.setAttribute("title", .text("RCAS lateral-boundary bias elements"))
+        try root.setAttribute("Conventions", .text("CF-1.8"))
+        try root.setAttribute("rcas_configuration", .text(config.resolvedText))
+        try root.setAttribute("comment", .text(
+            "Additive bias (ppm) of the inflow CO2 mole fraction on each optimised edge and layer band, "
+            + "prior mean 0, prior sigma \(settings.priorSigma) ppm, AR(1) time scale \(settings.correlationHours) h"))
+        try root.addDimension("element", length: n)
+        let time = try CFGridWriter.addTimeCoordinate(to: root)
+        try root.addVariable("edge", type: .string, dimensions: ["element"])
+            .writeStrings((0..<n).map { settings.edgeAndBand(of: $0).edge.rawValue })
+        for (name, long, values) in [
+            ("band_bottom_layer", "lowest model layer of the band (0 = lowest)", (0..<n).map { settings.layers(ofBand: settings.edgeAndBand(of: $0).band).lowerBound }),
+            ("band_top_layer", "highest model layer of the band", (0..<n).map { settings.layers(ofBand: settings.edgeAndBand(of: $0).band).upperBound }),
+        ] {
+            let variable = try root.addVariable(name, type: .int64, dimensions: ["element"])
+            try variable.setAttribute("long_name", .text(long))
+            try variable.write(values.map(Int64.init))
+        }
+        let imposedValues = (0..<n).map { imposed.ppm[settings.edgeAndBand(of: $0).edge] ?? 0 }
+        for (name, long, values) in [("prior_mean", "prior mean of the boundary bias", [Double](repeating: 0, count: n)),
+                                     ("prior_sigma", "prior standard deviation of the boundary bias",
+                                      [Double](repeating: settings.priorSigma, count: n)),
+                                     ("imposed", "bias added to the truth run's inflow (twin experiments; 0 otherwise)", imposedValues)] {
+            let variable = try root.addVariable(name, type: .double, dimensions: ["element"])
+            try variable.setAttribute("long_name", .text(long))
+            try variable.setAttribute("units", .text("ppm"))
+            try variable.write(values)
+        }
+        let fields = [records.flatMap(\.priorMean), records.flatMap(\.priorSpread),
+                      records.flatMap(\.posteriorMean), records.flatMap(\.posteriorSpread)]
+        for ((name, long), values) in zip(series, fields) {
+            let variable = try root.addVariable(name, type: .double, dimensions: ["time", "element"])
+            try variable.setAttribute("long_name", .text(long))
+            try variable.setAttribute("units", .text("ppm"))
+            if T > 0 { try variable.write(values, start: [0, 0], count: [T, n]) }
+        }
+        if T > 0 { try time.write(records.map { Double($0.hour) }, start: [0], count: [T]) }
+        try file.commit()
+    }
+}
