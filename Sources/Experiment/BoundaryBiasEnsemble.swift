@@ -1,5 +1,6 @@
 import Assimilation
 import Foundation
+import Geometry
 import RandomStreams
 
 /// The lateral-boundary bias elements of the EnKS state (``BoundaryBiasSettings``):
@@ -42,9 +43,16 @@ struct BoundaryBiasEnsemble {
         }
     }
 
-    /// Updates the elements with an analysis's observation-space record.
-    mutating func analyse(_ update: ObservationSpaceUpdate) {
-        update.applyUnlocalized(to: &values, variableCount: settings.elementCount)
+    /// Updates the elements with an analysis's observation-space record of
+    /// the observations at `points` (batch order).
+    mutating func analyse(_ update: ObservationSpaceUpdate, points: [GeoPoint], grid: HorizontalGrid) {
+        update.applyGlobal(to: &values, variableCount: settings.elementCount,
+                           weights: settings.localization.map { cutoff in
+                               (0..<settings.elementCount).flatMap { e in
+                                   let edge = settings.edgeAndBand(of: e).edge
+                                   return points.map { gaspariCohn(distance: edge.distance(of: $0, on: grid), cutoff: cutoff) }
+                               }
+                           })
     }
 
     /// Ensemble mean and spread of each element.

@@ -1,4 +1,6 @@
+import Assimilation
 import ConfigFormat
+import Geometry
 
 /// One side of the domain: the ghost cells just outside it that carry the
 /// inflow (i = -1 west, i = nx east, j = -1 south, j = ny north).
@@ -12,6 +14,19 @@ public enum BoundaryEdge: String, Sendable, CaseIterable, Comparable {
         if j < 0 { return .south }
         if j >= ny { return .north }
         return nil
+    }
+
+    /// The distance (m, on the map projection) of `point` from this edge of
+    /// `grid` (0 outside the domain beyond it).
+    public func distance(of point: GeoPoint, on grid: HorizontalGrid) -> Double {
+        let (fi, fj) = grid.gridCoordinates(of: point)
+        let cells = switch self {
+        case .west: fi + 0.5
+        case .east: Double(grid.nx) - 0.5 - fi
+        case .south: fj + 0.5
+        case .north: Double(grid.ny) - 0.5 - fj
+        }
+        return max(0, cells) * (self == .west || self == .east ? grid.dx : grid.dy)
     }
 
     public static func < (a: BoundaryEdge, b: BoundaryEdge) -> Bool {
@@ -28,6 +43,7 @@ public enum BoundaryEdge: String, Sendable, CaseIterable, Comparable {
 ///       band_top_layers: [2, 5]             # highest layer (0 = lowest) of each band; default: one band
 ///       prior_sigma_ppm: 1.0                # prior error of each element
 ///       correlation_hours: 72               # AR(1) time scale of the EnKS perturbations
+///       localization_km: 2500               # EnKS: Gaspari-Cohn cut-off on an observation's distance from the edge (0: none)
 ///
 /// The prior mean is 0 ppm (the boundary file is taken as unbiased a priori).
 public struct BoundaryBiasSettings: Sendable, Equatable, ConfigPrintable {
@@ -39,9 +55,18 @@ public struct BoundaryBiasSettings: Sendable, Equatable, ConfigPrintable {
     public let priorSigma: Double
     /// e-folding time (hours) of the elements' ensemble perturbations.
     public let correlationHours: Double
+    /// EnKS only: the distance (m, on the map) from an edge at which an
+    /// observation's Gaspari-Cohn weight on that edge's elements reaches zero;
+    /// nil: every observation updates every element fully. With tens of
+    /// members, the sampled covariance of an edge's bias with observations
+    /// its inflow has not reached is noise; the taper keeps it out.
+    public let localization: Double?
 
-    public init(edges: [BoundaryEdge], bandTopLayers: [Int], priorSigma: Double, correlationHours: Double) {
+    public init(edges: [BoundaryEdge], bandTopLayers: [Int], priorSigma: Double, correlationHours: Double,
+                localization: Double?) {
         precondition(!edges.isEmpty && !bandTopLayers.isEmpty && priorSigma > 0 && correlationHours > 0)
+        precondition(localization.map { $0 > 0 } ?? true)
+        self.localization = localization
         self.edges = edges.sorted()
         self.bandTopLayers = bandTopLayers
         self.priorSigma = priorSigma
@@ -70,14 +95,17 @@ public struct BoundaryBiasSettings: Sendable, Equatable, ConfigPrintable {
         }
         let sigma = try section.value("prior_sigma_ppm", default: 1.0, in: 0.001...100)
         let hours = try section.value("correlation_hours", default: 72.0, in: 1...100_000)
+        let localization = try section.value("localization_km", default: 2500.0, in: 0...100_000)
         try section.finish()
-        self.init(edges: edges, bandTopLayers: tops, priorSigma: sigma, correlationHours: hours)
+        self.init(edges: edges, bandTopLayers: tops, priorSigma: sigma, correlationHours: hours,
+                  localization: localization > 0 ? localization * 1000 : nil)
     }
 
     public var configNode: ConfigNode {
         .mapping([("edges", .list(edges.map { .text($0.rawValue) })),
                   ("band_top_layers", .list(bandTopLayers.map(ConfigNode.integer))),
-                  ("prior_sigma_ppm", .number(priorSigma)), ("correlation_hours", .number(correlationHours))])
+                  ("prior_sigma_ppm", .number(priorSigma)), ("correlation_hours", .number(correlationHours)),
+                  ("localization_km", .number((localization ?? 0) / 1000))])
     }
 
     public var bandCount: Int { bandTopLayers.count }
@@ -138,5 +166,16 @@ public struct ImposedBoundaryBias: Sendable, Equatable, ConfigPrintable {
     /// The bias of ghost cell (i, j) (0 on other edges).
     public func offset(i: Int, j: Int, nx: Int, ny: Int) -> Double {
         BoundaryEdge.of(i: i, j: j, nx: nx, ny: ny).flatMap { ppm[$0] } ?? 0
+    }
+}
+
+extension BlockCovariance {
+    /// This covariance followed by `count` independent boundary-bias elements
+    /// of variance σ² each (`settings`' prior sigma); itself when there are none.
+    func withBoundaryBias(_ settings: BoundaryBiasSettings?, count: Int) throws -> BlockCovariance {
+        guard let settings, count > 0 else { return self }
+        let variance = settings.priorSigma * settings.priorSigma
+        return try BlockCovariance(dimension: dimension + count,
+                                   blocks: blocks + (0..<count).map { Block(indices: [dimension + $0], matrix: [variance]) })
     }
 }

@@ -100,15 +100,16 @@ public final class SynthesisInversion {
         guard !used.isEmpty else {
             throw ExperimentError.invalidInput("no assimilation candidate passes the OMB gate: nothing to invert")
         }
-        let n = basis.count
+        let n = basis.count, columns = jacobian.stateColumnCount, matrix = jacobian.stateMatrix
         let b = try prior.covariance(of: basis, grid: config.domain.grid)
         let problem = try SynthesisProblem(
-            jacobian: used.flatMap { jacobian.matrix[($0 * n)..<(($0 + 1) * n)] }, observationCount: used.count, basisCount: n,
+            jacobian: used.flatMap { matrix[($0 * columns)..<(($0 + 1) * columns)] }, observationCount: used.count, basisCount: columns,
             errorVariances: used.map { rows[$0].error * rows[$0].error }, departures: used.map { rows[$0].value - offset[$0] },
-            prior: b)
+            prior: try b.withBoundaryBias(config.boundaryBias, count: jacobian.boundaryCount))
         progress?("solving: \(used.count) observations, \(n) basis functions, prior \(prior.description)")
         let clock = ContinuousClock(), started = clock.now
-        let solution = try BayesianSynthesis.solve(problem, form: options.form)
+        let full = try BayesianSynthesis.solve(problem, form: options.form)
+        let solution = full.leading(n)
         let duration = clock.now - started
         let seconds = duration.inSeconds
         progress?(String(format: "solved (%@ form) in %.2f s", solution.form.rawValue, seconds))
@@ -117,7 +118,7 @@ public final class SynthesisInversion {
         try SynthesisOutputs.writeCovariance(config: config, basis: basis, solution: solution, prior: b,
                                              to: output.appendingPathComponent("posterior_covariance.nc").path)
         return try SynthesisSummary(config: config, jacobian: jacobian, used: used, rejected: candidates.count - used.count,
-                                    problem: problem, solution: solution, prior: prior, solveSeconds: seconds,
+                                    problem: problem, solution: full, prior: prior, solveSeconds: seconds,
                                     truth: twin?.truthSource)
     }
 }

@@ -40,6 +40,8 @@ public struct SynthesisSummary: Sendable {
     public let form: SynthesisSolution.Form
     public let solveSeconds: Double
     public let transportScheme: String
+    /// The boundary-bias elements' posterior (nil without them).
+    public let boundaryBias: BoundaryBiasSummary?
 
     init(config: ExperimentConfig, jacobian: Jacobian, used: [Int], rejected: Int, problem: SynthesisProblem,
          solution: SynthesisSolution, prior: SynthesisPrior, solveSeconds: Double, truth: NaturalFluxSource?) throws {
@@ -85,7 +87,9 @@ public struct SynthesisSummary: Sendable {
         func totals(_ field: [Double]) -> [Double] {
             FluxBudget.regionTotals(flux: field, cellAreas: areas, regions: regions, seconds: 3600)
         }
-        var g = [[Double]](repeating: [Double](repeating: 0, count: n), count: regions.count)
+        // Over every state column: the boundary-bias elements add no carbon.
+        let columns = jacobian.stateColumnCount, matrix = jacobian.stateMatrix
+        var g = [[Double]](repeating: [Double](repeating: 0, count: columns), count: regions.count)
         var field = [Double](repeating: 0, count: cells)
         for (f, function) in basis.functions.enumerated() {
             let members = basis.groupCells[function.group]
@@ -107,7 +111,7 @@ public struct SynthesisSummary: Sendable {
         var chi2 = 0.0, squares = (prior: 0.0, posterior: 0.0)
         for o in 0..<m {
             var hx = 0.0
-            for f in 0..<n { hx += problem.jacobian[o * n + f] * solution.increment[f] }
+            for f in 0..<columns { hx += problem.jacobian[o * columns + f] * solution.increment[f] }
             let d = problem.departures[o]
             chi2 += d * (d - hx) / problem.errorVariances[o]
             squares.prior += d * d
@@ -120,7 +124,7 @@ public struct SynthesisSummary: Sendable {
         var validationSquares = (prior: 0.0, posterior: 0.0)
         for o in validation {
             var hx = 0.0
-            for f in 0..<n { hx += jacobian.matrix[o * n + f] * solution.increment[f] }
+            for f in 0..<columns { hx += matrix[o * columns + f] * solution.increment[f] }
             let d = jacobian.observations[o].value - offset[o]
             validationSquares.prior += d * d
             validationSquares.posterior += (d - hx) * (d - hx)
@@ -131,6 +135,15 @@ public struct SynthesisSummary: Sendable {
         observationsUsed = m
         observationsRejected = rejected
         observationsValidation = validation.count
+        boundaryBias = config.boundaryBias.map { settings in
+            BoundaryBiasSummary(elements: (0..<jacobian.boundaryCount).map { e in
+                let i = n + e
+                return BoundaryBiasSummary.Element(
+                    name: settings.name(of: e), prior: 0, posterior: solution.increment[i],
+                    sigma: max(0, solution.posteriorCovariance[i * columns + i]).squareRoot(),
+                    imposed: truth == nil ? nil : config.imposedBoundaryBias.ppm[settings.edgeAndBand(of: e).edge] ?? 0)
+            })
+        }
     }
 
     /// The summary as a JSON object.
@@ -161,7 +174,7 @@ public struct SynthesisSummary: Sendable {
               },
               "uncertainty_reduction": {
             \(reduction)
-              }
+              }\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
             }
 
             """

@@ -1,15 +1,18 @@
 extension ObservationSpaceUpdate {
     /// Applies the recorded serial EnSRF sequence to a few global state
-    /// variables that no localization restricts (e.g. the lateral-boundary
-    /// biases: one number per domain edge, seen by every observation).
-    /// `values` holds every member, [variable][member]. For each observation
+    /// variables that belong to no column (e.g. the lateral-boundary biases:
+    /// one number per domain edge). `values` holds every member,
+    /// [variable][member]; `weights` ([variable][observation], nil: all 1)
+    /// localizes each variable against each observation. For each observation
     /// j in batch order, with u_j its recorded simulated-observation
     /// perturbations and d_j, α_j, y_j − H x̄_j from the sweep:
-    ///     K_v = X'_v · u_j / ((N − 1) d_j),  x̄_v += K_v (y_j − H x̄_j),  X'_v −= α_j K_v u_jᵀ
+    ///     K_v = ρ_vj X'_v · u_j / ((N − 1) d_j),  x̄_v += K_v (y_j − H x̄_j),  X'_v −= α_j K_v u_jᵀ
     /// (Whitaker and Hamill 2002; the update `SerialEnSRF` applies to a
-    /// column, with weight 1). Every rank holding the same record and values
-    /// computes the same numbers, so the result does not depend on the rank count.
-    public func applyUnlocalized(to values: inout [Double], variableCount nv: Int) {
+    /// column). Every rank holding the same record and values computes the
+    /// same numbers, so the result does not depend on the rank count.
+    public func applyGlobal(to values: inout [Double], variableCount nv: Int, weights: [Double]? = nil) {
+        let n = innovations.count
+        precondition(weights == nil || weights!.count == nv * n, "weights must be [variable][observation]")
         let members = memberCount
         precondition(values.count == nv * members, "global variables must be [variable][member] for all members")
         let nm1 = Double(members - 1)
@@ -27,7 +30,7 @@ extension ObservationSpaceUpdate {
             for v in 0..<nv {
                 var covariance = 0.0
                 for m in 0..<members { covariance += perturbation[v * members + m] * perturbations[u + m] }
-                gain[v] = covariance / (nm1 * innovationVariances[j])
+                gain[v] = (weights?[v * n + j] ?? 1) * covariance / (nm1 * innovationVariances[j])
                 mean[v] += gain[v] * innovations[j]
             }
             for v in 0..<nv {
