@@ -38,6 +38,10 @@ extension ObservationSpaceUpdate {
                 for m in 0..<members { perturbation[v * members + m] -= step * perturbations[u + m] }
             }
         }
-        for v in 0..<nv { for m in 0..<members { values[v * members + m] = mean[v] + perturbation[v * members + m] } }
+        // A variable no observation reaches is left bit-for-bit as it is.
+        let reached = (0..<nv).map { v in weights.map { w in (0..<n).contains { w[v * n + $0] != 0 } } ?? (n > 0) }
+        for v in 0..<nv where reached[v] {
+            for m in 0..<members { values[v * members + m] = mean[v] + perturbation[v * members + m] }
+        }
     }
 }

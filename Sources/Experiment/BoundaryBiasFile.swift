@@ -31,8 +31,10 @@ enum BoundaryBiasFile {
             + "prior mean 0, prior sigma \(settings.priorSigma) ppm, AR(1) time scale \(settings.correlationHours) h"))
         try root.addDimension("element", length: n)
         let time = try CFGridWriter.addTimeCoordinate(to: root)
-        try root.addVariable("edge", type: .string, dimensions: ["element"])
-            .writeStrings((0..<n).map { settings.edgeAndBand(of: $0).edge.rawValue })
+        try root.addDimension("edge_strlen", length: 8)
+        let edge = try root.addVariable("edge", type: .char, dimensions: ["element", "edge_strlen"])
+        try edge.setAttribute("long_name", .text("domain edge of the element (north, east, south, west)"))
+        try edge.writeCharacterRows((0..<n).map { settings.edgeAndBand(of: $0).edge.rawValue }, width: 8)
         for (name, long, values) in [
             ("band_bottom_layer", "lowest model layer of the band (0 = lowest)", (0..<n).map { settings.layers(ofBand: settings.edgeAndBand(of: $0).band).lowerBound }),
             ("band_top_layer", "highest model layer of the band", (0..<n).map { settings.layers(ofBand: settings.edgeAndBand(of: $0).band).upperBound }),

@@ -36,7 +36,7 @@ public struct BoundaryBiasSummary: Sendable, Equatable {
     /// analysis, and the imposed truth when the run had one.
     public init(file path: String, firstHour: Int, twin: Bool) throws {
         let root = try NetCDFFile.open(path).root
-        let names = try root.variable("edge").readStrings()
+        let names = try root.variable("edge").readCharacterRows()
         let bottoms = try root.variable("band_bottom_layer").read(Int64.self)
         let tops = try root.variable("band_top_layer").read(Int64.self)
         let prior = try root.variable("prior_mean").read(Double.self)
