@@ -137,6 +137,7 @@ public final class AssimilationRun {
             if outputs != nil, let settings = config.boundaryBias {
                 try BoundaryBiasFile.write(boundaryBiasRecords, settings: settings, imposed: config.imposedBoundaryBias,
                                            config: config, to: folder.appendingPathComponent(BoundaryBiasFile.name).path)
+                try? FileManager.default.removeItem(atPath: boundaryBiasPartialPath)
             }
         }
         state.world.barrier()

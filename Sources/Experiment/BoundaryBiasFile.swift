@@ -64,4 +64,23 @@ enum BoundaryBiasFile {
         if T > 0 { try time.write(records.map { Double($0.hour) }, start: [0], count: [T]) }
         try file.commit()
     }
+
+    /// The first `count` hourly records of the series in `path` (a resumed
+    /// run's `boundary_bias.nc.partial`), checked.
+    static func read(_ path: String, elements n: Int, records count: Int) throws -> [BoundaryBiasRecord] {
+        guard count > 0 else { return [] }
+        let root = try NetCDFFile.open(path).root
+        let time = try root.variable("time").read(Double.self)
+        let fields = try series.map { try root.variable($0.name).read(Double.self) }
+        guard time.count >= count, fields.allSatisfy({ $0.count == time.count * n }) else {
+            throw ExperimentError.invalidInput("\(path): holds \(time.count) hourly records of \(n) elements, "
+                                               + "the checkpoint needs \(count)")
+        }
+        return try (0..<count).map { t in
+            guard time[t].isFinite, abs(time[t]) < 1e9, fields.allSatisfy({ $0[(t * n)..<((t + 1) * n)].allSatisfy(\.isFinite) }) else {
+                throw ExperimentError.invalidInput("\(path): record \(t) has a non-finite time or value")
+            }
+            return BoundaryBiasRecord(hour: Int(time[t]), row: fields.flatMap { $0[(t * n)..<((t + 1) * n)] }[...], elements: n)
+        }
+    }
 }

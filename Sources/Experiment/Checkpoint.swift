@@ -162,18 +162,19 @@ extension AssimilationRun {
 }
 
 extension AssimilationRun {
-    /// The boundary-bias members ([element][member]) and the hourly series so far.
+    /// Where the boundary-bias series of an unfinished run stands (rewritten
+    /// whole at every checkpoint, so the checkpoint keeps a fixed size).
+    var boundaryBiasPartialPath: String { OutputFile.partialPath(folder.appendingPathComponent(BoundaryBiasFile.name).path) }
+
+    /// The boundary-bias members ([element][member]) and how many hourly
+    /// records the series holds; the series itself goes to
+    /// `boundary_bias.nc.partial` first (rank 0).
     func saveBoundaryBias(_ bias: BoundaryBiasEnsemble, in root: NetCDFGroup) throws {
-        let n = bias.settings.elementCount, T = boundaryBiasRecords.count
-        try root.addDimension("bias_element", length: n)
-        try root.addDimension("bias_record", length: nil)
-        try root.addDimension("bias_record_field", length: 4 * n)
+        try BoundaryBiasFile.write(boundaryBiasRecords, settings: bias.settings, imposed: config.imposedBoundaryBias,
+                                   config: config, to: boundaryBiasPartialPath)
+        try root.addDimension("bias_element", length: bias.settings.elementCount)
         try root.addVariable("boundary_bias_members", type: .double, dimensions: ["bias_element", "member"]).write(bias.values)
-        let hours = try root.addVariable("boundary_bias_record_hour", type: .int64, dimensions: ["bias_record"])
-        let rows = try root.addVariable("boundary_bias_records", type: .double, dimensions: ["bias_record", "bias_record_field"])
-        guard T > 0 else { return }
-        try hours.write(boundaryBiasRecords.map { Int64($0.hour) }, start: [0], count: [T])
-        try rows.write(boundaryBiasRecords.flatMap(\.row), start: [0, 0], count: [T, 4 * n])
+        try root.addVariable("boundary_bias_records", type: .int64, dimensions: ["one"]).write([Int64(boundaryBiasRecords.count)])
     }
 
     func restoreBoundaryBias(_ settings: BoundaryBiasSettings, from root: NetCDFGroup, path: String) throws {
@@ -187,13 +188,7 @@ extension AssimilationRun {
                                                + "(needs \(n * state.memberCount), all finite)")
         }
         boundaryBias?.values = values
-        let hours = try root.variable("boundary_bias_record_hour").read(Int64.self)
-        let rows = try root.variable("boundary_bias_records").read(Double.self)
-        guard rows.count == hours.count * 4 * n else {
-            throw ExperimentError.invalidInput("\(path): variable 'boundary_bias_records' has \(rows.count) values, needs \(hours.count * 4 * n)")
-        }
-        boundaryBiasRecords = hours.enumerated().map { t, hour in
-            BoundaryBiasRecord(hour: Int(hour), row: rows[(t * 4 * n)..<((t + 1) * 4 * n)], elements: n)
-        }
+        let count = Int(try root.variable("boundary_bias_records").read(Int64.self)[0])
+        boundaryBiasRecords = try BoundaryBiasFile.read(boundaryBiasPartialPath, elements: n, records: count)
     }
 }

@@ -194,6 +194,10 @@ public struct SynthesisSummary: Sendable {
                                   r.posteriorSigma, r.uncertaintyReduction ?? .nan)
                          + (r.truth.map { String(format: " %9.3f", $0) } ?? ""))
         }
+        for e in boundaryBias?.elements ?? [] {
+            lines.append(String(format: "boundary bias %@ (ppm): prior %.3f  posterior %.3f ± %.3f", e.name, e.prior, e.posterior, e.sigma)
+                         + (e.imposed.map { String(format: "  (imposed %.3f)", $0) } ?? ""))
+        }
         return lines.joined(separator: "\n")
     }
 }

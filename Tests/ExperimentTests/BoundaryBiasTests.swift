@@ -226,5 +226,7 @@ private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
             try AssimilationRun(config: config, world: world, observations: observations, folder: stopped, resuming: true).run()
         }
         try EngineTests.expectIdentical(folders[0], stopped, files: [BoundaryBiasFile.name, "fluxes.nc"])
+        // The series of the unfinished run is gone once the final file is written.
+        #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent(BoundaryBiasFile.name + ".partial").path))
     }
 }
