@@ -136,6 +136,18 @@ private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         for o in 0..<m {
             #expect(abs((west[o] - base[o]) / 0.6 - jacobian.boundary[o * nb + e]) < 1e-10, "row \(o)")
         }
+        // The same columns on 2 ranks, as 1 and as 2 member groups, with the
+        // boundary tracers split from the flux tracers by a small batch.
+        let twin = try BoundaryBiasFixture.twin.get()
+        for groups in [1, 2] {
+            let results = try ThreadCommunicator.run(ranks: 2) { world in
+                let layout = try BoundaryBiasFixture.config(boundary: "{prior_sigma_ppm: 0.8}\nparallel: {member_groups: \(groups)}")
+                return try JacobianRun(config: layout, basis: basis, world: world,
+                                       observations: try TwinExperiment.observations(in: twin, config: layout), batchSize: 3).run()
+            }
+            let parallel = try #require(results[0])
+            #expect(parallel.boundary == jacobian.boundary && parallel.matrix == jacobian.matrix, "\(groups) member group(s)")
+        }
     }
 
     /// The synthesis with boundary elements is the closed-form Bayesian
