@@ -65,12 +65,16 @@ enum BoundaryBiasFile {
         try file.commit()
     }
 
-    /// The first `count` hourly records of the series in `path` (a resumed
-    /// run's `boundary_bias.nc.partial`), checked.
-    static func read(_ path: String, elements n: Int, records count: Int) throws -> [BoundaryBiasRecord] {
-        guard count > 0 else { return [] }
+    /// The first `count` hourly records (nil: all) of the series in `path`
+    /// (a resumed run's `boundary_bias.nc.partial`, a finished run's file), checked.
+    static func read(_ path: String, elements n: Int, records wanted: Int? = nil) throws -> [BoundaryBiasRecord] {
+        guard wanted != 0 else { return [] }
         let root = try NetCDFFile.open(path).root
+        guard try root.dimensionLength("element") == n else {
+            throw ExperimentError.invalidInput("\(path): dimension 'element' is not the configuration's \(n) boundary-bias elements")
+        }
         let time = try root.variable("time").read(Double.self)
+        let count = wanted ?? time.count
         let fields = try series.map { try root.variable($0.name).read(Double.self) }
         guard time.count >= count, fields.allSatisfy({ $0.count == time.count * n }) else {
             throw ExperimentError.invalidInput("\(path): holds \(time.count) hourly records of \(n) elements, "
@@ -82,5 +86,28 @@ enum BoundaryBiasFile {
             }
             return BoundaryBiasRecord(hour: Int(time[t]), row: fields.flatMap { $0[(t * n)..<((t + 1) * n)] }[...], elements: n)
         }
+    }
+}
+
+/// The EnKS's analysed boundary biases of a finished run, hour by hour: what
+/// the FC forward run of a twin adds to its inflow, so that FC uses the
+/// posterior boundary as well as the posterior flux.
+struct PosteriorBoundaryBias: Sendable {
+    let settings: BoundaryBiasSettings
+    /// Analysis mean per element, by the hour it is valid at.
+    let means: [Int: [Double]]
+
+    init(path: String, settings: BoundaryBiasSettings) throws {
+        self.settings = settings
+        means = Dictionary(try BoundaryBiasFile.read(path, elements: settings.elementCount).map { ($0.hour, $0.posteriorMean) },
+                           uniquingKeysWith: { $1 })
+    }
+
+    /// The bias at ghost cell (i, j) in layer k during `hour`: the analysis
+    /// valid at its start (the mean the EnKS's members carried through it;
+    /// 0, the prior mean, before the first analysis).
+    func offset(hour: ModelHour, i: Int, j: Int, k: Int, nx: Int, ny: Int) -> Double {
+        guard let e = settings.element(i: i, j: j, k: k, nx: nx, ny: ny), let mean = means[hour.value] else { return 0 }
+        return mean[e]
     }
 }

@@ -25,6 +25,9 @@ public final class ForwardRun {
     /// A bias (ppm) added to the inflow on whole edges (a twin experiment's
     /// truth run with a biased boundary); none by default.
     public var imposedBoundaryBias = ImposedBoundaryBias(ppm: [:])
+    /// The EnKS's analysed boundary biases (a twin's FC run with boundary
+    /// elements); nil: none.
+    var posteriorBoundaryBias: PosteriorBoundaryBias?
 
     /// A run labelled `label` (CTRL, FC, truth) whose observation rows go to
     /// `folder/observations.nc` when a folder is given.
@@ -62,9 +65,11 @@ public final class ForwardRun {
                     return total
                 }
             }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 },
-               boundaryOffset: imposedBoundaryBias.ppm.isEmpty ? nil : { [imposedBoundaryBias, nx = state.grid.nx, ny = state.grid.ny] _, i, j, _ in
-                   imposedBoundaryBias.offset(i: i, j: j, nx: nx, ny: ny)
-               })
+               boundaryOffset: imposedBoundaryBias.ppm.isEmpty && posteriorBoundaryBias == nil ? nil
+                   : { [imposedBoundaryBias, posteriorBoundaryBias, nx = state.grid.nx, ny = state.grid.ny] _, i, j, k in
+                       imposedBoundaryBias.offset(i: i, j: j, nx: nx, ny: ny)
+                           + (posteriorBoundaryBias?.offset(hour: hour, i: i, j: j, k: k, nx: nx, ny: ny) ?? 0)
+                   })
             now = hour.advanced(by: 1)
             let metNow = try inputs.meteorology(at: now)
             try sample(hour: hour, met: metNow)

@@ -222,6 +222,18 @@ private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         #expect(west > 0.7 * 3 && west < 1.5 * 3, "west element \(west) ppm, imposed 3")
         #expect(abs(east) < 0.5 * west, "east element \(east) ppm, imposed 0")
         #expect(spread[47 * 2 + 1] < 2.0, "the west element's spread did not shrink below the prior's")
+
+        // What a twin's FC run adds to its inflow: during hour h the analysis
+        // valid at h (record h − start − 1), 0 before the first analysis and
+        // on edges without an element.
+        let posterior = try PosteriorBoundaryBias(path: folder.appendingPathComponent(BoundaryBiasFile.name).path,
+                                                  settings: try #require(config.boundaryBias))
+        let nx = config.domain.grid.nx, ny = config.domain.grid.ny
+        #expect(posterior.offset(hour: config.start, i: -1, j: 2, k: 0, nx: nx, ny: ny) == 0)
+        let hour = config.start.advanced(by: 30)
+        #expect(posterior.offset(hour: hour, i: -1, j: 2, k: 3, nx: nx, ny: ny) == mean[29 * 2 + 1])
+        #expect(posterior.offset(hour: hour, i: nx, j: 2, k: 0, nx: nx, ny: ny) == mean[29 * 2])
+        #expect(posterior.offset(hour: hour, i: 4, j: ny, k: 0, nx: nx, ny: ny) == 0)
     }
 
     /// The EnKS elements: bit-identical on 1, 2 and 4 ranks, and a run
