@@ -50,6 +50,7 @@ extension AssimilationRun {
             }
             diagnostics = FilterDiagnostics(batch: batch, update: result)
             inflation?.learn(from: diagnostics, applied: factor)
+            boundaryBias?.analyse(result, points: accepted.map { list[$0].localizationPoint }, grid: state.grid)
             update = result
         }
 

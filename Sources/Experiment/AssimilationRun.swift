@@ -31,6 +31,12 @@ public final class AssimilationRun {
     var outputs: RunOutputs?
     /// The twin experiment's truth, recorded beside the analysis.
     let truth: NaturalFluxSource?
+    /// The run folder (outputs and checkpoint).
+    let folder: URL
+    /// The lateral-boundary bias elements (nil: not in the state) and their
+    /// hourly forecast/analysis statistics so far.
+    var boundaryBias: BoundaryBiasEnsemble?
+    var boundaryBiasRecords: [BoundaryBiasRecord] = []
 
     /// Time the concentrations are valid at (top of an hour).
     public internal(set) var now: ModelHour
@@ -76,6 +82,10 @@ public final class AssimilationRun {
         self.config = config
         self.observationTypes = observations
         self.truth = truth
+        self.folder = folder
+        boundaryBias = config.boundaryBias.map {
+            BoundaryBiasEnsemble(settings: $0, memberCount: config.members, seed: config.seed, start: config.start.value)
+        }
         inputs = try HourlyInputs(config: config)
         let layers = config.domain.layers
         layout = config.assimilation.layout(layerCount: layers.count)
@@ -127,6 +137,11 @@ public final class AssimilationRun {
         try phases.measure(.output) {
             for hour in window.activeHours { try finish(slot: layout.slot(ofHour: hour)) }
             try outputs?.finish()
+            if outputs != nil, let settings = config.boundaryBias {
+                try BoundaryBiasFile.write(boundaryBiasRecords, settings: settings, imposed: config.imposedBoundaryBias,
+                                           config: config, to: folder.appendingPathComponent(BoundaryBiasFile.name).path)
+                try? FileManager.default.removeItem(atPath: boundaryBiasPartialPath)
+            }
         }
         state.world.barrier()
     }
@@ -139,17 +154,24 @@ public final class AssimilationRun {
         }
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)
+        if hour != config.start { boundaryBias?.forecast(to: hour.value) }
         try phases.measure(.transport) {
             let memberFluxes = totalFluxes(slot: slot, prescribed: prescribed)
+            let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
             try state.advance(met: met, memberFlux: { memberFluxes[$0] }, boundary: boundary,
-                              boundaryScale: perturbation.boundaryScale)
+                              boundaryScale: perturbation.boundaryScale,
+                              boundaryOffset: bias.map { bias in { m, i, j, k in bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny) } })
         }
         now = hour.advanced(by: 1)
         // The analysis of the hour's observations updates the flux hours that
         // have acted (the window holds hours up to `hour`); the next flux hour
         // is forecast afterwards, from the analysed state.
         let next = try phases.measure(.inputs) { try inputs.meteorology(at: now) }
+        let biasForecast = boundaryBias?.statistics
         try analyse(hour: hour, met: next)
+        if let biasForecast, let bias = boundaryBias {
+            boundaryBiasRecords.append(BoundaryBiasRecord(hour: now.value, prior: biasForecast, posterior: bias.statistics))
+        }
         if now <= config.end { try phases.measure(.fluxEnsemble) { try forecastFlux(at: now) } }
         try phases.measure(.output) { try recordConcentrations() }
     }

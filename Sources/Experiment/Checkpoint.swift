@@ -85,6 +85,7 @@ extension AssimilationRun {
         try scalar("concentration_records", positions.concentrations)
         try scalar("diagnostics_records", positions.diagnostics)
         try root.addVariable("inflation_factor", type: .double, dimensions: ["one"]).write([inflation?.factor ?? 1])
+        if let bias = boundaryBias { try saveBoundaryBias(bias, in: root) }
         try file.commit()
         logger.info("checkpoint written", metadata: ["time": "\(now)", "file": "\(file.path)"])
         state.world.barrier()
@@ -153,8 +154,41 @@ extension AssimilationRun {
             inflation = AdaptiveInflation(maximum: adaptive.maximum, relaxation: adaptive.relaxation,
                                           factor: try root.variable("inflation_factor").read(Double.self)[0])
         }
+        if let settings = config.boundaryBias { try restoreBoundaryBias(settings, from: root, path: path) }
         return RunOutputs.Positions(fluxes: position, observations: try scalar("observation_rows"),
                                     concentrations: try scalar("concentration_records"),
                                     diagnostics: try scalar("diagnostics_records"))
+    }
+}
+
+extension AssimilationRun {
+    /// Where the boundary-bias series of an unfinished run stands (rewritten
+    /// whole at every checkpoint, so the checkpoint keeps a fixed size).
+    var boundaryBiasPartialPath: String { OutputFile.partialPath(folder.appendingPathComponent(BoundaryBiasFile.name).path) }
+
+    /// The boundary-bias members ([element][member]) and how many hourly
+    /// records the series holds; the series itself goes to
+    /// `boundary_bias.nc.partial` first (rank 0).
+    func saveBoundaryBias(_ bias: BoundaryBiasEnsemble, in root: NetCDFGroup) throws {
+        try BoundaryBiasFile.write(boundaryBiasRecords, settings: bias.settings, imposed: config.imposedBoundaryBias,
+                                   config: config, to: boundaryBiasPartialPath)
+        try root.addDimension("bias_element", length: bias.settings.elementCount)
+        try root.addVariable("boundary_bias_members", type: .double, dimensions: ["bias_element", "member"]).write(bias.values)
+        try root.addVariable("boundary_bias_records", type: .int64, dimensions: ["one"]).write([Int64(boundaryBiasRecords.count)])
+    }
+
+    func restoreBoundaryBias(_ settings: BoundaryBiasSettings, from root: NetCDFGroup, path: String) throws {
+        let n = settings.elementCount
+        guard root.hasVariable("boundary_bias_members") else {
+            throw ExperimentError.invalidInput("\(path): holds no boundary-bias elements, but this configuration has a boundary_bias section")
+        }
+        let values = try root.variable("boundary_bias_members").read(Double.self)
+        guard values.count == n * state.memberCount, values.allSatisfy(\.isFinite) else {
+            throw ExperimentError.invalidInput("\(path): variable 'boundary_bias_members' has \(values.count) values "
+                                               + "(needs \(n * state.memberCount), all finite)")
+        }
+        boundaryBias?.values = values
+        let count = Int(try root.variable("boundary_bias_records").read(Int64.self)[0])
+        boundaryBiasRecords = try BoundaryBiasFile.read(boundaryBiasPartialPath, elements: n, records: count)
     }
 }

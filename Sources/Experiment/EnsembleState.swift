@@ -60,9 +60,11 @@ final class EnsembleState {
     /// Advances one hour. `memberFlux(slot)` is member `members.lowerBound +
     /// slot`'s total surface flux on this tile's cells (µmol m-2 s-1, in
     /// ``cells`` order); ghost cells take `boundary` scaled per member by
-    /// `boundaryScale(member, cell)` of the nearest edge cell (collective over the group).
+    /// `boundaryScale(member, cell)` of the nearest edge cell, plus
+    /// `boundaryOffset(member, i, j, k)` (ppm) when given (collective over the group).
     func advance(met: MetFields, memberFlux: (Int) -> [Double], boundary: BoundaryValues,
-                 boundaryScale: (_ member: Int, _ edgeCell: Int) -> Double) throws {
+                 boundaryScale: (_ member: Int, _ edgeCell: Int) -> Double,
+                 boundaryOffset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil) throws {
         let n = grid.cellCount, nx = grid.nx, ny = grid.ny
         let fields = (0..<members.count).map { slot in
             var field = [Double](repeating: 0, count: n)
@@ -72,7 +74,7 @@ final class EnsembleState {
         let flux = try SurfaceFlux(nx: nx, ny: ny, members: members, fields: fields)
         let lateral = LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
             let edge = min(max(j, 0), ny - 1) * nx + min(max(i, 0), nx - 1)
-            return boundary.value(i, j, k) * boundaryScale(m, edge)
+            return boundary.value(i, j, k) * boundaryScale(m, edge) + (boundaryOffset?(m, i, j, k) ?? 0)
         }
         try transport.advance(met: met, flux: flux, boundary: lateral)
     }

@@ -68,6 +68,12 @@ public struct ExperimentConfig: Sendable {
     public let truthSeed: UInt64
     /// The buffer outside a region of interest (section `buffer`), nil: none.
     public let buffer: BufferSettings?
+    /// Twin experiment: a known bias added to the truth run's inflow per edge
+    /// (`twin.boundary_bias_ppm`); empty: none.
+    public let imposedBoundaryBias: ImposedBoundaryBias
+    /// Lateral-boundary bias elements in the state (the `boundary_bias:`
+    /// section); nil: the boundary is taken as it is.
+    public let boundaryBias: BoundaryBiasSettings?
 
     /// Ensemble size N.
     public var members: Int { assimilation.members }
@@ -99,8 +105,10 @@ public struct ExperimentConfig: Sendable {
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
             ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
                                ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
-                               ("truth_seed", .integer(Int(truthSeed)))])),
-        ] + (buffer.map { [("buffer", $0.configNode)] } ?? []))
+                               ("truth_seed", .integer(Int(truthSeed)))]
+                               + (imposedBoundaryBias.ppm.isEmpty ? [] : [("boundary_bias_ppm", imposedBoundaryBias.configNode)]))),
+        ] + (buffer.map { [("buffer", $0.configNode)] } ?? [])
+          + (boundaryBias.map { [("boundary_bias", $0.configNode)] } ?? []))
     }
 
     /// ``configNode`` as YAML.
@@ -214,12 +222,19 @@ public struct ExperimentConfig: Sendable {
         truthBias = try twin?.value("truth_bias", default: 0.0, in: -1...10) ?? 0
         truthCorrelationLength = 1000 * (try twin?.value("truth_correlation_km", default: 800.0, in: 1...10_000) ?? 800)
         truthSeed = UInt64(try twin?.value("truth_seed", default: 99, in: 0...Int.max) ?? 99)
+        imposedBoundaryBias = try twin?.optionalMapping("boundary_bias_ppm").map { section throws(ConfigError) in
+            try ImposedBoundaryBias(section)
+        } ?? ImposedBoundaryBias(ppm: [:])
         try twin?.finish()
 
         buffer = try top.optionalMapping("buffer").map(BufferSettings.init)
         if buffer != nil, case .jdas = assimilation.fluxGenerator {
             throw top.error("buffer", "a buffer scales the GCASv2 flux perturbations; the JDAS ensemble (Kou2023 Eq. 1) "
                             + "has no per-cell prior error to scale: use flux_ensemble.generator: gcasv2")
+        }
+        let layerCount = domain.layers.count
+        boundaryBias = try top.optionalMapping("boundary_bias").map { section throws(ConfigError) in
+            try BoundaryBiasSettings(section, layerCount: layerCount)
         }
 
         try top.finish()

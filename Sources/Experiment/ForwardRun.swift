@@ -22,6 +22,12 @@ public final class ForwardRun {
     /// Called on every rank after each hour's step with the meteorology valid
     /// at the new time (the twin experiment samples its observations here).
     public var afterStep: ((ForwardRun, MetFields) throws -> Void)?
+    /// A bias (ppm) added to the inflow on whole edges (a twin experiment's
+    /// truth run with a biased boundary); none by default.
+    public var imposedBoundaryBias = ImposedBoundaryBias(ppm: [:])
+    /// The EnKS's analysed boundary biases (a twin's FC run with boundary
+    /// elements); nil: none.
+    var posteriorBoundaryBias: PosteriorBoundaryBias?
 
     /// A run labelled `label` (CTRL, FC, truth) whose observation rows go to
     /// `folder/observations.nc` when a folder is given.
@@ -58,7 +64,12 @@ public final class ForwardRun {
                     for field in fields { total += field[cell] }
                     return total
                 }
-            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 })
+            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 },
+               boundaryOffset: imposedBoundaryBias.ppm.isEmpty && posteriorBoundaryBias == nil ? nil
+                   : { [imposedBoundaryBias, posteriorBoundaryBias, nx = state.grid.nx, ny = state.grid.ny] _, i, j, k in
+                       imposedBoundaryBias.offset(i: i, j: j, nx: nx, ny: ny)
+                           + (posteriorBoundaryBias?.offset(hour: hour, i: i, j: j, k: k, nx: nx, ny: ny) ?? 0)
+                   })
             now = hour.advanced(by: 1)
             let metNow = try inputs.meteorology(at: now)
             try sample(hour: hour, met: metNow)

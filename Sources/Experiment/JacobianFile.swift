@@ -52,6 +52,15 @@ public enum JacobianFile {
         try add("c_prior_flux", .double, ["obs"], [("long_name", "simulated observation of the prior of the optimised flux "
                                                      + "components alone (no background)"), ("units", "ppm")] + coordinates)
             .write(jacobian.priorFlux)
+        if jacobian.boundaryCount > 0, let settings = config.boundaryBias {
+            try root.addDimension("boundary_element", length: jacobian.boundaryCount)
+            try add("boundary_element_name", .string, ["boundary_element"], [("long_name", "edge (and layers) of the boundary-bias element")])
+                .writeStrings((0..<settings.elementCount).map(settings.name(of:)))
+            try add("boundary_jacobian", .double, ["obs", "boundary_element"], [
+                ("long_name", "sensitivity of the simulated observation to a bias of the inflow on the element's edge and layers, "
+                    + "held over the whole period"), ("units", "1"), ("comment", "ppm per ppm of inflow bias")])
+                .write(jacobian.boundary)
+        }
         let rows = jacobian.observations
         try add("time", .double, ["obs"], [("standard_name", "time"), ("units", "seconds since 1970-01-01 00:00:00"),
                                            ("calendar", "standard")]).write(rows.map(\.time))
@@ -198,8 +207,15 @@ public enum JacobianFile {
                                             kind: kind, role: role, value: values[o], error: errors[o], ombThreshold: gates[o],
                                             site: sites[o], instrument: instruments[o]))
         }
-        return Jacobian(basis: basis, observations: rows, matrix: try numbers("jacobian", shape: [m, n]),
-                        background: try numbers("c_background", shape: [m]), priorFlux: try numbers("c_prior_flux", shape: [m]),
-                        transportScheme: try text("transport_scheme"))
+        var jacobian = Jacobian(basis: basis, observations: rows, matrix: try numbers("jacobian", shape: [m, n]),
+                                background: try numbers("c_background", shape: [m]), priorFlux: try numbers("c_prior_flux", shape: [m]),
+                                transportScheme: try text("transport_scheme"))
+        if let settings = config.boundaryBias {
+            guard root.hasVariable("boundary_jacobian") else {
+                throw fail("boundary_jacobian", "missing: the configuration optimises boundary biases, the Jacobian was made without them")
+            }
+            jacobian.boundary = try numbers("boundary_jacobian", shape: [m, settings.elementCount])
+        }
+        return jacobian
     }
 }

@@ -76,6 +76,21 @@ public struct Jacobian: Sendable {
     public var priorFlux: [Double]
     /// The advection scheme the columns were computed with.
     public var transportScheme: String
+    /// The columns of the lateral-boundary bias elements (the configuration's
+    /// `boundary_bias:`), row-major [observation][element], ppm per ppm of
+    /// inflow bias held over the whole period; empty without them.
+    public var boundary: [Double] = []
+
+    /// Number of boundary-bias elements.
+    public var boundaryCount: Int { observations.isEmpty ? 0 : boundary.count / observations.count }
+    /// Columns of the whole state: basis functions, then boundary elements.
+    public var stateColumnCount: Int { basis.count + boundaryCount }
+    /// [H | H_boundary], row-major [observation][state column].
+    public var stateMatrix: [Double] {
+        let n = basis.count, nb = boundaryCount
+        guard nb > 0 else { return matrix }
+        return observations.indices.flatMap { o in matrix[(o * n)..<((o + 1) * n)] + boundary[(o * nb)..<((o + 1) * nb)] }
+    }
 
     /// c0 of the basis's coefficients: the simulated observations at x = 0.
     public var offset: [Double] {
@@ -95,6 +110,10 @@ public struct Jacobian: Sendable {
 /// offset (the column operator's a-priori term) and is checked against the
 /// operator run directly, so a non-affine operator cannot pass unnoticed.
 ///
+/// With a `boundary_bias:` section, one more tracer per bias element carries
+/// 1 ppm of inflow on that element's edge and layers (zero initial field and
+/// flux): its column is the response to that bias held over the period.
+///
 /// Members are split over the ranks' member groups as in an assimilation.
 /// Tracers run in batches of at most ``batchSize``, functions ordered by
 /// period: a batch starts at its first function's period (the flux tracers
@@ -103,6 +122,8 @@ public final class JacobianRun {
     enum Tracer: Equatable {
         case background, prior
         case function(Int)
+        /// A lateral-boundary bias element.
+        case boundary(Int)
     }
 
     public let config: ExperimentConfig
@@ -157,10 +178,13 @@ public final class JacobianRun {
         var jacobian = Jacobian(basis: basis, observations: rows, matrix: rank0 ? [Double](repeating: 0, count: m * n) : [],
                                 background: [Double](repeating: 0, count: m), priorFlux: [Double](repeating: 0, count: m),
                                 transportScheme: config.transport.options.scheme.rawValue)
+        let nb = config.boundaryBias?.elementCount ?? 0
+        if rank0 { jacobian.boundary = [Double](repeating: 0, count: m * nb) }
 
         let chunks = stride(from: 0, to: max(n, 1), by: batchSize).map { $0..<min($0 + batchSize, n) }
         for (number, chunk) in chunks.enumerated() {
-            let tracers: [Tracer] = (number == 0 ? [.background, .prior] : []) + chunk.map { .function($0) }
+            let tracers: [Tracer] = (number == 0 ? [.background, .prior] + (0..<nb).map { .boundary($0) } : [])
+                + chunk.map { .function($0) }
             let start = number == 0 ? config.start : basis.periodStarts[basis.functions[chunk.lowerBound].period]
             guard start <= last else { break }   // later functions cannot reach any observation
             progress?("tracer batch \(number + 1) of \(chunks.count): \(tracers.count) tracers from \(start.iso) to \(last.advanced(by: 1).iso)")
@@ -175,6 +199,7 @@ public final class JacobianRun {
                         case .background: jacobian.background[row] = value
                         case .prior: jacobian.priorFlux[row] = value
                         case .function(let f): jacobian.matrix[row * n + f] = value
+                        case .boundary(let e): jacobian.boundary[row * nb + e] = value
                         }
                     }
                 }
@@ -210,6 +235,7 @@ public final class JacobianRun {
             try state.advance(met: met, memberFlux: { slot in
                 switch tracers[state.members.lowerBound + slot] {
                 case .background: return cells.map { prescribed[$0] }
+                case .boundary: return zeros
                 case .prior: return cells.map { cell in priors.reduce(0) { $0 + $1[cell] } }
                 case .function(let f):
                     let function = self.basis.functions[f]
@@ -219,7 +245,11 @@ public final class JacobianRun {
                         self.basis.cellGroups[cell] != function.group ? 0 : unit ? 1 : priors[function.component][cell]
                     }
                 }
-            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { m, _ in tracers[m] == .background ? 1 : 0 })
+            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { m, _ in tracers[m] == .background ? 1 : 0 },
+               boundaryOffset: config.boundaryBias.map { settings in { m, i, j, k in
+                   guard case .boundary(let e) = tracers[m] else { return 0 }
+                   return settings.element(i: i, j: j, k: k, nx: nx, ny: ny) == e ? 1 : 0
+               } })
             let label = hour
             hour = hour.advanced(by: 1)
             let list = observations(in: label)

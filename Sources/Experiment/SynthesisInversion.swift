@@ -157,22 +157,27 @@ public final class SynthesisInversion {
 
     /// The dense solve with `settings` and its outputs in `folder` (rank 0):
     /// fluxes.nc, averaging_kernel.nc and, with `covariance`, posterior_covariance.nc.
+    /// Boundary-bias elements, when configured, follow the basis functions in
+    /// the state; the outputs hold the flux part, the summary the whole state.
     func solve(_ jacobian: Jacobian, _ setup: Setup, settings: SynthesisErrorSettings, into folder: URL,
                covariance: Bool) throws -> SynthesisSummary {
         try settings.validate()
         let basis = jacobian.basis, rows = jacobian.observations, offset = jacobian.offset, used = setup.used
-        let n = basis.count
+        let n = basis.count, columns = jacobian.stateColumnCount, matrix = jacobian.stateMatrix
         let b = settings.priorFactors(shares: setup.regionShares).allSatisfy { $0 == 1 } ? setup.prior
             : try setup.prior.scaled(by: settings.priorFactors(shares: setup.regionShares))
         let varianceFactor = settings.observationVarianceFactor
         let problem = try SynthesisProblem(
-            jacobian: used.flatMap { jacobian.matrix[($0 * n)..<(($0 + 1) * n)] }, observationCount: used.count, basisCount: n,
-            errorVariances: used.map { rows[$0].error * rows[$0].error * varianceFactor },
-            departures: used.map { rows[$0].value - offset[$0] }, prior: b)
+            jacobian: used.flatMap { matrix[($0 * columns)..<(($0 + 1) * columns)] }, observationCount: used.count,
+            basisCount: columns, errorVariances: used.map { rows[$0].error * rows[$0].error * varianceFactor },
+            departures: used.map { rows[$0].value - offset[$0] },
+            prior: try b.withBoundaryBias(config.boundaryBias, count: jacobian.boundaryCount))
         progress?("solving: \(used.count) observations, \(n) basis functions, prior \(prior.description)"
+                  + (jacobian.boundaryCount > 0 ? ", \(jacobian.boundaryCount) boundary-bias elements" : "")
                   + (settings == SynthesisErrorSettings() ? "" : "; \(settings.label)"))
         let clock = ContinuousClock(), started = clock.now
-        let solution = try BayesianSynthesis.solve(problem, form: options.form)
+        let full = try BayesianSynthesis.solve(problem, form: options.form)
+        let solution = full.leading(n)
         let duration = clock.now - started
         let seconds = duration.inSeconds
         progress?(String(format: "solved (%@ form) in %.2f s, DOFS %.2f", solution.form.rawValue, seconds,
@@ -187,7 +192,7 @@ public final class SynthesisInversion {
                                                  to: folder.appendingPathComponent("posterior_covariance.nc").path)
         }
         return try SynthesisSummary(config: config, jacobian: jacobian, used: used, rejected: setup.rejected,
-                                    problem: problem, solution: solution, prior: prior, solveSeconds: seconds,
+                                    problem: problem, solution: full, prior: prior, solveSeconds: seconds,
                                     truth: twin?.truthSource, errors: settings, regionShares: setup.regionShares)
     }
 }

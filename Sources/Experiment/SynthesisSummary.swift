@@ -48,6 +48,8 @@ public struct SynthesisSummary: Sendable {
     public let degreesOfFreedomInRegionOfInterest: Double?
     /// Σ_f (1 − A_ff / B_ff): the ensemble's spread-based DOFS proxy, computed exactly.
     public let varianceReductionSum: Double
+    /// The boundary-bias elements' posterior (nil without them).
+    public let boundaryBias: BoundaryBiasSummary?
 
     init(config: ExperimentConfig, jacobian: Jacobian, used: [Int], rejected: Int, problem: SynthesisProblem,
          solution: SynthesisSolution, prior: SynthesisPrior, solveSeconds: Double, truth: NaturalFluxSource?,
@@ -99,7 +101,9 @@ public struct SynthesisSummary: Sendable {
         func totals(_ field: [Double]) -> [Double] {
             FluxBudget.regionTotals(flux: field, cellAreas: areas, regions: regions, seconds: 3600)
         }
-        var g = [[Double]](repeating: [Double](repeating: 0, count: n), count: regions.count)
+        // Over every state column: the boundary-bias elements add no carbon.
+        let columns = jacobian.stateColumnCount, matrix = jacobian.stateMatrix
+        var g = [[Double]](repeating: [Double](repeating: 0, count: columns), count: regions.count)
         var field = [Double](repeating: 0, count: cells)
         for (f, function) in basis.functions.enumerated() {
             let members = basis.groupCells[function.group]
@@ -121,7 +125,7 @@ public struct SynthesisSummary: Sendable {
         var chi2 = 0.0, squares = (prior: 0.0, posterior: 0.0)
         for o in 0..<m {
             var hx = 0.0
-            for f in 0..<n { hx += problem.jacobian[o * n + f] * solution.increment[f] }
+            for f in 0..<columns { hx += problem.jacobian[o * columns + f] * solution.increment[f] }
             let d = problem.departures[o]
             chi2 += d * (d - hx) / problem.errorVariances[o]
             squares.prior += d * d
@@ -134,7 +138,7 @@ public struct SynthesisSummary: Sendable {
         var validationSquares = (prior: 0.0, posterior: 0.0)
         for o in validation {
             var hx = 0.0
-            for f in 0..<n { hx += jacobian.matrix[o * n + f] * solution.increment[f] }
+            for f in 0..<columns { hx += matrix[o * columns + f] * solution.increment[f] }
             let d = jacobian.observations[o].value - offset[o]
             validationSquares.prior += d * d
             validationSquares.posterior += (d - hx) * (d - hx)
@@ -145,6 +149,15 @@ public struct SynthesisSummary: Sendable {
         observationsUsed = m
         observationsRejected = rejected
         observationsValidation = validation.count
+        boundaryBias = config.boundaryBias.map { settings in
+            BoundaryBiasSummary(elements: (0..<jacobian.boundaryCount).map { e in
+                let i = n + e
+                return BoundaryBiasSummary.Element(
+                    name: settings.name(of: e), prior: 0, posterior: solution.increment[i],
+                    sigma: max(0, solution.posteriorCovariance[i * columns + i]).squareRoot(),
+                    imposed: truth == nil ? nil : config.imposedBoundaryBias.ppm[settings.edgeAndBand(of: e).edge] ?? 0)
+            })
+        }
     }
 
     /// The summary as a JSON object.
@@ -179,7 +192,7 @@ public struct SynthesisSummary: Sendable {
               },
               "uncertainty_reduction": {
             \(reduction)
-              }
+              }\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
             }
 
             """
@@ -201,6 +214,10 @@ public struct SynthesisSummary: Sendable {
                          + String(format: " %14.3f %15.3f %10.3f %10.3f %8.3f", r.prior, r.posterior, r.priorSigma,
                                   r.posteriorSigma, r.uncertaintyReduction ?? .nan)
                          + (r.truth.map { String(format: " %9.3f", $0) } ?? ""))
+        }
+        for e in boundaryBias?.elements ?? [] {
+            lines.append(String(format: "boundary bias %@ (ppm): prior %.3f  posterior %.3f ± %.3f", e.name, e.prior, e.posterior, e.sigma)
+                         + (e.imposed.map { String(format: "  (imposed %.3f)", $0) } ?? ""))
         }
         return lines.joined(separator: "\n")
     }

@@ -16,6 +16,7 @@ extension TwinExperiment {
         progress?("truth run and synthetic \(config.instrument) observations")
         let truthRun = try ForwardRun(config: config, label: "truth", natural: truthSource, world: world,
                                       observations: [], folder: nil)
+        truthRun.imposedBoundaryBias = config.imposedBoundaryBias
         var soundings: [XCO2Sounding] = []
         let sites = SurfaceSite.seed000Table4
         var siteRecords = [[InSituRecord]](repeating: [], count: sites.count)

@@ -67,19 +67,27 @@ public struct TwinExperiment {
         progress?("CTRL (prior flux) and FC (posterior flux) forward runs")
         let posterior = try PosteriorFlux(path: output.appendingPathComponent("fluxes.nc").path, config: config)
         try forward(label: "CTRL", folder: "ctrl", observations: observations, natural: try config.priorFluxSource())
-        try forward(label: "FC", folder: "fc", observations: observations, natural: posterior.source(config: config))
+        let boundary = try config.boundaryBias.map {
+            try PosteriorBoundaryBias(path: output.appendingPathComponent(BoundaryBiasFile.name).path, settings: $0)
+        }
+        try forward(label: "FC", folder: "fc", observations: observations, natural: posterior.source(config: config),
+                    boundary: boundary)
         guard world.rank == 0 else { return nil }
         return try TwinSummary(config: config, folder: output, selection: ObservationInput.report(observations),
                                landFraction: try LandSeaMask(domain: config.domain).landFraction)
     }
 
+    /// A forward run into `output/folder`; `boundary`: the analysed boundary
+    /// biases added to its inflow (FC with boundary elements).
     func forward(label: String, folder: String, observations: [any ObservationType],
-                 natural: @escaping NaturalFluxSource) throws {
+                 natural: @escaping NaturalFluxSource, boundary: PosteriorBoundaryBias? = nil) throws {
         let directory = output.appendingPathComponent(folder)
         if world.rank == 0 { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) }
         world.barrier()
-        try ForwardRun(config: config, label: label, natural: natural, world: world, observations: observations,
-                       folder: directory).run()
+        let run = try ForwardRun(config: config, label: label, natural: natural, world: world, observations: observations,
+                                 folder: directory)
+        run.posteriorBoundaryBias = boundary
+        try run.run()
     }
 }
 

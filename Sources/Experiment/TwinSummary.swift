@@ -40,6 +40,8 @@ public struct TwinSummary: Sendable {
     public let filter: RunFilterDiagnostics
     /// Flux corrections against the needed ones, over land cells.
     public let flux: TwinFluxDiagnostics
+    /// The boundary-bias elements' estimates (nil without a `boundary_bias:` section).
+    public let boundaryBias: BoundaryBiasSummary?
 
     /// The scores of the twin run in `folder` (fluxes.nc, observations.nc,
     /// ctrl/ and fc/).
@@ -115,6 +117,10 @@ public struct TwinSummary: Sendable {
                            "background": score(analysis, set: 0, model: analysis.background),
                            "AN": score(analysis, set: 0, model: analysis.model)]
         self.selection = selection
+        boundaryBias = try config.boundaryBias.map { _ in
+            try BoundaryBiasSummary(file: folder.appendingPathComponent(BoundaryBiasFile.name).path,
+                                    firstHour: config.firstAssessedHour.value, twin: true)
+        }
     }
 
     /// The summary as a JSON object.
@@ -154,7 +160,7 @@ public struct TwinSummary: Sendable {
               "validation_rmse": {\(table(validationRMSE))},
               "validation_rmse_xco2": {\(table(validationRMSEXCO2))},
               "validation_rmse_insitu": {\(table(validationRMSEInSitu))},
-              "assimilated_rmse": {\(table(assimilatedRMSE))}
+              "assimilated_rmse": {\(table(assimilatedRMSE))}\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
             }
 
             """
@@ -191,6 +197,10 @@ public struct TwinSummary: Sendable {
             }
             lines.append(String(format: "validation RMSE, %@ (ppm): CTRL %.3f  FC %.3f  AN %.3f", name,
                                 table["CTRL"]!, table["FC"]!, table["AN"]!))
+        }
+        for e in boundaryBias?.elements ?? [] {
+            lines.append(String(format: "boundary bias %@ (ppm): prior %.3f  posterior %.3f ± %.3f  (final %.3f, imposed %.3f)",
+                                e.name, e.prior, e.posterior, e.sigma, e.final ?? .nan, e.imposed ?? .nan))
         }
         return lines.joined(separator: "\n")
     }

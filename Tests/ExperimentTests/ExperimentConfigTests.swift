@@ -56,7 +56,8 @@ import Assimilation
     }
 
     /// The resolved text is itself a valid configuration that resolves to the same text.
-    @Test(arguments: ["china-64km/twin.yaml", "china-64km/jdas-2016.yaml", "test-small/twin.yaml"])
+    @Test(arguments: ["china-64km/twin.yaml", "china-64km/jdas-2016.yaml", "test-small/twin.yaml",
+                      "test-small/twin-boundary-bias.yaml", "test-small/twin-boundary-bias-off.yaml"])
     func resolvedConfigurationRoundTrips(example: String) throws {
         var path = TestEnvironment.packageRoot.appendingPathComponent("Domains/\(example)").path
         if example.hasPrefix("china-64km/jdas") {
