@@ -87,7 +87,15 @@ public struct ExperimentConfig: Sendable {
     /// layout, each section printed by its owner: written into every output
     /// file and the log; it reads back to the same configuration.
     public var configNode: ConfigNode {
-        .mapping([
+        let twin: [(String, ConfigNode)] = [
+            ("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
+            ("truth_correlation_km", .number(truthCorrelationLength / 1000)), ("truth_seed", .integer(Int(truthSeed)))]
+        var optional: [(String, ConfigNode)] = []
+        if let buffer { optional.append(("buffer", buffer.configNode)) }
+        if let boundaryBias { optional.append(("boundary_bias", boundaryBias.configNode)) }
+        let imposed: [(String, ConfigNode)] = imposedBoundaryBias.ppm.isEmpty ? []
+            : [("boundary_bias_ppm", imposedBoundaryBias.configNode)]
+        return .mapping([
             ("name", .text(name)),
             ("domain", .text(domain.directory.path)),
             ("period", .mapping([("start", .text(start.iso)), ("end", .text(end.iso)), ("spin_up_days", .integer(spinUpDays))])),
@@ -103,12 +111,8 @@ public struct ExperimentConfig: Sendable {
                                   ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
             ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
-            ("twin", .mapping([("truth_amplitude", .number(truthAmplitude)), ("truth_bias", .number(truthBias)),
-                               ("truth_correlation_km", .number(truthCorrelationLength / 1000)),
-                               ("truth_seed", .integer(Int(truthSeed)))]
-                               + (imposedBoundaryBias.ppm.isEmpty ? [] : [("boundary_bias_ppm", imposedBoundaryBias.configNode)]))),
-        ] + (buffer.map { [("buffer", $0.configNode)] } ?? [])
-          + (boundaryBias.map { [("boundary_bias", $0.configNode)] } ?? []))
+            ("twin", .mapping(twin + imposed)),
+        ] + optional)
     }
 
     /// ``configNode`` as YAML.
