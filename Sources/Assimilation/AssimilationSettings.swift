@@ -9,9 +9,9 @@ import Geometry
 ///       flux_components: [biosphere, ocean]   # the state vector (gcasv2_scheme sets it too)
 ///       localization:
 ///         horizontal: gaspari-cohn   # gaspari-cohn | significance | none
-///         cutoff_km: 2500            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
+///         cutoff_km: 3500            # where the Gaspari-Cohn taper reaches zero (= 2c; c is the half-width)
 ///         lag_growth_km_per_hour: 40 # the cut-off of a flux hour grows with its age (lag-aware; 0: fixed)
-///         lag_max_km: 4000           #   up to this (default: 4000 or cutoff_km if larger)
+///         lag_max_km: 5000           #   up to this (default: 5000 or cutoff_km if larger)
 ///         near_km: 500               # significance rule (Jiang2021)
 ///         far_km: 3000
 ///         p_value: 0.05
@@ -29,7 +29,7 @@ import Geometry
 ///         smoothing_days: 4          #   M of the smoothing
 ///         memory_weight: 0.9         #   w of the relaxation
 ///         gcasv2_scheme: biosphere-ocean   # biosphere | biosphere-ocean | biosphere-ocean-fossil | net-flux
-///         lambda: {biosphere: 0.5, ocean: 0.5}   # Jiang2021: 3 and 5 (monthly scaling factors)
+///         lambda: {biosphere: 1, ocean: 1}   # Jiang2021: 3 and 5 (monthly scaling factors)
 ///         persistence_hours: 24      # hours sharing one draw (default: the window, as Jiang2021)
 ///         correlation_km: 800        # correlation length of the draws between cells (0: independent)
 ///
@@ -63,21 +63,21 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
 
     /// RCAS's defaults (chosen by the twin sweep of Docs/twin-results.md): 50
     /// members and a 24 h window as Kou2023, biosphere + ocean; Gaspari-Cohn
-    /// reaching zero at 2500 km, growing by 40 km per hour of a flux hour's age
-    /// up to 4000 km; no inflation on C; GCASv2 scaling factors λ = 0.5 shared
+    /// reaching zero at 3500 km, growing by 40 km per hour of a flux hour's age
+    /// up to 5000 km; no inflation on C; GCASv2 scaling factors λ = 1 shared
     /// for the window and correlated over 800 km, re-centred, relaxation memory w = 0.9.
     public static let rcasDefault = AssimilationSettings(
         members: 50, windowHours: 24, stateVector: .biosphereOcean,
-        horizontal: .gaspariCohn(cutoff: 2_500_000), verticalCutoff: nil,
-        lag: LagLocalization(growth: 40_000, maximum: 4_000_000), multiplicativeInflation: 1,
+        horizontal: .gaspariCohn(cutoff: 3_500_000), verticalCutoff: nil,
+        lag: LagLocalization(growth: 40_000, maximum: 5_000_000), multiplicativeInflation: 1,
         relaxationToPriorSpread: 0, adaptiveInflation: nil,
         fluxGenerator: .gcasv2(GCASv2FluxPerturbation(scheme: .biosphereOcean, scale: defaultScalingFactorScale,
                                                       seed: 1, persistenceHours: 24, correlationLength: 800_000)),
         memory: .relaxation(weight: 0.9))
 
-    /// Default λ of the GCASv2 scaling factors: 0.5 for every component (the
+    /// Default λ of the GCASv2 scaling factors: 1 for every component (the
     /// sweep tested biosphere and ocean; Jiang2021's 3 and 5 are for monthly factors).
-    static let defaultScalingFactorScale: [FluxComponent: Double] = [.biosphere: 0.5, .ocean: 0.5, .fossil: 0.5, .net: 0.5]
+    static let defaultScalingFactorScale: [FluxComponent: Double] = [.biosphere: 1, .ocean: 1, .fossil: 1, .net: 1]
 
     public init(members: Int, windowHours: Int, stateVector: FluxStateVector, horizontal: HorizontalLocalization,
                 verticalCutoff: Double?, lag: LagLocalization?, multiplicativeInflation: Double, relaxationToPriorSpread: Double,
@@ -130,7 +130,7 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         case "none":
             horizontal = .none
         default:
-            let cutoff: Double = try localization?.value("cutoff_km", default: 2500, in: 1...20_000) ?? 2500
+            let cutoff: Double = try localization?.value("cutoff_km", default: 3500, in: 1...20_000) ?? 3500
             horizontal = .gaspariCohn(cutoff: cutoff * 1000)
         }
         var defaultGrowth = 0.0
@@ -138,8 +138,8 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         let growth: Double = try localization?.value("lag_growth_km_per_hour", default: defaultGrowth, in: 0...1000)
             ?? defaultGrowth
         if growth > 0, case .gaspariCohn(let cutoff) = horizontal {
-            let limit: Double = try localization?.value("lag_max_km", default: max(4000, cutoff / 1000), in: 1...20_000)
-                ?? max(4000, cutoff / 1000)
+            let limit: Double = try localization?.value("lag_max_km", default: max(5000, cutoff / 1000), in: 1...20_000)
+                ?? max(5000, cutoff / 1000)
             if limit * 1000 < cutoff, let localization { throw localization.error("lag_max_km", "must not be below cutoff_km") }
             lag = LagLocalization(growth: growth * 1000, maximum: limit * 1000)
         } else {

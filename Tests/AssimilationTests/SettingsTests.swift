@@ -5,10 +5,10 @@ import Testing
 @Test func emptySectionGivesTheDefaults() throws {
     let settings = try AssimilationSettings(ConfigMapping.parse("members: 50\n", file: "x.yaml"))
     #expect(settings == .rcasDefault)
-    #expect(settings.horizontal == .gaspariCohn(cutoff: 2_500_000))
-    #expect(settings.lag == LagLocalization(growth: 40_000, maximum: 4_000_000))
+    #expect(settings.horizontal == .gaspariCohn(cutoff: 3_500_000))
+    #expect(settings.lag == LagLocalization(growth: 40_000, maximum: 5_000_000))
     #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(
-        scheme: .biosphereOcean, scale: [.biosphere: 0.5, .ocean: 0.5, .fossil: 0.5, .net: 0.5], seed: 1,
+        scheme: .biosphereOcean, scale: [.biosphere: 1, .ocean: 1, .fossil: 1, .net: 1], seed: 1,
         persistenceHours: 24, correlationLength: 800_000)))
     #expect(settings.memory == .relaxation(weight: 0.9))
     #expect(settings.layout(layerCount: 15).variableCount == 15 + 24 * 2)
@@ -28,8 +28,8 @@ import Testing
 }
 
 @Test func defaultLagLimitFollowsAWideCutoff() throws {
-    let settings = try AssimilationSettings(ConfigMapping.parse("localization: {cutoff_km: 5000}", file: "x.yaml"))
-    #expect(settings.lag == LagLocalization(growth: 40_000, maximum: 5_000_000))
+    let settings = try AssimilationSettings(ConfigMapping.parse("localization: {cutoff_km: 6000}", file: "x.yaml"))
+    #expect(settings.lag == LagLocalization(growth: 40_000, maximum: 6_000_000))
     // Listed flux components choose the GCASv2 scheme when none is named.
     let fossil = try AssimilationSettings(ConfigMapping.parse("flux_components: [biosphere, ocean, fossil]", file: "x.yaml"))
     #expect(fossil.stateVector.components == [.biosphere, .ocean, .fossil])
@@ -47,7 +47,7 @@ import Testing
     #expect(settings.members == 30)
     #expect(settings.stateVector.components == [.net])
     #expect(settings.horizontal == .significance(nearDistance: 500_000, farDistance: 2_500_000, pValue: 0.05))
-    #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(scheme: .netFlux, scale: [.biosphere: 0.5, .ocean: 0.5, .fossil: 0.5, .net: 2], seed: 9, persistenceHours: settings.windowHours,
+    #expect(settings.fluxGenerator == .gcasv2(GCASv2FluxPerturbation(scheme: .netFlux, scale: [.biosphere: 1, .ocean: 1, .fossil: 1, .net: 2], seed: 9, persistenceHours: settings.windowHours,
         correlationLength: 800_000)))
     let configuration = settings.analysisConfiguration(layout: settings.layout(layerCount: 2), layerMidHeights: [50, 300])
     #expect(configuration.vertical == VerticalLocalization(cutoff: 2000, variableHeights: [50, 300] + Array(repeating: 0, count: 24)))
