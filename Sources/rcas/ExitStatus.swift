@@ -80,7 +80,10 @@ struct CommandFailure: Error, CustomStringConvertible {
 /// exits with the error's code (argument-parser errors keep their own
 /// handling: help, usage text, exit 64).
 func exitAfter(_ error: any Error) -> Never {
-    if error is CleanExit || error is ExitCode || error is ValidationError { RCASCommand.exit(withError: error) }
+    // `--help` and `help` reach here as the parser's own (internal) error type
+    // thrown by its help command's run(): the parser prints them.
+    let fromParser = String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    if fromParser || error is CleanExit || error is ExitCode || error is ValidationError { RCASCommand.exit(withError: error) }
     FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
     exit(ExitStatus(for: error).rawValue)
 }

@@ -13,6 +13,16 @@ import TestSupport
         #expect(result.stdout.hasPrefix("rcas "))
     }
 
+    /// Help is printed by the argument parser and exits 0 (it once went
+    /// through the failure path and printed the parser's internal error).
+    @Test(arguments: [["--help"], ["help"], ["run", "--help"], ["help", "synthesis"]])
+    func helpPrintsUsage(arguments: [String]) throws {
+        let result = try TestEnvironment.rcas(arguments)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("USAGE: rcas"), "\(result.stdout)")
+        #expect(!result.stdout.contains("CommandError") && !result.stderr.contains("CommandError"))
+    }
+
     @Test func infoSummarisesChina64km() throws {
         let result = try TestEnvironment.rcas(["domain", "info", china])
         #expect(result.status == 0, "\(result.stderr)")
