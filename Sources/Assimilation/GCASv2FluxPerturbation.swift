@@ -83,8 +83,18 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
     /// δ_i of `member` on the whole grid (grid order) for the period holding
     /// `hour`: the white noise smoothed by `noise`.
     public func pattern(member: Int, component: FluxComponent, hour: Int, noise: CorrelatedNoise) -> [Double] {
+        pattern(member: member, component: component, hour: hour, noise: noise, iRange: 0..<noise.nx, jRange: 0..<noise.ny)
+    }
+
+    /// δ_i of `member` on the rectangle `iRange` x `jRange` (row-major), equal
+    /// to the whole-grid pattern there: each cell's value is the same sum in
+    /// the same order whatever the rectangle, so a rank needs only its tile.
+    public func pattern(member: Int, component: FluxComponent, hour: Int, noise: CorrelatedNoise,
+                        iRange: Range<Int>, jRange: Range<Int>) -> [Double] {
         let p = period(ofHour: hour)
-        return noise.field { white(member: member, period: p, cell: $0, component: component) }
+        return noise.field(iRange: iRange, jRange: jRange) { i, j in
+            white(member: member, period: p, cell: noise.cellKey(i, j), component: component)
+        }
     }
 
     /// Jiang2021 Eq. 1 for one cell, re-centred: E_i = E^f + λ δ E_0 with δ the
@@ -108,7 +118,7 @@ extension GCASv2FluxPerturbation {
         /// buffer's prior error scale outside a region of interest); nil: 1.
         public var cellScale: [Double]?
         private lazy var noise = CorrelatedNoise(grid: grid, length: perturbation.correlationLength)
-        private var cache: (period: Int, fields: [[[Double]]])?
+        private var cache: (period: Int, cells: [Int], fields: [[[Double]]])?
 
         /// The generator of `perturbation` on `grid` with `memory` (the state
         /// vector is the scheme's).
@@ -124,22 +134,31 @@ extension GCASv2FluxPerturbation {
         public var needsLowestLayer: Bool { false }
         public var memoryHours: Int { memory.hours(windowHours: windowHours) }
 
-        /// δ of every member on the whole grid, [component][member][cell],
-        /// for the draw period holding `hour`.
-        func correlatedPatterns(hour: Int, memberCount: Int) -> [[[Double]]] {
+        /// δ of every member on `cells` (a rank's columns), [component][member][c],
+        /// for the draw period holding `hour`: made on the cells' bounding
+        /// rectangle only, once per draw period.
+        func correlatedPatterns(hour: Int, memberCount: Int, cells: [Int]) -> [[[Double]]] {
             let period = perturbation.period(ofHour: hour)
-            if let cache, cache.period == period { return cache.fields }
+            if let cache, cache.period == period, cache.cells == cells { return cache.fields }
+            let nx = grid.nx
+            let iRange = (cells.map { $0 % nx }.min() ?? 0)..<((cells.map { $0 % nx }.max() ?? -1) + 1)
+            let jRange = (cells.map { $0 / nx }.min() ?? 0)..<((cells.map { $0 / nx }.max() ?? -1) + 1)
+            let local = cells.map { ($0 / nx - jRange.lowerBound) * iRange.count + ($0 % nx - iRange.lowerBound) }
             let fields = components.map { component in
-                (0..<memberCount).map { perturbation.pattern(member: $0, component: component, hour: hour, noise: noise) }
+                (0..<memberCount).map { member in
+                    let rectangle = perturbation.pattern(member: member, component: component, hour: hour, noise: noise,
+                                                         iRange: iRange, jRange: jRange)
+                    return local.map { rectangle[$0] }
+                }
             }
-            cache = (period, fields)
+            cache = (period, cells, fields)
             return fields
         }
 
         public func forecast(_ request: FluxForecastRequest) -> FluxEnsembleForecast {
             let period = perturbation.period(ofHour: request.hour)
             let patterns = perturbation.correlationLength > 0
-                ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount) : nil
+                ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount, cells: request.cells) : nil
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
             var members: [[[Double]]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
@@ -148,7 +167,7 @@ extension GCASv2FluxPerturbation {
                 for (c, cell) in request.cells.enumerated() {
                     let e0 = request.prior[index][c], ef = means[index][c]
                     let deltas = (0..<request.memberCount).map { m in
-                        patterns?[index][m][cell]
+                        patterns?[index][m][c]
                             ?? perturbation.white(member: m, period: period, cell: cell, component: component)
                     }
                     let centre = meanAndSpread(deltas).mean

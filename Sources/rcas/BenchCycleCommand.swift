@@ -37,7 +37,7 @@ struct BenchCycle: ParsableCommand {
     @Option(help: "Simulated hours (from 2016-07-01T00).")
     var hours = 24
 
-    @Option(help: "Flux ensemble generator: jdas (its defaults) or gcasv2 (the README twin's: λ 0.5, draws correlated over 800 km).")
+    @Option(help: "Flux ensemble generator, with RCAS's defaults for it: jdas or gcasv2 (λ 1, draws correlated over 800 km).")
     var generator: Generator = .gcasv2
 
     @Option(help: "Synthetic satellite observations: gosat or oco2.")
@@ -63,14 +63,11 @@ struct BenchCycle: ParsableCommand {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withFullDate, .withTime, .withColonSeparatorInTime]
         let endText = String(formatter.string(from: Date(timeIntervalSince1970: end)).prefix(13))
-        let flux = generator == .gcasv2
-            ? "{generator: gcasv2, lambda: {biosphere: 0.5, ocean: 0.5}, correlation_km: 800}"
-            : "{generator: jdas}"
         return """
             name: bench-cycle
             domain: \(domainPath)
             period: {start: 2016-07-01T00, end: \(endText)}
-            assimilation: {members: \(members), flux_ensemble: \(flux)}
+            assimilation: {members: \(members), flux_ensemble: {generator: \(generator.rawValue)}}
             ensemble: {ic_bc_perturbation: 0.0005}
             observations:
               satellite: {source: synthetic, instrument: \(observations.rawValue)}
