@@ -295,12 +295,15 @@ public struct AssimilationSettings: Sendable, Equatable, ConfigPrintable {
         ColumnStateLayout(layerCount: layerCount, windowHours: windowHours, fluxComponents: stateVector.components)
     }
 
-    /// The generator of the flux ensemble on `grid`.
-    public func makeFluxGenerator(grid: HorizontalGrid) -> any FluxEnsembleGenerator {
+    /// The generator of the flux ensemble on `grid`, its members' deviations
+    /// scaled per grid cell by `cellScale` (a buffer; nil: none).
+    public func makeFluxGenerator(grid: HorizontalGrid, cellScale: [Double]? = nil) -> any FluxEnsembleGenerator {
         switch fluxGenerator {
-        case .jdas(let model): JDASFluxForecast.Generator(model, memory: memory, windowHours: windowHours)
+        case .jdas(let model):
+            JDASFluxForecast.Generator(model, memory: memory, windowHours: windowHours, cellScale: cellScale)
         case .gcasv2(let perturbation):
-            GCASv2FluxPerturbation.Generator(perturbation, grid: grid, memory: memory, windowHours: windowHours)
+            GCASv2FluxPerturbation.Generator(perturbation, grid: grid, memory: memory, windowHours: windowHours,
+                                             cellScale: cellScale)
         }
     }
 

@@ -116,15 +116,17 @@ extension GCASv2FluxPerturbation {
         let grid: HorizontalGrid
         /// A factor per grid cell on the members' deviations λ δ E_0 (a
         /// buffer's prior error scale outside a region of interest); nil: 1.
-        public var cellScale: [Double]?
+        public let cellScale: [Double]?
         private lazy var noise = CorrelatedNoise(grid: grid, length: perturbation.correlationLength)
         private var cache: (period: Int, cells: [Int], fields: [[[Double]]])?
 
         /// The generator of `perturbation` on `grid` with `memory` (the state
-        /// vector is the scheme's).
+        /// vector is the scheme's) and a factor per grid cell on the
+        /// deviations (`cellScale`, nil: none).
         public init(_ perturbation: GCASv2FluxPerturbation, grid: HorizontalGrid, memory: FluxMemory = .none,
-                    windowHours: Int = 24) {
+                    windowHours: Int = 24, cellScale: [Double]? = nil) {
             self.perturbation = perturbation
+            self.cellScale = cellScale
             components = perturbation.scheme.components
             self.memory = memory
             self.windowHours = windowHours

@@ -72,11 +72,15 @@ extension JDASFluxForecast {
         public let model: JDASFluxForecast
         public let memory: FluxMemory
         let windowHours: Int
+        /// A factor per grid cell on the anomalies β (κ − κ̄) E^p (a buffer's
+        /// prior error scale outside a region of interest); nil: 1.
+        public let cellScale: [Double]?
 
-        public init(_ model: JDASFluxForecast, memory: FluxMemory, windowHours: Int) {
+        public init(_ model: JDASFluxForecast, memory: FluxMemory, windowHours: Int, cellScale: [Double]? = nil) {
             self.model = model
             self.memory = memory
             self.windowHours = windowHours
+            self.cellScale = cellScale
         }
 
         public var needsLowestLayer: Bool { true }
@@ -94,8 +98,9 @@ extension JDASFluxForecast {
             for (component, prior) in request.prior.enumerated() {
                 var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = [], forecastSpread: [Double] = []
                 for (c, e) in prior.enumerated() {
-                    let anomalies = model.anomalies(prior: e, concentrations: lowest[c])
-                    // E^f_i = E^p_i + (E^f − E^p) = E^f + β (κ_π(i) − κ̄) E^p
+                    var anomalies = model.anomalies(prior: e, concentrations: lowest[c])
+                    if let factor = cellScale?[request.cells[c]] { anomalies = anomalies.map { factor * $0 } }
+                    // E^f_i = E^p_i + (E^f − E^p) = E^f + s β (κ_π(i) − κ̄) E^p, s the buffer's factor
                     let all = (0..<request.memberCount).map { means[component][c] + anomalies[pi[$0]] }
                     columns.append(Array(all[request.members]))
                     spread.append(meanAndSpread(anomalies).spread)

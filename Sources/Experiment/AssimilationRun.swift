@@ -99,10 +99,7 @@ public final class AssimilationRun {
                                   transport: config.transport.options) { m, i, j, k in
             initial[(k * ny + j) * nx + i] * perturbation.initialScale(member: m, cell: j * nx + i)
         }
-        generator = config.assimilation.makeFluxGenerator(grid: grid)
-        if let buffer = config.buffer, let gcasv2 = generator as? GCASv2FluxPerturbation.Generator {
-            gcasv2.cellScale = try buffer.cellFactors(config: config)
-        }
+        generator = config.assimilation.makeFluxGenerator(grid: grid, cellScale: try config.buffer?.cellFactors(config: config))
         inflation = config.assimilation.adaptiveInflation
         columnCenters = grid.centers()
         now = config.start

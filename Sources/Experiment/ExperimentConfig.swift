@@ -232,10 +232,6 @@ public struct ExperimentConfig: Sendable {
         try twin?.finish()
 
         buffer = try top.optionalMapping("buffer").map(BufferSettings.init)
-        if buffer != nil, case .jdas = assimilation.fluxGenerator {
-            throw top.error("buffer", "a buffer scales the GCASv2 flux perturbations; the JDAS ensemble (Kou2023 Eq. 1) "
-                            + "has no per-cell prior error to scale: use flux_ensemble.generator: gcasv2")
-        }
         let layerCount = domain.layers.count
         boundaryBias = try top.optionalMapping("boundary_bias").map { section throws(ConfigError) in
             try BoundaryBiasSettings(section, layerCount: layerCount)

@@ -2,6 +2,7 @@ import Assimilation
 import Geometry
 import Testing
 import RandomStreams
+import TestSupport
 
 /// A request for `members` of an N-member ensemble on `cells` with one prior per component.
 func request(hour: Int = 10, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>? = nil,
@@ -74,6 +75,28 @@ func pastHour(analysis: Double, prior: Double) -> PastFluxHour {
     #expect(model.permutation(count: 50, hour: 48) != pi)
     #expect(JDASFluxForecast(beta: 80, coupling: .literal).permutation(count: 5, hour: 30) == [0, 1, 2, 3, 4])
     #expect(model.permutation(count: 1, hour: 30) == [0])
+}
+
+/// A buffer's factor s per cell multiplies the JDAS anomalies, so the
+/// members' deviations from the forecast mean and the prior spread scale by s,
+/// and the mean is unchanged.
+@Test func jdasBufferScalesTheAnomaliesPerCell() {
+    let model = JDASFluxForecast(beta: 80, coupling: .permuted, seed: 2, persistenceHours: 24)
+    let lowest: [[Double]] = [[400, 401, 402, 403], [400, 402, 404, 406]]
+    let priors: [[Double]] = [[-0.5, 0.3]]
+    func forecast(_ scale: [Double]?) -> FluxEnsembleForecast {
+        JDASFluxForecast.Generator(model, memory: .none, windowHours: 24, cellScale: scale)
+            .forecast(request(cells: [5, 9], prior: priors, memberCount: 4, members: 0..<4, lowest: lowest, past: [:]))
+    }
+    var scale = [Double](repeating: 1, count: 10)
+    scale[9] = 0.25
+    let plain = forecast(nil), scaled = forecast(scale)
+    #expect(scaled.members[0][0] == plain.members[0][0])
+    for (a, b) in zip(scaled.members[0][1], plain.members[0][1]) {
+        #expect(isClose(a - priors[0][1], 0.25 * (b - priors[0][1]), relative: 1e-12))
+    }
+    #expect(isClose(scaled.priorSpread[0][1], 0.25 * plain.priorSpread[0][1], relative: 1e-12))
+    #expect(isClose(scaled.forecastMean[0][1], plain.forecastMean[0][1], relative: 1e-12))
 }
 
 @Test(arguments: JDASFluxForecast.Coupling.allCases)

@@ -154,9 +154,9 @@ import TestSupport
         #expect(RegionOfInterest(argument: "box:30,40,100,110") != nil && RegionOfInterest(argument: "mount_wuyi") == .named("mount_wuyi"))
     }
 
-    /// The `buffer` section: read strictly, printed back, refused with JDAS;
-    /// it scales the GCASv2 members' deviations per cell and is the default
-    /// of the synthesis's buffer options.
+    /// The `buffer` section: read strictly, printed back; it scales the
+    /// GCASv2 members' deviations per cell and is the default of the
+    /// synthesis's buffer options.
     @Test func bufferSectionScalesBothMethods() throws {
         let config = try JacobianFixture.config(extra: "buffer: {region_of_interest: north_china, prior_error_scale: 0.0001}")
         let buffer = try #require(config.buffer)
@@ -176,8 +176,7 @@ import TestSupport
         let inside = try #require(factors.firstIndex(of: 1)), outside = try #require(factors.firstIndex { $0 < 0.5 })
         guard case .gcasv2(let perturbation) = config.assimilation.fluxGenerator else { Issue.record("not gcasv2"); return }
         func spreads(_ scale: [Double]?) -> [Double] {
-            let generator = GCASv2FluxPerturbation.Generator(perturbation, grid: grid)
-            generator.cellScale = scale
+            let generator = GCASv2FluxPerturbation.Generator(perturbation, grid: grid, cellScale: scale)
             let request = FluxForecastRequest(hour: 405_000, cells: [inside, outside].sorted(), prior: [[2, 2], [1, 1]],
                                               memberCount: 8, members: 0..<8, lowestLayer: nil, past: { _ in nil })
             return generator.forecast(request).priorSpread[0]
