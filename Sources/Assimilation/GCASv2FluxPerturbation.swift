@@ -99,10 +99,12 @@ public struct GCASv2FluxPerturbation: Sendable, Equatable {
 
     /// Jiang2021 Eq. 1 for one cell, re-centred: E_i = E^f + λ δ E_0 with δ the
     /// member's centred draw.
-    @inline(__always) public func member(forecast ef: Double, prior e0: Double, delta: Double,
-                                         component: FluxComponent) -> Double {
-        ef + (scale[component] ?? 0) * delta * e0
+    @inline(__always) public func member(forecast ef: Double, prior e0: Double, delta: Double, lambda: Double) -> Double {
+        ef + lambda * delta * e0
     }
+
+    /// λ of `component` (0 for a component the scheme does not perturb).
+    public func lambda(_ component: FluxComponent) -> Double { scale[component] ?? 0 }
 }
 
 extension GCASv2FluxPerturbation {
@@ -136,7 +138,7 @@ extension GCASv2FluxPerturbation {
         public var needsLowestLayer: Bool { false }
         public var memoryHours: Int { memory.hours(windowHours: windowHours) }
 
-        /// δ of every member on `cells` (a rank's columns), [component][member][c],
+        /// δ of every member on `cells` (a rank's columns), [component][c][member],
         /// for the draw period holding `hour`: made on the cells' bounding
         /// rectangle only, once per draw period.
         func correlatedPatterns(hour: Int, memberCount: Int, cells: [Int]) -> [[[Double]]] {
@@ -147,11 +149,13 @@ extension GCASv2FluxPerturbation {
             let jRange = (cells.map { $0 / nx }.min() ?? 0)..<((cells.map { $0 / nx }.max() ?? -1) + 1)
             let local = cells.map { ($0 / nx - jRange.lowerBound) * iRange.count + ($0 % nx - iRange.lowerBound) }
             let fields = components.map { component in
-                (0..<memberCount).map { member in
+                var columns = [[Double]](repeating: [Double](repeating: 0, count: memberCount), count: cells.count)
+                for member in 0..<memberCount {
                     let rectangle = perturbation.pattern(member: member, component: component, hour: hour, noise: noise,
                                                          iRange: iRange, jRange: jRange)
-                    return local.map { rectangle[$0] }
+                    for (c, index) in local.enumerated() { columns[c][member] = rectangle[index] }
                 }
+                return columns
             }
             cache = (period, cells, fields)
             return fields
@@ -163,19 +167,28 @@ extension GCASv2FluxPerturbation {
                 ? correlatedPatterns(hour: request.hour, memberCount: request.memberCount, cells: request.cells) : nil
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
+            // One buffer each for a cell's δ and its N members, reused over cells.
+            var deltas = [Double](repeating: 0, count: request.memberCount), all = deltas
             var members: [[[Double]]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
             for (index, component) in components.enumerated() {
                 var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = []
+                columns.reserveCapacity(request.cells.count)
+                spread.reserveCapacity(request.cells.count)
+                mean.reserveCapacity(request.cells.count)
+                let lambda = perturbation.lambda(component)
                 for (c, cell) in request.cells.enumerated() {
                     let e0 = request.prior[index][c], ef = means[index][c]
-                    let deltas = (0..<request.memberCount).map { m in
-                        patterns?[index][m][c]
-                            ?? perturbation.white(member: m, period: period, cell: cell, component: component)
+                    if let patterns {
+                        deltas = patterns[index][c]
+                    } else {
+                        for m in deltas.indices {
+                            deltas[m] = perturbation.white(member: m, period: period, cell: cell, component: component)
+                        }
                     }
                     let centre = meanAndSpread(deltas).mean
                     let factor = cellScale?[cell] ?? 1
-                    let all = deltas.map {
-                        perturbation.member(forecast: ef, prior: e0, delta: factor * ($0 - centre), component: component)
+                    for m in all.indices {
+                        all[m] = perturbation.member(forecast: ef, prior: e0, delta: factor * (deltas[m] - centre), lambda: lambda)
                     }
                     columns.append(Array(all[request.members]))
                     let statistics = meanAndSpread(all)

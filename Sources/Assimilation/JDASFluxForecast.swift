@@ -44,10 +44,20 @@ public struct JDASFluxForecast: Sendable, Equatable {
     /// E^p_j − E^p of one cell's members from their lowest-layer C^f, before
     /// the permutation: β (κ_j − mean κ) E^p.
     public func anomalies(prior: Double, concentrations: [Double]) -> [Double] {
+        let (kappa, meanKappa) = relativeConcentrations(concentrations)
+        return kappa.map { anomaly(kappa: $0, meanKappa: meanKappa, prior: prior) }
+    }
+
+    /// κ_j = C^f_j / mean C^f of one cell's members, and mean κ.
+    func relativeConcentrations(_ concentrations: [Double]) -> (kappa: [Double], mean: Double) {
         let meanC = meanAndSpread(concentrations).mean
         let kappa = concentrations.map { $0 / meanC }
-        let meanKappa = meanAndSpread(kappa).mean
-        return kappa.map { beta * ($0 - meanKappa) * prior }
+        return (kappa, meanAndSpread(kappa).mean)
+    }
+
+    /// One member's β (κ_j − mean κ) E^p.
+    @inline(__always) func anomaly(kappa: Double, meanKappa: Double, prior: Double) -> Double {
+        beta * (kappa - meanKappa) * prior
     }
 
     /// π for an ensemble of `count` members in the draw period holding
@@ -93,25 +103,36 @@ extension JDASFluxForecast {
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
             let pi = model.permutation(count: request.memberCount, hour: request.hour)
-            var members: [[[Double]]] = [], spreads: [[Double]] = []
-            var forecastMeans: [[Double]] = [], forecastSpreads: [[Double]] = []
-            for (component, prior) in request.prior.enumerated() {
-                var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = [], forecastSpread: [Double] = []
-                for (c, e) in prior.enumerated() {
-                    var anomalies = model.anomalies(prior: e, concentrations: lowest[c])
-                    if let factor = cellScale?[request.cells[c]] { anomalies = anomalies.map { factor * $0 } }
+            let componentCount = request.prior.count, cellCount = request.cells.count
+            var members = [[[Double]]](repeating: [], count: componentCount)
+            var spreads = [[Double]](repeating: [], count: componentCount)
+            var forecastMeans = spreads, forecastSpreads = spreads
+            for component in 0..<componentCount {
+                members[component].reserveCapacity(cellCount)
+                spreads[component].reserveCapacity(cellCount)
+                forecastMeans[component].reserveCapacity(cellCount)
+                forecastSpreads[component].reserveCapacity(cellCount)
+            }
+            // One buffer each for a cell's anomalies and its N members, reused
+            // over cells; κ once per cell for all components.
+            var anomalies = [Double](repeating: 0, count: request.memberCount), all = anomalies
+            for (c, cell) in request.cells.enumerated() {
+                let (kappa, meanKappa) = model.relativeConcentrations(lowest[c])
+                let factor = cellScale?[cell]
+                for component in 0..<componentCount {
+                    let e = request.prior[component][c]
+                    for j in anomalies.indices {
+                        let a = model.anomaly(kappa: kappa[j], meanKappa: meanKappa, prior: e)
+                        anomalies[j] = factor.map { $0 * a } ?? a
+                    }
                     // E^f_i = E^p_i + (E^f − E^p) = E^f + s β (κ_π(i) − κ̄) E^p, s the buffer's factor
-                    let all = (0..<request.memberCount).map { means[component][c] + anomalies[pi[$0]] }
-                    columns.append(Array(all[request.members]))
-                    spread.append(meanAndSpread(anomalies).spread)
+                    for i in all.indices { all[i] = means[component][c] + anomalies[pi[i]] }
+                    members[component].append(Array(all[request.members]))
+                    spreads[component].append(meanAndSpread(anomalies).spread)
                     let statistics = meanAndSpread(all)
-                    mean.append(statistics.mean)
-                    forecastSpread.append(statistics.spread)
+                    forecastMeans[component].append(statistics.mean)
+                    forecastSpreads[component].append(statistics.spread)
                 }
-                members.append(columns)
-                spreads.append(spread)
-                forecastMeans.append(mean)
-                forecastSpreads.append(forecastSpread)
             }
             return FluxEnsembleForecast(members: members, priorSpread: spreads, forecastMean: forecastMeans,
                                         forecastSpread: forecastSpreads)

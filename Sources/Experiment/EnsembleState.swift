@@ -97,12 +97,14 @@ final class EnsembleState {
     /// (collective over the tile's groups).
     func allMembers(_ mine: [Double]) -> [[Double]] {
         let pieces = comms.tileAcrossGroups.allgather(mine)
-        var result = [[Double]](repeating: [], count: cells.count)
-        for piece in pieces {
-            let m = piece.count / max(1, cells.count)
-            for c in cells.indices { result[c].append(contentsOf: piece[(c * m)..<((c + 1) * m)]) }
+        let widths = pieces.map { $0.count / max(1, cells.count) }
+        let memberCount = widths.reduce(0, +)
+        return cells.indices.map { c in
+            var column: [Double] = []
+            column.reserveCapacity(memberCount)
+            for (piece, m) in zip(pieces, widths) { column.append(contentsOf: piece[(c * m)..<((c + 1) * m)]) }
+            return column
         }
-        return result
     }
 
     /// Layer `k` of every member on this tile, [column][member] (collective).
