@@ -28,12 +28,17 @@ public struct EnsembleAveragingKernel: Sendable, Equatable {
 
     /// The estimate from `forecast` X_f and `analysis` X_a, each n × N
     /// anomalies (members subtracted their mean), row-major (members fastest).
-    public init(forecast: [Double], analysis: [Double], members: Int, relativeTolerance: Double = 1e-10) {
+    /// `relativeTolerance` (default 1/N) drops the directions whose variance
+    /// is below that share of the leading one: their sample covariances with
+    /// the leading directions are sampling noise (relative error 1/√N of the
+    /// leading standard deviation, against their own), which the 1/s_k² of
+    /// P_f⁺ amplifies into per-element values of any size (Docs/assimilation.md).
+    public init(forecast: [Double], analysis: [Double], members: Int, relativeTolerance: Double? = nil) {
         let N = members, n = forecast.count / max(1, members)
         precondition(forecast.count == n * N && analysis.count == n * N, "X_f and X_a must both be n x N")
         let (vectors, eigenvalues) = Self.gramEigenpairs(forecast, rows: n, members: N)
-        let largest = eigenvalues.max() ?? 0
-        let kept = eigenvalues.indices.filter { eigenvalues[$0] > relativeTolerance * largest && largest > 0 }
+        let largest = eigenvalues.max() ?? 0, tolerance = relativeTolerance ?? 1 / Double(N)
+        let kept = eigenvalues.indices.filter { eigenvalues[$0] > tolerance * largest && largest > 0 }
         rank = kept.count
         // Y = X_f V (so U = Y S⁻¹) and Z = X_a (X_aᵀ X_f) V (so X_a X_aᵀ U = Z S⁻¹).
         let y = Self.product(forecast, vectors, rows: n, inner: N, columns: N)

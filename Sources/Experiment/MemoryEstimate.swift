@@ -63,7 +63,8 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
         // Concentrations plus the window's flux variables of one column (ColumnStateLayout).
         let V = nz + assimilation.windowHours * components
         let double = MemoryLayout<Double>.size
-        let fluxVariables = FluxOutputStream.variables(state: assimilation.stateVector, truth: false).count
+        let fluxVariables = FluxOutputStream.variables(state: assimilation.stateVector, truth: false,
+                                                       averagingKernel: config.ensembleAveragingKernel).count
         // The checkpoint's per-slot statistics fields (AssimilationRun.slotFieldCount) on the whole grid.
         let statistics = assimilation.windowHours * (4 * components + assimilation.stateVector.prescribed.count) * n
         var ranks: [[Part]] = []
@@ -87,6 +88,11 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                      bytes: (2 * local * nz * M + M * n + 4 * n * (nz + 1)) * double),
                 Part(name: "ensemble block (\(V) variables x \(M) members x \(owned) columns)", bytes: owned * V * M * double),
             ]
+            if config.ensembleAveragingKernel {
+                // Every window hour's forecast flux members, kept until the hour is final.
+                parts.append(Part(name: "forecast flux members (ensemble averaging kernel)",
+                                  bytes: owned * assimilation.windowHours * components * M * double))
+            }
             if layout.memberGroups > 1 {
                 // The transposes to the analysis layout and back (at most every
                 // column reached): the messages out of and into the block, the
@@ -102,6 +108,12 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                 parts.append(Part(name: "checkpoint gather (\(N) members, whole grid)",
                                   bytes: (2 * N * n * V + 2 * statistics) * double, transient: true))
                 parts.append(Part(name: "outputs", bytes: fluxVariables * n * (double + 4) * 2))
+                if config.ensembleAveragingKernel {
+                    // X_f and X_a of one hour on the whole grid, and the N x N
+                    // Grams, eigenvectors and products of EnsembleAveragingKernel.
+                    parts.append(Part(name: "ensemble averaging kernel (\(N) members, whole grid)",
+                                      bytes: (4 * N * n + 4 * N * N) * double, transient: true))
+                }
             }
             if resuming {
                 // Every rank reads the checkpoint's whole-ensemble fields.

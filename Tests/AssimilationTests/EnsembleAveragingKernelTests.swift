@@ -62,7 +62,7 @@ struct EnsembleAveragingKernelTests {
         let r = (0..<Self.p).map { 0.2 + KeyedRandom(seed: seed, stream: "tests").uniform(13, $0) }
         let y = Reference.multiply(h, x, m: Self.p, k: Self.n, n: Self.N)
         let analysis = Reference.multiply(x, Self.squareRootTransform(y: y, r: r), m: Self.n, k: Self.N, n: Self.N)
-        let kernel = EnsembleAveragingKernel(forecast: x, analysis: analysis, members: Self.N)
+        let kernel = EnsembleAveragingKernel(forecast: x, analysis: analysis, members: Self.N, relativeTolerance: 1e-12)
         let exact = Self.exactDiagonal(x: x, h: h, r: r)
         #expect(kernel.rank == Self.n)
         #expect(exact.contains { $0 > 0.05 }, "the observations must resolve something for the test to mean anything")
@@ -80,8 +80,9 @@ struct EnsembleAveragingKernelTests {
             let row = Array(x[(i * members)..<((i + 1) * members)]), mean = row.reduce(0, +) / Double(members)
             return row.map { $0 - mean }
         }
-        let none = EnsembleAveragingKernel(forecast: centred, analysis: centred, members: members)
-        let perfect = EnsembleAveragingKernel(forecast: centred, analysis: centred.map { _ in 0 }, members: members)
+        let none = EnsembleAveragingKernel(forecast: centred, analysis: centred, members: members, relativeTolerance: 1e-12)
+        let perfect = EnsembleAveragingKernel(forecast: centred, analysis: centred.map { _ in 0 }, members: members,
+                                              relativeTolerance: 1e-12)
         #expect(none.rank == members - 1 && perfect.rank == members - 1)
         #expect(none.diagonal.allSatisfy { abs($0) < 1e-12 })
         #expect(abs(perfect.trace - Double(members - 1)) < 1e-12)
