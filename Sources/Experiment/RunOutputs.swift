@@ -107,7 +107,8 @@ final class FluxOutputStream {
 
     static let averagingKernelComment = "EnKS estimate of diag(K H) in the span of the hour's forecast flux anomalies X_f: "
         + "diag(P_U - P_a P_f^+) with P_f = X_f X_f^T, P_a = X_a X_a^T of the final analysis and P_U the projector onto "
-        + "span(X_f); sums to the ensemble-subspace DOFS (Docs/assimilation.md, Information content)"
+        + "the directions of X_f with variance above 1/N of the leading one; sums to the ensemble-subspace DOFS "
+        + "(Docs/assimilation.md, Information content)"
 
     /// The flux variables in the order of ``FluxHourRecord/fields``.
     static func variables(state: FluxStateVector, truth: Bool,

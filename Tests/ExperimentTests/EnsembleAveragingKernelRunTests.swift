@@ -39,15 +39,7 @@ import TestSupport
         let config = try Self.config()
         let twin = try TestEnvironment.temporaryDirectory("kernel-twin")
         _ = try TwinExperiment(config: config, output: twin, world: SerialCommunicator()).syntheticObservations()
-        var folders: [URL] = []
-        for ranks in [1, 2, 4] {
-            let folder = try TestEnvironment.temporaryDirectory("kernel-engine-\(ranks)")
-            _ = try ThreadCommunicator.run(ranks: ranks) { world in
-                let observations = try TwinExperiment.observations(in: twin, config: config)
-                try AssimilationRun(config: config, world: world, observations: observations, folder: folder).run()
-            }
-            folders.append(folder)
-        }
+        let folders = try EngineTests.assimilateOnOneTwoAndFourRanks(config, twin: twin, label: "kernel-engine")
         let fluxes = try NetCDFFile.open(folders[0].appendingPathComponent("fluxes.nc").path).root
         for component in ["bio", "ocn"] {
             let kernel = try fluxes.variable("\(component)_ensemble_averaging_kernel")
@@ -63,18 +55,7 @@ import TestSupport
             try EngineTests.expectIdentical(folders[0], folder, files: ["fluxes.nc"])
         }
 
-        let stopped = try TestEnvironment.temporaryDirectory("kernel-restart")
-        _ = try ThreadCommunicator.run(ranks: 2) { world in
-            let observations = try TwinExperiment.observations(in: twin, config: config)
-            let run = try AssimilationRun(config: config, world: world, observations: observations, folder: stopped)
-            run.onCheckpoint = { try $0.saveCheckpoint(in: stopped) }
-            run.stopRequested = { run.now == config.start.advanced(by: 3) }
-            #expect(throws: ExperimentError.self) { try run.run() }
-        }
-        _ = try ThreadCommunicator.run(ranks: 1) { world in
-            let observations = try TwinExperiment.observations(in: twin, config: config)
-            try AssimilationRun(config: config, world: world, observations: observations, folder: stopped, resuming: true).run()
-        }
+        let stopped = try EngineTests.assimilateWithRestart(config, twin: twin, label: "kernel-restart")
         try EngineTests.expectIdentical(folders[0], stopped, files: ["fluxes.nc"])
     }
 }
