@@ -7,8 +7,9 @@ import Parallel
 /// What the next hour needs, written as one NetCDF file that does not depend
 /// on the number of ranks that wrote it (fields on the whole grid for every
 /// member, so a run may resume on any rank count): the concentrations, the
-/// window fluxes and their statistics, the analysis means the generator
-/// remembers, and where each streamed output file stands. Its size does not
+/// window fluxes and their statistics (with `outputs.ensemble_averaging_kernel`
+/// also their forecast members as generated), the analysis means the
+/// generator remembers, and where each streamed output file stands. Its size does not
 /// grow with the length of the run. Written atomically by rank 0
 /// (`checkpoint.nc` in the run folder); a crash while writing leaves the
 /// previous checkpoint in place.

@@ -139,6 +139,7 @@ public struct TwinSummary: Sendable {
             "    \(jsonString($0.region)): {\"prior\": \(number($0.prior)), \"forecast\": \(number($0.forecast)), "
                 + "\"posterior\": \(number($0.posterior)), \"truth\": \(number($0.truth))}"
         }.joined(separator: ",\n")
+        let kernelDOFS = dofsEnsembleSubspace.map { ",\n  \"dofs_ensemble_subspace\": " + number($0) } ?? ""
         func table(_ t: [String: Double]) -> String {
             t.keys.sorted().map { "\"\($0)\": \(number(t[$0]!))" }.joined(separator: ", ")
         }
@@ -169,7 +170,7 @@ public struct TwinSummary: Sendable {
               "validation_rmse": {\(table(validationRMSE))},
               "validation_rmse_xco2": {\(table(validationRMSEXCO2))},
               "validation_rmse_insitu": {\(table(validationRMSEInSitu))},
-              "assimilated_rmse": {\(table(assimilatedRMSE))}\(dofsEnsembleSubspace.map { ",\n  \"dofs_ensemble_subspace\": " + number($0) } ?? "")\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
+              "assimilated_rmse": {\(table(assimilatedRMSE))}\(kernelDOFS)\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
             }
 
             """
