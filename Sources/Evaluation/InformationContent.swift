@@ -19,11 +19,18 @@ import NetCDFIO
 ///   correlated ones every cell near an observation counts its variance
 ///   reduction, and the sum is far above the DOFS (a spatial proxy, not the
 ///   DOFS). Terms are not clipped: elements whose spread grows count negative.
+/// - ensemble subspace: Σ a_i over the cell-hours of the EnKS's per-cell
+///   estimate of diag(K H) in the span of each hour's forecast anomalies
+///   (`<component>_ensemble_averaging_kernel` in `fluxes.nc`, written with
+///   `outputs.ensemble_averaging_kernel`; Assimilation's
+///   `EnsembleAveragingKernel`): r − tr(P_a P_f⁺) per hour.
 public enum InformationContent {
     /// Table `information_content`: rows `observation_space` (component
-    /// `all`, elements = assimilated observations) and
+    /// `all`, elements = assimilated observations),
     /// `flux_spread_reduction` per component (elements = cell-records with
-    /// σ_f > 0 wholly inside `window`), with the estimate and its mean per element.
+    /// σ_f > 0 wholly inside `window`) and, when the run wrote it,
+    /// `ensemble_subspace` per component (elements = cell-hours), with the
+    /// estimate and its mean per element.
     public static func table(fluxes: FluxFile, observations: String?, window: TimeWindow = .all) throws -> ReportTable {
         var table = ReportTable(name: "information_content",
                                 columns: ["estimate", "component", "elements", "dofs", "mean_per_element"])
@@ -34,11 +41,7 @@ public enum InformationContent {
         if let observations, let (count, sum) = try observationSpace(path: observations, window: window) {
             append("observation_space", "all", count, sum)
         }
-        let records = fluxes.periods.indices.filter { t in
-            window.clip(start: fluxes.periods[t].start, end: fluxes.periods[t].end).map {
-                $0.start == fluxes.periods[t].start && $0.end == fluxes.periods[t].end
-            } ?? false
-        }
+        let records = records(of: fluxes, inside: window)
         for c in fluxes.components {
             var elements = 0, sum = 0.0
             for t in records {
@@ -51,7 +54,40 @@ public enum InformationContent {
             }
             append("flux_spread_reduction", c, elements, sum)
         }
+        for c in fluxes.components {
+            if let (elements, sum) = try ensembleSubspace(fluxes: fluxes, component: c, window: window) {
+                append("ensemble_subspace", c, elements, sum)
+            }
+        }
         return table
+    }
+
+    /// The ensemble-subspace DOFS of `component`: Σ a_i over the cells and
+    /// hours of the records wholly inside `window` (a daily record holds the
+    /// mean of its hours, so it counts once per hour), and the cell-hours
+    /// with forecast spread σ_f > 0 (the state elements; a_i = 0 elsewhere);
+    /// nil when the run did not write the estimate.
+    public static func ensembleSubspace(fluxes: FluxFile, component: String,
+                                        window: TimeWindow) throws -> (elements: Int, sum: Double)? {
+        let name = "\(component)_ensemble_averaging_kernel"
+        guard fluxes.has(name) else { return nil }
+        var elements = 0, sum = 0.0
+        for t in records(of: fluxes, inside: window) {
+            let hours = fluxes.periods[t].end - fluxes.periods[t].start
+            let spread = try fluxes.spreadRecord("\(component)_forecast_spread", t)
+            elements += spread.filter { $0 > 0 }.count * Int(hours)
+            sum += hours * (try fluxes.record(name, t)).reduce(0, +)
+        }
+        return (elements, sum)
+    }
+
+    /// The records of `fluxes` wholly inside `window`.
+    static func records(of fluxes: FluxFile, inside window: TimeWindow) -> [Int] {
+        fluxes.periods.indices.filter { t in
+            window.clip(start: fluxes.periods[t].start, end: fluxes.periods[t].end).map {
+                $0.start == fluxes.periods[t].start && $0.end == fluxes.periods[t].end
+            } ?? false
+        }
     }
 
     /// Σ σ_a,o² / σ_o² over the assimilated observations (status 0) inside

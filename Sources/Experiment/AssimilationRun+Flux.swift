@@ -31,14 +31,15 @@ extension AssimilationRun {
         slots[slot] = SlotStatistics(
             hour: hour, priorMean: statePriors, priorSpread: forecast.priorSpread,
             forecastMean: forecast.forecastMean, forecastSpread: forecast.forecastSpread,
-            prescribed: stateVector.prescribed.map { component in cells.map { prior.field(component)[$0] } })
+            prescribed: stateVector.prescribed.map { component in cells.map { prior.field(component)[$0] } },
+            forecastMembers: config.ensembleAveragingKernel ? forecast.members.map { $0.flatMap { $0 } } : nil)
     }
 
     /// A flux hour leaves the window: its values are final (E^a). Keeps its
     /// mean for the generator's memory and streams its record (collective).
     func finish(slot: Int) throws {
         guard let statistics = slots[slot] else { return }
-        var analysisMean: [[Double]] = [], analysisSpread: [[Double]] = []
+        var analysisMean: [[Double]] = [], analysisSpread: [[Double]] = [], analysisMembers: [[[Double]]] = []
         for component in layout.fluxComponents.indices {
             let variable = layout.flux(slot: slot, component: component)
             let held = state.members.count, columnStride = block.columnStride
@@ -50,10 +51,12 @@ extension AssimilationRun {
                     mine.append(contentsOf: values[start..<(start + held)])
                 }
             }
-            let all = state.allMembers(mine).map(meanAndSpread)
+            let members = state.allMembers(mine), all = members.map(meanAndSpread)
             analysisMean.append(all.map(\.mean))
             analysisSpread.append(all.map(\.spread))
+            if statistics.forecastMembers != nil { analysisMembers.append(members) }
         }
+        let kernel = averagingKernel(forecast: statistics.forecastMembers, analysis: analysisMembers)
         let hour = statistics.hour
         pastFluxHours[hour.value] = PastFluxHour(analysisMean: analysisMean, priorMean: statistics.priorMean)
         for key in pastFluxHours.keys where key < hour.value - generator.memoryHours { pastFluxHours[key] = nil }
@@ -65,6 +68,30 @@ extension AssimilationRun {
         func part(_ k: Int) -> [[Double]] { Array(global[(k * n)..<((k + 1) * n)]) }
         try outputs.fluxes?.append(FluxHourRecord(
             hour: hour, priorMean: part(0), priorSpread: part(1), forecastMean: part(2), forecastSpread: part(3),
-            analysisMean: part(4), analysisSpread: part(5), prescribed: Array(global[(6 * n)...]), truth: try truth?(hour)))
+            analysisMean: part(4), analysisSpread: part(5), prescribed: Array(global[(6 * n)...]), truth: try truth?(hour),
+            averagingKernel: kernel))
+    }
+}
+
+extension AssimilationRun {
+    /// The ensemble estimate of diag(K H) of a finished flux hour
+    /// (``EnsembleAveragingKernel``) per component, [component][cell] on the
+    /// whole grid at world rank 0; nil elsewhere and when the hour kept no
+    /// forecast members (collective). `forecast`: this rank's held forecast
+    /// members as generated ([component][column × held member]); `analysis`:
+    /// the final members of the tile ([component][column][member]). Both
+    /// Grams are formed on rank 0 from the anomalies gathered in grid order,
+    /// so the result does not depend on the rank count.
+    func averagingKernel(forecast: [[Double]]?, analysis: [[[Double]]]) -> [[Double]]? {
+        guard let forecast else { return nil }
+        var diagonals: [[Double]] = []
+        for (component, held) in forecast.enumerated() {
+            let xf = state.gatherAnomalies(state.allMembers(held))
+            let xa = state.gatherAnomalies(analysis[component])
+            if let xf, let xa {
+                diagonals.append(EnsembleAveragingKernel(forecast: xf, analysis: xa, members: state.memberCount).diagonal)
+            }
+        }
+        return state.world.rank == 0 ? diagonals : nil
     }
 }

@@ -72,6 +72,9 @@ public final class AssimilationRun {
         var forecastSpread: [[Double]]
         /// The prescribed prior components, [component][tile column].
         var prescribed: [[Double]]
+        /// The held forecast members as generated, [component][tile column ×
+        /// held member], kept for the averaging-kernel estimate (nil: not configured).
+        var forecastMembers: [[Double]]? = nil
     }
 
     /// A run from the start of the period writing into `folder` (`truth`:

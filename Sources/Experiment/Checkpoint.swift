@@ -7,8 +7,9 @@ import Parallel
 /// What the next hour needs, written as one NetCDF file that does not depend
 /// on the number of ranks that wrote it (fields on the whole grid for every
 /// member, so a run may resume on any rank count): the concentrations, the
-/// window fluxes and their statistics, the analysis means the generator
-/// remembers, and where each streamed output file stands. Its size does not
+/// window fluxes and their statistics (with `outputs.ensemble_averaging_kernel`
+/// also their forecast members as generated), the analysis means the
+/// generator remembers, and where each streamed output file stands. Its size does not
 /// grow with the length of the run. Written atomically by rank 0
 /// (`checkpoint.nc` in the run folder); a crash while writing leaves the
 /// previous checkpoint in place.
@@ -25,15 +26,18 @@ extension AssimilationRun {
     public func saveCheckpoint(in folder: URL) throws {
         let n = state.grid.cellCount, nz = state.layers.count, C = layout.fluxComponents.count
         let W = layout.windowHours * C
-        var concentration: [Double] = [], windowFlux: [Double] = []
+        var concentration: [Double] = [], windowFlux: [Double] = [], windowForecast: [Double] = []
         for member in 0..<state.memberCount {
             let field = state.gatherConcentrationField(member)
             let flux = state.gatherMember(member, width: W) {
                 state.cells.indices.flatMap { c in (nz..<layout.variableCount).map { block[column: c, variable: $0, member: member] } }
             }
+            let forecast = config.ensembleAveragingKernel
+                ? state.gatherMember(member, width: W) { forecastMembers(of: member) } : nil
             if let field, let flux {
                 concentration += field
                 windowFlux += flux
+                windowForecast += forecast ?? []
             }
         }
         let empty = [Double](repeating: 0, count: state.cells.count)
@@ -52,7 +56,8 @@ extension AssimilationRun {
             return
         }
         let positions = try outputs.sync()
-        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil).count
+        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
+                                           averagingKernel: config.ensembleAveragingKernel).count
         let file = try NetCDFFile.create(folder.appendingPathComponent(Self.checkpointName).path)
         let root = file.root
         try root.setAttribute("title", .text("RCAS checkpoint"))
@@ -69,6 +74,10 @@ extension AssimilationRun {
         try scalar("now", now.value)
         try root.addVariable("concentration", type: .double, dimensions: ["member", "z", "cell"]).write(concentration)
         try root.addVariable("window_flux", type: .double, dimensions: ["member", "cell", "window_variable"]).write(windowFlux)
+        if config.ensembleAveragingKernel {
+            try root.addVariable("window_forecast_flux", type: .double, dimensions: ["member", "cell", "window_variable"])
+                .write(windowForecast)
+        }
         try root.addVariable("window_hours", type: .int64, dimensions: ["slot"]).write(window.hours.map { Int64($0 ?? -1) })
         try root.addVariable("slot_hour", type: .int64, dimensions: ["slot"]).write(slots.map { Int64($0?.hour.value ?? -1) })
         try root.addVariable("slot_statistics", type: .double, dimensions: ["slot", "statistic_field", "cell"])
@@ -136,6 +145,7 @@ extension AssimilationRun {
                                          forecastSpread: Array(fields[3 * C..<4 * C]),
                                          prescribed: Array(fields[(4 * C)...]))
         }
+        if config.ensembleAveragingKernel { try restoreForecastMembers(from: root, path: path) }
         let pastHours = try root.variable("past_hours").read(Int64.self)
         let past = try root.variable("past_means").read(Double.self)
         pastFluxHours = [:]
@@ -162,6 +172,33 @@ extension AssimilationRun {
 }
 
 extension AssimilationRun {
+    /// `member`'s kept forecast fluxes of this rank's columns, [column][slot ×
+    /// component] flattened (0 in empty slots), for the checkpoint.
+    func forecastMembers(of member: Int) -> [Double] {
+        let C = layout.fluxComponents.count, held = state.members.count, m = member - state.members.lowerBound
+        return state.cells.indices.flatMap { c in
+            slots.flatMap { slot in (0..<C).map { slot?.forecastMembers?[$0][c * held + m] ?? 0 } }
+        }
+    }
+
+    /// Gives every occupied window slot its forecast members back from the
+    /// checkpoint's `window_forecast_flux` (this rank's columns and members).
+    func restoreForecastMembers(from root: NetCDFGroup, path: String) throws {
+        guard root.hasVariable("window_forecast_flux") else {
+            throw ExperimentError.invalidInput("\(path): holds no forecast flux members (written with "
+                                               + "outputs.ensemble_averaging_kernel off); this configuration needs them")
+        }
+        let values = try root.variable("window_forecast_flux").read(Double.self)
+        let n = state.grid.cellCount, C = layout.fluxComponents.count, W = layout.windowHours * C
+        for slot in slots.indices where slots[slot] != nil {
+            slots[slot]?.forecastMembers = (0..<C).map { component in
+                state.cells.flatMap { cell in
+                    state.members.map { values[($0 * n + cell) * W + slot * C + component] }
+                }
+            }
+        }
+    }
+
     /// Where the boundary-bias series of an unfinished run stands (rewritten
     /// whole at every checkpoint, so the checkpoint keeps a fixed size).
     var boundaryBiasPartialPath: String { OutputFile.partialPath(folder.appendingPathComponent(BoundaryBiasFile.name).path) }

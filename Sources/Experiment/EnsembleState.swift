@@ -126,6 +126,23 @@ final class EnsembleState {
         return global
     }
 
+    /// The anomalies (members minus their mean) of every column of all-member
+    /// tile values ([column][member]), on the whole grid at world rank 0 as
+    /// one cells × N row-major matrix in grid order; nil elsewhere (collective).
+    func gatherAnomalies(_ columns: [[Double]]) -> [Double]? {
+        let anomalies = columns.map { members in
+            let mean = meanAndSpread(members).mean
+            return members.map { $0 - mean }
+        }
+        let N = memberCount
+        guard let fields = gatherToGrid((0..<N).map { m in anomalies.map { $0[m] } }) else { return nil }
+        var matrix = [Double](repeating: 0, count: grid.cellCount * N)
+        for (m, field) in fields.enumerated() {
+            for (cell, value) in field.enumerated() { matrix[cell * N + m] = value }
+        }
+        return matrix
+    }
+
     /// Per-column values of `member` ([column][v] flattened, `width` values
     /// per column) from the rank holding it, on the whole grid at world rank 0:
     /// [cell][v] flattened; nil elsewhere (collective).

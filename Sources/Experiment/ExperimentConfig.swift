@@ -54,6 +54,10 @@ public struct ExperimentConfig: Sendable {
     public let fluxAveraging: FluxAveraging
     /// Layers (0 = lowest) of the hourly analysis concentrations written out.
     public let concentrationLevels: [Int]
+    /// Whether the EnKS writes its per-cell averaging-kernel estimate
+    /// (`outputs.ensemble_averaging_kernel`): it keeps every window hour's
+    /// forecast flux members until the hour is final, in memory and checkpoint.
+    public let ensembleAveragingKernel: Bool
     public let checkpointInterval: Int
     /// Member groups of the parallel layout; nil = automatic.
     public let memberGroups: Int?
@@ -108,7 +112,8 @@ public struct ExperimentConfig: Sendable {
             ("prior_flux", priorFlux.configNode),
             ("background", background.configNode),
             ("outputs", .mapping([("flux_averaging", .text(fluxAveraging.rawValue)),
-                                  ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer)))])),
+                                  ("concentration_levels", .list(concentrationLevels.map(ConfigNode.integer))),
+                                  ("ensemble_averaging_kernel", .flag(ensembleAveragingKernel))])),
             ("checkpoint", .mapping([("interval_hours", .integer(checkpointInterval))])),
             ("parallel", .mapping(memberGroups.map { [("member_groups", ConfigNode.integer($0))] } ?? [])),
             ("twin", .mapping(twin + imposed)),
@@ -210,6 +215,7 @@ public struct ExperimentConfig: Sendable {
         guard Set(concentrationLevels).count == concentrationLevels.count else {
             throw outputs!.error("concentration_levels", "a layer is listed twice")
         }
+        ensembleAveragingKernel = try outputs?.value("ensemble_averaging_kernel", default: false) ?? false
         try outputs?.finish()
 
         let checkpoint = try top.optionalMapping("checkpoint")

@@ -63,9 +63,13 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
         // Concentrations plus the window's flux variables of one column (ColumnStateLayout).
         let V = nz + assimilation.windowHours * components
         let double = MemoryLayout<Double>.size
-        let fluxVariables = FluxOutputStream.variables(state: assimilation.stateVector, truth: false).count
+        let fluxVariables = FluxOutputStream.variables(state: assimilation.stateVector, truth: false,
+                                                       averagingKernel: config.ensembleAveragingKernel).count
         // The checkpoint's per-slot statistics fields (AssimilationRun.slotFieldCount) on the whole grid.
         let statistics = assimilation.windowHours * (4 * components + assimilation.stateVector.prescribed.count) * n
+        // Per member and column: the window's forecast flux members kept for
+        // the averaging kernel (checkpointed beside the block's variables).
+        let kept = config.ensembleAveragingKernel ? assimilation.windowHours * components : 0
         var ranks: [[Part]] = []
         for rank in 0..<worldSize {
             let M = layout.members(ofGroup: layout.group(ofRank: rank), memberCount: N).count
@@ -87,6 +91,10 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                      bytes: (2 * local * nz * M + M * n + 4 * n * (nz + 1)) * double),
                 Part(name: "ensemble block (\(V) variables x \(M) members x \(owned) columns)", bytes: owned * V * M * double),
             ]
+            if kept > 0 {
+                // Every window hour's forecast flux members, kept until the hour is final.
+                parts.append(Part(name: "forecast flux members (ensemble averaging kernel)", bytes: owned * kept * M * double))
+            }
             if layout.memberGroups > 1 {
                 // The transposes to the analysis layout and back (at most every
                 // column reached): the messages out of and into the block, the
@@ -100,12 +108,18 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                 // statistics (the gathered pieces and the assembled grids); the
                 // outputs hold one hour of each flux variable.
                 parts.append(Part(name: "checkpoint gather (\(N) members, whole grid)",
-                                  bytes: (2 * N * n * V + 2 * statistics) * double, transient: true))
+                                  bytes: (2 * N * n * (V + kept) + 2 * statistics) * double, transient: true))
                 parts.append(Part(name: "outputs", bytes: fluxVariables * n * (double + 4) * 2))
+                if kept > 0 {
+                    // X_f and X_a of one hour on the whole grid, and the N x N
+                    // Grams, eigenvectors and products of EnsembleAveragingKernel.
+                    parts.append(Part(name: "ensemble averaging kernel (\(N) members, whole grid)",
+                                      bytes: (4 * N * n + 4 * N * N) * double, transient: true))
+                }
             }
             if resuming {
                 // Every rank reads the checkpoint's whole-ensemble fields.
-                parts.append(Part(name: "checkpoint read (resume)", bytes: (N * n * V + statistics) * double,
+                parts.append(Part(name: "checkpoint read (resume)", bytes: (N * n * (V + kept) + statistics) * double,
                                   transient: true))
             }
             ranks.append(parts)

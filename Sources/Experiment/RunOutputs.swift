@@ -44,8 +44,9 @@ final class FluxOutputStream {
     let shape: (ny: Int, nx: Int)
     private(set) var position: StreamPosition
 
-    /// Creates the file (`truth`: a twin run with truth fields).
-    init(path: String, config: ExperimentConfig, kind: String, truth: Bool) throws {
+    /// Creates the file (`truth`: a twin run with truth fields;
+    /// `averagingKernel`: an EnKS run writing its averaging-kernel estimate).
+    init(path: String, config: ExperimentConfig, kind: String, truth: Bool, averagingKernel: Bool = false) throws {
         let grid = config.domain.grid
         let state = config.assimilation.stateVector
         finalPath = path
@@ -67,12 +68,19 @@ final class FluxOutputStream {
         try time.setAttribute("bounds", .text("time_bnds"))
         // CF 7.1: bounds take their units from the coordinate.
         try root.addVariable("time_bnds", type: .double, dimensions: ["time", "nv"])
-        let variables = Self.variables(state: state, truth: truth)
+        let variables = Self.variables(state: state, truth: truth, averagingKernel: averagingKernel)
         for variable in variables {
             let v = try root.addVariable(variable.name, type: .float, dimensions: ["time", "y", "x"])
-            try v.setAttribute("standard_name", .text(OutputFile.fluxStandardName + (variable.spread ? " standard_error" : "")))
+            switch variable.kind {
+            case .flux, .spread:
+                try v.setAttribute("standard_name",
+                                   .text(OutputFile.fluxStandardName + (variable.kind == .spread ? " standard_error" : "")))
+                try v.setAttribute("units", .text("umol m-2 s-1"))
+            case .averagingKernel:
+                try v.setAttribute("units", .text("1"))
+                try v.setAttribute("comment", .text(Self.averagingKernelComment))
+            }
             try v.setAttribute("long_name", .text(variable.long))
-            try v.setAttribute("units", .text("umol m-2 s-1"))
             try v.setAttribute("cell_methods", .text("time: mean"))
             try CFGridWriter.attachGrid(to: v)
         }
@@ -89,25 +97,39 @@ final class FluxOutputStream {
         cellCount = grid.cellCount
         shape = (grid.ny, grid.nx)
         file = try NetCDFFile.openStreaming(OutputFile.partialPath(path))
-        names = Self.variables(state: config.assimilation.stateVector, truth: false).map(\.name)
+        names = Self.variables(state: config.assimilation.stateVector, truth: false,
+                               averagingKernel: config.ensembleAveragingKernel).map(\.name)
         self.position = position
     }
 
+    /// What a variable of the file holds.
+    enum VariableKind { case flux, spread, averagingKernel }
+
+    static let averagingKernelComment = "EnKS estimate of diag(K H) in the span of the hour's forecast flux anomalies X_f: "
+        + "diag(P_U - P_a P_f^+) with P_f = X_f X_f^T, P_a = X_a X_a^T of the final analysis and P_U the projector onto "
+        + "the directions of X_f with variance above 1/N of the leading one; sums to the ensemble-subspace DOFS "
+        + "(Docs/assimilation.md, Information content)"
+
     /// The flux variables in the order of ``FluxHourRecord/fields``.
-    static func variables(state: FluxStateVector, truth: Bool) -> [(name: String, long: String, spread: Bool)] {
-        var variables: [(name: String, long: String, spread: Bool)] = []
+    static func variables(state: FluxStateVector, truth: Bool,
+                          averagingKernel: Bool) -> [(name: String, long: String, kind: VariableKind)] {
+        var variables: [(name: String, long: String, kind: VariableKind)] = []
         for component in state.components {
             let short = component.shortName, long = component.longName
-            variables += [("\(short)_prior_mean", "\(long) flux, prior ensemble mean", false),
-                          ("\(short)_prior_spread", "\(long) flux, prior ensemble spread", true),
-                          ("\(short)_forecast_mean", "\(long) flux, forecast ensemble mean", false),
-                          ("\(short)_forecast_spread", "\(long) flux, forecast ensemble spread", true),
-                          ("\(short)_analysis_mean", "\(long) flux, analysis ensemble mean", false),
-                          ("\(short)_analysis_spread", "\(long) flux, analysis ensemble spread", true)]
-            if truth { variables.append(("\(short)_truth", "\(long) flux of the twin experiment's truth", false)) }
+            variables += [("\(short)_prior_mean", "\(long) flux, prior ensemble mean", .flux),
+                          ("\(short)_prior_spread", "\(long) flux, prior ensemble spread", .spread),
+                          ("\(short)_forecast_mean", "\(long) flux, forecast ensemble mean", .flux),
+                          ("\(short)_forecast_spread", "\(long) flux, forecast ensemble spread", .spread),
+                          ("\(short)_analysis_mean", "\(long) flux, analysis ensemble mean", .flux),
+                          ("\(short)_analysis_spread", "\(long) flux, analysis ensemble spread", .spread)]
+            if truth { variables.append(("\(short)_truth", "\(long) flux of the twin experiment's truth", .flux)) }
+            if averagingKernel {
+                variables.append(("\(short)_ensemble_averaging_kernel",
+                                  "\(long) flux, ensemble estimate of the averaging-kernel diagonal", .averagingKernel))
+            }
         }
         for component in state.prescribed {
-            variables.append((component.shortName, "\(component.longName) flux (prescribed prior)", false))
+            variables.append((component.shortName, "\(component.longName) flux (prescribed prior)", .flux))
         }
         return variables
     }
@@ -408,7 +430,7 @@ final class RunOutputs {
     init(creating folder: URL, config: ExperimentConfig, kind: String, truth: Bool) throws {
         self.folder = folder
         fluxes = try FluxOutputStream(path: folder.appendingPathComponent("fluxes.nc").path, config: config, kind: kind,
-                                      truth: truth)
+                                      truth: truth, averagingKernel: config.ensembleAveragingKernel)
         observations = try ObservationOutputStream(path: folder.appendingPathComponent("observations.nc").path,
                                                    config: config, kind: kind)
         concentrations = try ConcentrationOutputStream(path: folder.appendingPathComponent("concentrations.nc").path,

@@ -19,6 +19,9 @@ public struct FluxHourRecord: Sendable {
     public var prescribed: [[Double]]
     /// The truth (twin experiments only), [component][cell].
     public var truth: [[Double]]?
+    /// The EnKS's averaging-kernel diagonal estimate
+    /// (``EnsembleAveragingKernel``), [component][cell], when configured.
+    public var averagingKernel: [[Double]]? = nil
 
     /// Every field in the order of the flux file's variables.
     var fields: [[Double]] {
@@ -26,6 +29,7 @@ public struct FluxHourRecord: Sendable {
         for c in priorMean.indices {
             all += [priorMean[c], priorSpread[c], forecastMean[c], forecastSpread[c], analysisMean[c], analysisSpread[c]]
             if let truth { all.append(truth[c]) }
+            if let averagingKernel { all.append(averagingKernel[c]) }
         }
         return all + prescribed
     }

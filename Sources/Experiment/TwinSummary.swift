@@ -42,6 +42,10 @@ public struct TwinSummary: Sendable {
     public let flux: TwinFluxDiagnostics
     /// The boundary-bias elements' estimates (nil without a `boundary_bias:` section).
     public let boundaryBias: BoundaryBiasSummary?
+    /// The EnKS's DOFS in the span of each hour's forecast anomalies, summed
+    /// over the assessed hours, cells and components (nil without
+    /// `outputs.ensemble_averaging_kernel`).
+    public let dofsEnsembleSubspace: Double?
 
     /// The scores of the twin run in `folder` (fluxes.nc, observations.nc,
     /// ctrl/ and fc/).
@@ -71,6 +75,11 @@ public struct TwinSummary: Sendable {
         }
         filter = try RunFilterDiagnostics(path: folder.appendingPathComponent("diagnostics.nc").path, from: first)
         flux = try TwinFluxDiagnostics(file: fluxes, from: first, cells: land)
+        let assessedPeriod = TimeWindow(from: config.firstAssessedHour)
+        let subspace = try fluxes.components.compactMap {
+            try InformationContent.ensembleSubspace(fluxes: fluxes, component: $0, window: assessedPeriod)?.sum
+        }
+        dofsEnsembleSubspace = subspace.isEmpty ? nil : subspace.reduce(0, +)
         rmseFluxPrior = rmse(prior)
         rmseFluxForecast = rmse(forecast)
         rmseFluxPosterior = rmse(posterior)
@@ -130,6 +139,7 @@ public struct TwinSummary: Sendable {
             "    \(jsonString($0.region)): {\"prior\": \(number($0.prior)), \"forecast\": \(number($0.forecast)), "
                 + "\"posterior\": \(number($0.posterior)), \"truth\": \(number($0.truth))}"
         }.joined(separator: ",\n")
+        let kernelDOFS = dofsEnsembleSubspace.map { ",\n  \"dofs_ensemble_subspace\": " + number($0) } ?? ""
         func table(_ t: [String: Double]) -> String {
             t.keys.sorted().map { "\"\($0)\": \(number(t[$0]!))" }.joined(separator: ", ")
         }
@@ -160,7 +170,7 @@ public struct TwinSummary: Sendable {
               "validation_rmse": {\(table(validationRMSE))},
               "validation_rmse_xco2": {\(table(validationRMSEXCO2))},
               "validation_rmse_insitu": {\(table(validationRMSEInSitu))},
-              "assimilated_rmse": {\(table(assimilatedRMSE))}\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
+              "assimilated_rmse": {\(table(assimilatedRMSE))}\(kernelDOFS)\(boundaryBias.map { ",\n  \"boundary_bias_ppm\": " + $0.json } ?? "")
             }
 
             """

@@ -34,6 +34,32 @@ import TestSupport
         #expect(table.value("dofs", row: 1) == .number(-3 * Double(2 * (cells - half))))
     }
 
+    /// The EnKS's per-cell estimate summed over cells and hours: an hourly
+    /// record counts once, a daily one 24 times (it holds the mean of its
+    /// hours); elements are the cell-hours with σ_f > 0; no row for a
+    /// component without the variable.
+    @Test func ensembleSubspaceSumsTheKernelOverCellHours() throws {
+        let dir = try TestEnvironment.temporaryDirectory("information-content-kernel")
+        let path = dir.appendingPathComponent("fluxes.nc").path
+        let cells = Fixture.grid.nx * Fixture.grid.ny, half = cells / 2
+        let start = Fixture.hours(2016, 7, 1)
+        try Fixture.writeFluxes(path, periods: [(start, start + 1), (start + 24, start + 48)],
+                                value: { name, t in
+            switch name {
+            case "bio_ensemble_averaging_kernel": (0..<cells).map { $0 < half ? 0 : 0.01 * Double(t + 1) }
+            case "bio_forecast_spread": (0..<cells).map { $0 < half ? 0 : 1 }
+            default: [Double](repeating: 1, count: cells)
+            }
+        }, extra: ["bio_ensemble_averaging_kernel"])
+        let fluxes = try FluxFile(path)
+        let (elements, sum) = try #require(try InformationContent.ensembleSubspace(fluxes: fluxes, component: "bio", window: .all))
+        #expect(elements == 25 * (cells - half))
+        #expect(abs(sum - Double(cells - half) * (0.01 + 24 * 0.02)) < 1e-5)
+        #expect(try InformationContent.ensembleSubspace(fluxes: fluxes, component: "ocn", window: .all) == nil)
+        let table = try InformationContent.table(fluxes: fluxes, observations: nil)
+        #expect(table.rows.count == 3 && table.value("estimate", row: 2) == .text("ensemble_subspace"))
+    }
+
     /// Σ σ_a² / σ_o² over the assimilated observations in the window (σ_o = 1
     /// in the fixture): rejected and validation rows and rows before the window do not count.
     @Test func observationSpaceSumsTheAssimilatedRows() throws {

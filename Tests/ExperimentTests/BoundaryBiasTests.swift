@@ -243,15 +243,7 @@ private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
         let config = try BoundaryBiasFixture.config(boundary: "{prior_sigma_ppm: 1.0, correlation_hours: 24}", members: 6,
                                                    end: "2016-07-01T07")
         let twin = try BoundaryBiasFixture.twin.get()
-        var folders: [URL] = []
-        for ranks in [1, 2, 4] {
-            let folder = try TestEnvironment.temporaryDirectory("boundary-engine-\(ranks)")
-            _ = try ThreadCommunicator.run(ranks: ranks) { world in
-                let observations = try TwinExperiment.observations(in: twin, config: config)
-                try AssimilationRun(config: config, world: world, observations: observations, folder: folder).run()
-            }
-            folders.append(folder)
-        }
+        let folders = try EngineTests.assimilateOnOneTwoAndFourRanks(config, twin: twin, label: "boundary-engine")
         let series = try NetCDFFile.open(folders[0].appendingPathComponent(BoundaryBiasFile.name).path).root
         #expect(try series.variable("analysis_mean").shape() == [8, 4])
         let forecast = try series.variable("forecast_spread").read(Double.self)
@@ -261,18 +253,7 @@ private func solve(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
             try EngineTests.expectIdentical(folders[0], folder, files: [BoundaryBiasFile.name, "fluxes.nc"])
         }
 
-        let stopped = try TestEnvironment.temporaryDirectory("boundary-restart")
-        _ = try ThreadCommunicator.run(ranks: 2) { world in
-            let observations = try TwinExperiment.observations(in: twin, config: config)
-            let run = try AssimilationRun(config: config, world: world, observations: observations, folder: stopped)
-            run.onCheckpoint = { try $0.saveCheckpoint(in: stopped) }
-            run.stopRequested = { run.now == config.start.advanced(by: 3) }
-            #expect(throws: ExperimentError.self) { try run.run() }
-        }
-        _ = try ThreadCommunicator.run(ranks: 1) { world in
-            let observations = try TwinExperiment.observations(in: twin, config: config)
-            try AssimilationRun(config: config, world: world, observations: observations, folder: stopped, resuming: true).run()
-        }
+        let stopped = try EngineTests.assimilateWithRestart(config, twin: twin, label: "boundary-restart")
         try EngineTests.expectIdentical(folders[0], stopped, files: [BoundaryBiasFile.name, "fluxes.nc"])
         // The series of the unfinished run is gone once the final file is written.
         #expect(!FileManager.default.fileExists(atPath: stopped.appendingPathComponent(BoundaryBiasFile.name + ".partial").path))

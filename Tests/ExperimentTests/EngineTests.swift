@@ -102,6 +102,39 @@ import TestSupport
     }
 }
 
+extension EngineTests {
+    /// `config` assimilating the observations of the twin in `twin` on
+    /// 1, 2 and 4 thread ranks: the three run folders (named after `label`).
+    static func assimilateOnOneTwoAndFourRanks(_ config: ExperimentConfig, twin: URL, label: String) throws -> [URL] {
+        try [1, 2, 4].map { ranks in
+            let folder = try TestEnvironment.temporaryDirectory("\(label)-\(ranks)")
+            _ = try ThreadCommunicator.run(ranks: ranks) { world in
+                let observations = try TwinExperiment.observations(in: twin, config: config)
+                try AssimilationRun(config: config, world: world, observations: observations, folder: folder).run()
+            }
+            return folder
+        }
+    }
+
+    /// The same run stopped at a checkpoint 3 hours after the start on 2
+    /// thread ranks and resumed on 1: its folder.
+    static func assimilateWithRestart(_ config: ExperimentConfig, twin: URL, label: String) throws -> URL {
+        let stopped = try TestEnvironment.temporaryDirectory(label)
+        _ = try ThreadCommunicator.run(ranks: 2) { world in
+            let observations = try TwinExperiment.observations(in: twin, config: config)
+            let run = try AssimilationRun(config: config, world: world, observations: observations, folder: stopped)
+            run.onCheckpoint = { try $0.saveCheckpoint(in: stopped) }
+            run.stopRequested = { run.now == config.start.advanced(by: 3) }
+            #expect(throws: ExperimentError.self) { try run.run() }
+        }
+        _ = try ThreadCommunicator.run(ranks: 1) { world in
+            let observations = try TwinExperiment.observations(in: twin, config: config)
+            try AssimilationRun(config: config, world: world, observations: observations, folder: stopped, resuming: true).run()
+        }
+        return stopped
+    }
+}
+
 /// ISO hours of the test period.
 enum ModelHourText {
     static func after(hours: Int) -> String {
