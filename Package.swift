@@ -1,8 +1,9 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Only the three system-library targets (CMPI, CNetCDF, CBLAS) see C; every
-// other module talks to them through Parallel, NetCDFIO or the numerics it owns.
+// Only the three system-library targets (CMPI, CNetCDF, CBLAS) and the stop-signal
+// handler (CStopSignals) see C; every other module talks to them through
+// Parallel, NetCDFIO, the numerics it owns or rcas's StopRequest.
 let package = Package(
     name: "RCAS",
     platforms: [.macOS(.v13)],
@@ -24,6 +25,8 @@ let package = Package(
                        providers: [.apt(["libnetcdf-dev", "netcdf-bin", "libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        // The stop-signal handler: C, because a handler must not enter the Swift runtime.
+        .target(name: "CStopSignals"),
 
         // Foundation modules
         .target(name: "Parallel", dependencies: ["CMPI"]),
@@ -49,7 +52,7 @@ let package = Package(
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
-            "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
+            "CStopSignals", "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
             "Meteorology", "SyntheticWorld", "Inputs", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),

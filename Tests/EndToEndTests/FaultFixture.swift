@@ -83,10 +83,11 @@ final class Launched {
         }
         // The test runner's threads block most signals and a child inherits
         // that mask (bash and mpirun would never see a SIGTERM): start the
-        // command with an empty mask, as a shell would.
+        // command with an empty mask, as a shell would, and in a process
+        // group of its own so that a hang can be cleaned up whole.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
-                             + "os.execvp(sys.argv[1], sys.argv[1:])"] + command
+                             + "os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])"] + command
         process.environment = ProcessInfo.processInfo.environment.merging(TestEnvironment.mpiEnvironment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: stdoutFile)
         process.standardError = try FileHandle(forWritingTo: stderrFile)
@@ -102,13 +103,14 @@ final class Launched {
 
     func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
-    /// The exit status, or nil (after killing what this test started) when
-    /// the process has not ended within `seconds`: a hang.
+    /// The exit status, or nil (after killing every process this test
+    /// started: launcher, mpirun and ranks) when the process has not ended
+    /// within `seconds`: a hang.
     func finish(within seconds: Double = 300) -> Int32? {
         let deadline = Date().addingTimeInterval(seconds)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         guard !process.isRunning else {
-            kill(process.processIdentifier, SIGKILL)
+            kill(-process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             return nil
         }
