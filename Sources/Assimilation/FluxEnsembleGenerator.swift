@@ -12,14 +12,14 @@ public struct FluxForecastRequest {
     /// The members whose values are returned (this rank's block).
     public let members: Range<Int>
     /// Lowest-layer forecast concentrations C^f of every member,
-    /// [column][member], when the generator asks for them.
-    public let lowestLayer: [[Double]]?
+    /// [column × N + member] (members fastest), when the generator asks for them.
+    public let lowestLayer: [Double]?
     /// An earlier flux hour's final analysis and prior means, or nil when that
     /// hour is unknown (before the run, or not kept).
     public let past: (_ hour: Int) -> PastFluxHour?
 
     public init(hour: Int, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>,
-                lowestLayer: [[Double]]?, past: @escaping (_ hour: Int) -> PastFluxHour?) {
+                lowestLayer: [Double]?, past: @escaping (_ hour: Int) -> PastFluxHour?) {
         self.hour = hour
         self.cells = cells
         self.prior = prior
@@ -32,8 +32,11 @@ public struct FluxForecastRequest {
 
 /// The ensemble of one new flux hour.
 public struct FluxEnsembleForecast {
-    /// E^f of the requested members, [component][column][member - members.lowerBound].
-    public var members: [[[Double]]]
+    /// E^f of the requested members, [component][column × held + (member −
+    /// members.lowerBound)]: members fastest, as the ensemble block stores them.
+    public var packedMembers: [[Double]]
+    /// The number of requested (held) members per column.
+    public let heldCount: Int
     /// Spread (N − 1) of the prior ensemble E^p_i before its mean is moved,
     /// [component][column], for the outputs.
     public var priorSpread: [[Double]]
@@ -42,11 +45,20 @@ public struct FluxEnsembleForecast {
     public var forecastMean: [[Double]]
     public var forecastSpread: [[Double]]
 
-    public init(members: [[[Double]]], priorSpread: [[Double]], forecastMean: [[Double]], forecastSpread: [[Double]]) {
-        self.members = members
+    public init(packedMembers: [[Double]], heldCount: Int, priorSpread: [[Double]], forecastMean: [[Double]],
+                forecastSpread: [[Double]]) {
+        self.packedMembers = packedMembers
+        self.heldCount = heldCount
         self.priorSpread = priorSpread
         self.forecastMean = forecastMean
         self.forecastSpread = forecastSpread
+    }
+
+    /// E^f of the requested members, [component][column][member − members.lowerBound].
+    public var members: [[[Double]]] {
+        packedMembers.map { packed in
+            stride(from: 0, to: packed.count, by: max(1, heldCount)).map { Array(packed[$0..<($0 + heldCount)]) }
+        }
     }
 }
 
@@ -73,11 +85,40 @@ public protocol FluxEnsembleGenerator: AnyObject {
 @inlinable
 public func meanAndSpread(_ values: some Collection<Double>) -> (mean: Double, spread: Double) {
     let n = Double(values.count)
-    var sum = 0.0
-    for v in values { sum += v }
-    let mean = sum / n
+    let mean = ensembleMean(values)
     guard values.count > 1 else { return (mean, 0) }
     var squares = 0.0
     for v in values { squares += (v - mean) * (v - mean) }
     return (mean, (squares / (n - 1)).squareRoot())
+}
+
+/// The mean of ``meanAndSpread(_:)`` alone (the same number).
+@inlinable
+public func ensembleMean(_ values: some Collection<Double>) -> Double {
+    var sum = 0.0
+    for v in values { sum += v }
+    return sum / Double(values.count)
+}
+
+/// ``meanAndSpread(_:)`` of two equally long buffers at once, each summed in
+/// its own index order (the same numbers as two calls): the two dependent
+/// chains of additions run side by side, which is about twice as fast.
+@inlinable
+public func meanAndSpread(_ a: UnsafeMutableBufferPointer<Double>, _ b: UnsafeMutableBufferPointer<Double>)
+    -> (a: (mean: Double, spread: Double), b: (mean: Double, spread: Double)) {
+    precondition(a.count == b.count, "both buffers must hold the same number of values")
+    let count = a.count, n = Double(count)
+    var sumA = 0.0, sumB = 0.0
+    for i in 0..<count {
+        sumA += a[i]
+        sumB += b[i]
+    }
+    let meanA = sumA / n, meanB = sumB / n
+    guard count > 1 else { return ((meanA, 0), (meanB, 0)) }
+    var squaresA = 0.0, squaresB = 0.0
+    for i in 0..<count {
+        squaresA += (a[i] - meanA) * (a[i] - meanA)
+        squaresB += (b[i] - meanB) * (b[i] - meanB)
+    }
+    return ((meanA, (squaresA / (n - 1)).squareRoot()), (meanB, (squaresB / (n - 1)).squareRoot()))
 }

@@ -169,10 +169,11 @@ extension GCASv2FluxPerturbation {
                                              past: request.past)
             // One buffer each for a cell's δ and its N members, reused over cells.
             var deltas = [Double](repeating: 0, count: request.memberCount), all = deltas
-            var members: [[[Double]]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
+            let held = request.members.count, firstHeld = request.members.lowerBound
+            var members: [[Double]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
             for (index, component) in components.enumerated() {
-                var columns: [[Double]] = [], spread: [Double] = [], mean: [Double] = []
-                columns.reserveCapacity(request.cells.count)
+                var packed = [Double](repeating: 0, count: request.cells.count * held)
+                var spread: [Double] = [], mean: [Double] = []
                 spread.reserveCapacity(request.cells.count)
                 mean.reserveCapacity(request.cells.count)
                 let lambda = perturbation.lambda(component)
@@ -185,23 +186,25 @@ extension GCASv2FluxPerturbation {
                             deltas[m] = perturbation.white(member: m, period: period, cell: cell, component: component)
                         }
                     }
-                    let centre = meanAndSpread(deltas).mean
+                    let centre = ensembleMean(deltas)
                     let factor = cellScale?[cell] ?? 1
                     for m in all.indices {
                         all[m] = perturbation.member(forecast: ef, prior: e0, delta: factor * (deltas[m] - centre), lambda: lambda)
                     }
-                    columns.append(Array(all[request.members]))
+                    packed.withUnsafeMutableBufferPointer { packed in
+                        for m in 0..<held { packed[c * held + m] = all[firstHeld + m] }
+                    }
                     let statistics = meanAndSpread(all)
                     mean.append(statistics.mean)
                     spread.append(statistics.spread)
                 }
-                members.append(columns)
+                members.append(packed)
                 spreads.append(spread)
                 forecastMeans.append(mean)
             }
             // Re-centring moves every member by the same amount: the forecast spread is the prior's.
-            return FluxEnsembleForecast(members: members, priorSpread: spreads, forecastMean: forecastMeans,
-                                        forecastSpread: spreads)
+            return FluxEnsembleForecast(packedMembers: members, heldCount: held, priorSpread: spreads,
+                                        forecastMean: forecastMeans, forecastSpread: spreads)
         }
     }
 }

@@ -50,9 +50,16 @@ public struct JDASFluxForecast: Sendable, Equatable {
 
     /// κ_j = C^f_j / mean C^f of one cell's members, and mean κ.
     func relativeConcentrations(_ concentrations: [Double]) -> (kappa: [Double], mean: Double) {
-        let meanC = meanAndSpread(concentrations).mean
-        let kappa = concentrations.map { $0 / meanC }
-        return (kappa, meanAndSpread(kappa).mean)
+        var kappa = concentrations
+        let mean = kappa.withUnsafeMutableBufferPointer { relativeConcentrations(concentrations[...], into: $0) }
+        return (kappa, mean)
+    }
+
+    /// The same into `kappa` (as many values as `concentrations`), returning mean κ.
+    func relativeConcentrations(_ concentrations: ArraySlice<Double>, into kappa: UnsafeMutableBufferPointer<Double>) -> Double {
+        let meanC = ensembleMean(concentrations)
+        for (j, c) in zip(kappa.indices, concentrations) { kappa[j] = c / meanC }
+        return ensembleMean(kappa)
     }
 
     /// One member's β (κ_j − mean κ) E^p.
@@ -103,39 +110,59 @@ extension JDASFluxForecast {
             let means = memory.forecastMeans(prior: request.prior, hour: request.hour, windowHours: windowHours,
                                              past: request.past)
             let pi = model.permutation(count: request.memberCount, hour: request.hour)
-            let componentCount = request.prior.count, cellCount = request.cells.count
-            var members = [[[Double]]](repeating: [], count: componentCount)
-            var spreads = [[Double]](repeating: [], count: componentCount)
-            var forecastMeans = spreads, forecastSpreads = spreads
-            for component in 0..<componentCount {
-                members[component].reserveCapacity(cellCount)
-                spreads[component].reserveCapacity(cellCount)
-                forecastMeans[component].reserveCapacity(cellCount)
-                forecastSpreads[component].reserveCapacity(cellCount)
-            }
-            // One buffer each for a cell's anomalies and its N members, reused
-            // over cells; κ once per cell for all components.
-            var anomalies = [Double](repeating: 0, count: request.memberCount), all = anomalies
-            for (c, cell) in request.cells.enumerated() {
-                let (kappa, meanKappa) = model.relativeConcentrations(lowest[c])
-                let factor = cellScale?[cell]
-                for component in 0..<componentCount {
-                    let e = request.prior[component][c]
-                    for j in anomalies.indices {
-                        let a = model.anomaly(kappa: kappa[j], meanKappa: meanKappa, prior: e)
-                        anomalies[j] = factor.map { $0 * a } ?? a
-                    }
-                    // E^f_i = E^p_i + (E^f − E^p) = E^f + s β (κ_π(i) − κ̄) E^p, s the buffer's factor
-                    for i in all.indices { all[i] = means[component][c] + anomalies[pi[i]] }
-                    members[component].append(Array(all[request.members]))
-                    spreads[component].append(meanAndSpread(anomalies).spread)
-                    let statistics = meanAndSpread(all)
-                    forecastMeans[component].append(statistics.mean)
-                    forecastSpreads[component].append(statistics.spread)
+            let componentCount = request.prior.count, cellCount = request.cells.count, N = request.memberCount
+            let held = request.members.count, firstHeld = request.members.lowerBound
+            // κ and mean κ of every column, once for all components.
+            var meanKappa = [Double](repeating: 0, count: cellCount)
+            let kappa = [Double](unsafeUninitializedCapacity: cellCount * N) { kappa, count in
+                for c in 0..<cellCount {
+                    meanKappa[c] = model.relativeConcentrations(
+                        lowest[(c * N)..<((c + 1) * N)], into: UnsafeMutableBufferPointer(rebasing: kappa[(c * N)..<((c + 1) * N)]))
                 }
+                count = cellCount * N
             }
-            return FluxEnsembleForecast(members: members, priorSpread: spreads, forecastMean: forecastMeans,
-                                        forecastSpread: forecastSpreads)
+            var members: [[Double]] = [], spreads: [[Double]] = [], forecastMeans: [[Double]] = []
+            var forecastSpreads: [[Double]] = []
+            // One buffer each for a column's anomalies and its N members, reused over columns.
+            var anomalies = [Double](repeating: 0, count: N), all = anomalies
+            for component in 0..<componentCount {
+                let prior = request.prior[component], mean = means[component]
+                var spread: [Double] = [], forecastMean: [Double] = [], forecastSpread: [Double] = []
+                spread.reserveCapacity(cellCount)
+                forecastMean.reserveCapacity(cellCount)
+                forecastSpread.reserveCapacity(cellCount)
+                let packed = [Double](unsafeUninitializedCapacity: cellCount * held) { packed, count in
+                    kappa.withUnsafeBufferPointer { kappa in
+                        anomalies.withUnsafeMutableBufferPointer { anomalies in
+                            all.withUnsafeMutableBufferPointer { all in
+                                for (c, cell) in request.cells.enumerated() {
+                                    let e = prior[c], k0 = c * N, mk = meanKappa[c]
+                                    // s β (κ_j − κ̄) E^p, s the buffer's factor
+                                    if let factor = cellScale?[cell] {
+                                        for j in 0..<N { anomalies[j] = factor * model.anomaly(kappa: kappa[k0 + j], meanKappa: mk, prior: e) }
+                                    } else {
+                                        for j in 0..<N { anomalies[j] = model.anomaly(kappa: kappa[k0 + j], meanKappa: mk, prior: e) }
+                                    }
+                                    // E^f_i = E^p_i + (E^f − E^p) = E^f + s β (κ_π(i) − κ̄) E^p
+                                    for i in 0..<N { all[i] = mean[c] + anomalies[pi[i]] }
+                                    for m in 0..<held { packed[c * held + m] = all[firstHeld + m] }
+                                    let statistics = meanAndSpread(anomalies, all)
+                                    spread.append(statistics.a.spread)
+                                    forecastMean.append(statistics.b.mean)
+                                    forecastSpread.append(statistics.b.spread)
+                                }
+                            }
+                        }
+                    }
+                    count = cellCount * held
+                }
+                members.append(packed)
+                spreads.append(spread)
+                forecastMeans.append(forecastMean)
+                forecastSpreads.append(forecastSpread)
+            }
+            return FluxEnsembleForecast(packedMembers: members, heldCount: held, priorSpread: spreads,
+                                        forecastMean: forecastMeans, forecastSpread: forecastSpreads)
         }
     }
 }

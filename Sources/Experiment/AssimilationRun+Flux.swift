@@ -9,22 +9,24 @@ extension AssimilationRun {
             try phases.measure(.output) { try finish(slot: layout.slot(ofHour: departing)) }
         }
         let slot = window.admit(hour.value)
-        let prior = try inputs.prior(at: hour)
+        let prior = try phases.measure(.inputs) { try inputs.prior(at: hour) }
         let stateVector = config.assimilation.stateVector
         let cells = state.cells
         let statePriors = stateVector.statePriors(prior.field).map { field in cells.map { field[$0] } }
         let request = FluxForecastRequest(
             hour: hour.value, cells: cells, prior: statePriors, memberCount: state.memberCount, members: state.members,
-            lowestLayer: generator.needsLowestLayer ? state.layerAllMembers(0) : nil,
+            lowestLayer: generator.needsLowestLayer ? state.allMembersPacked(state.transport.layer(0)) : nil,
             past: { [pastFluxHours] in pastFluxHours[$0] })
         let forecast = generator.forecast(request)
         let heldMembers = state.members.count, columnStride = block.columnStride
         block.values.withUnsafeMutableBufferPointer { values in
-            for (component, columns) in forecast.members.enumerated() {
+            for (component, packed) in forecast.packedMembers.enumerated() {
                 let variable = layout.flux(slot: slot, component: component)
-                for (c, members) in columns.enumerated() {
-                    let start = c * columnStride + variable * heldMembers
-                    for (offset, value) in members.enumerated() { values[start + offset] = value }
+                packed.withUnsafeBufferPointer { packed in
+                    for c in cells.indices {
+                        let start = c * columnStride + variable * heldMembers
+                        for m in 0..<heldMembers { values[start + m] = packed[c * heldMembers + m] }
+                    }
                 }
             }
         }
@@ -32,7 +34,7 @@ extension AssimilationRun {
             hour: hour, priorMean: statePriors, priorSpread: forecast.priorSpread,
             forecastMean: forecast.forecastMean, forecastSpread: forecast.forecastSpread,
             prescribed: stateVector.prescribed.map { component in cells.map { prior.field(component)[$0] } },
-            forecastMembers: config.ensembleAveragingKernel ? forecast.members.map { $0.flatMap { $0 } } : nil)
+            forecastMembers: config.ensembleAveragingKernel ? forecast.packedMembers : nil)
     }
 
     /// A flux hour leaves the window: its values are final (E^a). Keeps its
@@ -51,10 +53,16 @@ extension AssimilationRun {
                     mine.append(contentsOf: values[start..<(start + held)])
                 }
             }
-            let members = state.allMembers(mine), all = members.map(meanAndSpread)
+            let all: [(mean: Double, spread: Double)]
+            if statistics.forecastMembers != nil {
+                let members = state.allMembers(mine)
+                all = members.map(meanAndSpread)
+                analysisMembers.append(members)
+            } else {
+                all = state.columnStatistics(mine)
+            }
             analysisMean.append(all.map(\.mean))
             analysisSpread.append(all.map(\.spread))
-            if statistics.forecastMembers != nil { analysisMembers.append(members) }
         }
         let kernel = averagingKernel(forecast: statistics.forecastMembers, analysis: analysisMembers)
         let hour = statistics.hour

@@ -6,6 +6,7 @@ import Meteorology
 import ModelTime
 import Observations
 import Parallel
+import Transport
 
 /// Natural (optimised) flux fields of one hour: [state component][cell] in the
 /// state vector's order, µmol m-2 s-1.
@@ -155,13 +156,19 @@ public final class AssimilationRun {
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)
         if hour != config.start { boundaryBias?.forecast(to: hour.value) }
-        try phases.measure(.transport) {
-            let memberFluxes = totalFluxes(slot: slot, prescribed: prescribed)
-            let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
-            try state.advance(met: met, memberFlux: { memberFluxes[$0] }, boundary: boundary,
-                              boundaryScale: perturbation.boundaryScale,
-                              boundaryOffset: bias.map { bias in { m, i, j, k in bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny) } })
+        // The members' fluxes and inflow are assembled outside the transport
+        // phase, which times the transport model alone.
+        let flux = try phases.measure(.fluxEnsemble) {
+            try SurfaceFlux(nx: state.grid.nx, ny: state.grid.ny, members: state.members,
+                            fields: totalFluxes(slot: slot, prescribed: prescribed))
         }
+        let lateral = phases.measure(.inputs) {
+            let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
+            return state.memberBoundary(boundary, scale: perturbation.boundaryScale, offset: bias.map { bias in
+                { m, i, j, k in bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny) }
+            })
+        }
+        try phases.measure(.transport) { try state.advance(met: met, flux: flux, boundary: lateral) }
         now = hour.advanced(by: 1)
         // The analysis of the hour's observations updates the flux hours that
         // have acted (the window holds hours up to `hour`); the next flux hour
@@ -176,29 +183,37 @@ public final class AssimilationRun {
         try phases.measure(.output) { try recordConcentrations() }
     }
 
-    /// Each held member's total surface flux of window slot `slot` on this
-    /// rank's columns, [member slot][column]: the prescribed components plus
-    /// the optimised ones, added in state-vector order. Read straight from the
-    /// block's storage (members fastest), once per hour.
+    /// Each held member's total surface flux of window slot `slot` as a
+    /// whole-grid field, [member slot][cell], zero outside this rank's tile:
+    /// the prescribed components plus the optimised ones, added in
+    /// state-vector order. Read straight from the block's storage a column
+    /// at a time (members fastest there), once per hour.
     func totalFluxes(slot: Int, prescribed: [Double]) -> [[Double]] {
         let variables = layout.fluxComponents.indices.map { layout.flux(slot: slot, component: $0) }
-        let cells = state.cells, nv = block.variableCount, M = block.members.count
-        return block.values.withUnsafeBufferPointer { values in
-            (0..<M).map { m in
-                cells.indices.map { c in
-                    var total = prescribed[cells[c]]
-                    for v in variables { total += values[(c * nv + v) * M + m] }
-                    return total
+        let cells = state.cells, nv = block.variableCount, M = block.members.count, n = state.grid.cellCount
+        var packed = [Double](repeating: 0, count: M * n), total = [Double](repeating: 0, count: M)
+        block.values.withUnsafeBufferPointer { values in
+            packed.withUnsafeMutableBufferPointer { fields in
+                total.withUnsafeMutableBufferPointer { total in
+                for (c, cell) in cells.enumerated() {
+                    for m in 0..<M { total[m] = prescribed[cell] }
+                    for v in variables {
+                        let column = (c * nv + v) * M
+                        for m in 0..<M { total[m] += values[column + m] }
+                    }
+                    for m in 0..<M { fields[m * n + cell] = total[m] }
+                }
                 }
             }
         }
+        return (0..<M).map { m in Array(packed[(m * n)..<((m + 1) * n)]) }
     }
 
     /// Ensemble mean and spread of the analysis at the output levels (rank 0 writes them).
     func recordConcentrations() throws {
         var fields: [[Double]] = []
         for level in config.concentrationLevels {
-            let statistics = state.layerAllMembers(level).map(meanAndSpread)
+            let statistics = state.columnStatistics(state.transport.layer(level))
             fields.append(statistics.map(\.mean))
             fields.append(statistics.map(\.spread))
         }

@@ -5,11 +5,13 @@ import ModelTime
 /// inner phase counts for it alone, so the phases add up to the cycle.
 public final class CyclePhases {
     public enum Phase: String, CaseIterable, Sendable {
-        /// Meteorology, prior fluxes and boundary values of the hour.
+        /// Meteorology, prior fluxes and boundary values of the hour, and
+        /// each member's inflow made from them.
         case inputs
-        /// Advancing every member one hour.
+        /// The transport model advancing every member one hour (nothing else).
         case transport
-        /// The flux ensemble of the next hour from its generator.
+        /// The flux ensemble of the next hour from its generator, and each
+        /// member's total surface flux assembled from the state for the transport.
         case fluxEnsemble = "flux_ensemble"
         /// Simulating the hour's observations (before and after the analysis).
         case observationOperators = "observation_operators"

@@ -65,18 +65,33 @@ final class EnsembleState {
     func advance(met: MetFields, memberFlux: (Int) -> [Double], boundary: BoundaryValues,
                  boundaryScale: (_ member: Int, _ edgeCell: Int) -> Double,
                  boundaryOffset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil) throws {
-        let n = grid.cellCount, nx = grid.nx, ny = grid.ny
+        let n = grid.cellCount
         let fields = (0..<members.count).map { slot in
             var field = [Double](repeating: 0, count: n)
             for (c, value) in zip(cells, memberFlux(slot)) { field[c] = value }
             return field
         }
-        let flux = try SurfaceFlux(nx: nx, ny: ny, members: members, fields: fields)
-        let lateral = LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
+        try advance(met: met, flux: try SurfaceFlux(nx: grid.nx, ny: grid.ny, members: members, fields: fields),
+                    boundary: memberBoundary(boundary, scale: boundaryScale, offset: boundaryOffset))
+    }
+
+    /// The held members' inflow: `boundary` scaled per member by
+    /// `scale(member, cell)` of the nearest edge cell, plus `offset(member,
+    /// i, j, k)` (ppm) when given.
+    func memberBoundary(_ boundary: BoundaryValues, scale: (_ member: Int, _ edgeCell: Int) -> Double,
+                        offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)?) -> LateralBoundary {
+        let nx = grid.nx, ny = grid.ny
+        return LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
             let edge = min(max(j, 0), ny - 1) * nx + min(max(i, 0), nx - 1)
-            return boundary.value(i, j, k) * boundaryScale(m, edge) + (boundaryOffset?(m, i, j, k) ?? 0)
+            return boundary.value(i, j, k) * scale(m, edge) + (offset?(m, i, j, k) ?? 0)
         }
-        try transport.advance(met: met, flux: flux, boundary: lateral)
+    }
+
+    /// Advances one hour with the held members' surface `flux` (whole-grid
+    /// fields; only this tile's cells are read) and inflow `boundary`
+    /// (collective over the group).
+    func advance(met: MetFields, flux: SurfaceFlux, boundary: LateralBoundary) throws {
+        try transport.advance(met: met, flux: flux, boundary: boundary)
     }
 
     // MARK: layouts
@@ -96,19 +111,36 @@ final class EnsembleState {
     /// `mine` ([column][held member], flattened) and the other member groups'
     /// (collective over the tile's groups).
     func allMembers(_ mine: [Double]) -> [[Double]] {
-        let pieces = comms.tileAcrossGroups.allgather(mine)
-        let widths = pieces.map { $0.count / max(1, cells.count) }
-        let memberCount = widths.reduce(0, +)
-        return cells.indices.map { c in
-            var column: [Double] = []
-            column.reserveCapacity(memberCount)
-            for (piece, m) in zip(pieces, widths) { column.append(contentsOf: piece[(c * m)..<((c + 1) * m)]) }
-            return column
-        }
+        let packed = allMembersPacked(mine), N = memberCount
+        return cells.indices.map { c in Array(packed[(c * N)..<((c + 1) * N)]) }
     }
 
-    /// Layer `k` of every member on this tile, [column][member] (collective).
-    func layerAllMembers(_ k: Int) -> [[Double]] { allMembers(transport.layer(k)) }
+    /// ``allMembers(_:)`` as one array, [column × N + member] (collective
+    /// over the tile's groups). With one member group it is `mine` itself.
+    func allMembersPacked(_ mine: [Double]) -> [Double] {
+        guard comms.tileAcrossGroups.size > 1 else { return mine }
+        let pieces = comms.tileAcrossGroups.allgather(mine)
+        let widths = pieces.map { $0.count / max(1, cells.count) }
+        var packed: [Double] = []
+        packed.reserveCapacity(cells.count * widths.reduce(0, +))
+        for c in cells.indices {
+            for (piece, m) in zip(pieces, widths) { packed.append(contentsOf: piece[(c * m)..<((c + 1) * m)]) }
+        }
+        return packed
+    }
+
+    /// The ensemble mean and spread over all members of every column of this
+    /// tile, from this rank's `mine` ([column][held member], flattened):
+    /// ``allMembers(_:)`` then ``meanAndSpread(_:)``, with the same numbers
+    /// (collective over the tile's groups). With one member group the held
+    /// members are all members and are read in place.
+    func columnStatistics(_ mine: [Double]) -> [(mean: Double, spread: Double)] {
+        guard comms.tileAcrossGroups.size == 1 else { return allMembers(mine).map(meanAndSpread) }
+        let M = members.count
+        return mine.withUnsafeBufferPointer { values in
+            cells.indices.map { c in meanAndSpread(UnsafeBufferPointer(rebasing: values[(c * M)..<((c + 1) * M)])) }
+        }
+    }
 
     /// Tile fields ([column] each) of member group 0 assembled into whole
     /// grids on world rank 0, in the order given; nil elsewhere (collective).
@@ -131,7 +163,7 @@ final class EnsembleState {
     /// one cells × N row-major matrix in grid order; nil elsewhere (collective).
     func gatherAnomalies(_ columns: [[Double]]) -> [Double]? {
         let anomalies = columns.map { members in
-            let mean = meanAndSpread(members).mean
+            let mean = ensembleMean(members)
             return members.map { $0 - mean }
         }
         let N = memberCount

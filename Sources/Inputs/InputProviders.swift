@@ -79,12 +79,17 @@ public struct BoundaryValues: Sendable, Equatable {
     /// (k * ny + j) * nx + i): ghost cells copy the nearest edge cell.
     public init(edgesOf field: [Double], nx: Int, ny: Int, nz: Int) {
         precondition(field.count == nx * ny * nz, "field must cover the grid")
-        func at(_ i: Int, _ j: Int, _ k: Int) -> Double { field[(k * ny + j) * nx + i] }
+        self.init(nx: nx, ny: ny, nz: nz) { i, j, k in field[(k * ny + j) * nx + i] }
+    }
+
+    /// Each ghost cell takes `edge(i, j, k)` of the edge cell (i, j) next to
+    /// it in layer k (zero-gradient inflow): the outermost cells of each side.
+    public init(nx: Int, ny: Int, nz: Int, edge: (_ i: Int, _ j: Int, _ k: Int) -> Double) {
         self.init(nx: nx, ny: ny, nz: nz,
-                  west: (0..<nz).flatMap { k in (0..<ny).map { at(0, $0, k) } },
-                  east: (0..<nz).flatMap { k in (0..<ny).map { at(nx - 1, $0, k) } },
-                  south: (0..<nz).flatMap { k in (0..<nx).map { at($0, 0, k) } },
-                  north: (0..<nz).flatMap { k in (0..<nx).map { at($0, ny - 1, k) } })
+                  west: (0..<nz).flatMap { k in (0..<ny).map { edge(0, $0, k) } },
+                  east: (0..<nz).flatMap { k in (0..<ny).map { edge(nx - 1, $0, k) } },
+                  south: (0..<nz).flatMap { k in (0..<nx).map { edge($0, 0, k) } },
+                  north: (0..<nz).flatMap { k in (0..<nx).map { edge($0, ny - 1, k) } })
     }
 
     /// The value of ghost cell (i, j) in layer k: i = -1 or nx with 0 <= j < ny,
@@ -105,8 +110,12 @@ extension SyntheticPriorFlux: PriorFluxProvider {
 extension SyntheticBackground: BackgroundProvider {
     public var sourceDescription: String { "synthetic (Docs/synthetic-world.md)" }
     public func initialField(at time: ModelHour) throws -> [Double] { field(at: time) }
-    /// Ghost cells take the nearest edge column's value.
+    /// Ghost cells take the nearest edge column's value (computed for the
+    /// edge columns only).
     public func boundary(at time: ModelHour) throws -> BoundaryValues {
-        BoundaryValues(edgesOf: field(at: time), nx: grid.nx, ny: grid.ny, nz: layers.count)
+        let nx = grid.nx
+        return BoundaryValues(nx: nx, ny: grid.ny, nz: layers.count) { i, j, k in
+            value(cell: j * nx + i, layer: k, at: time)
+        }
     }
 }

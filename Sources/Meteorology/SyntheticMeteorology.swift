@@ -294,6 +294,10 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         var kz = [Double](repeating: 0, count: (nz + 1) * cells)
         var pbl = [Double](repeating: 0, count: cells), surfacePressure = pbl
         let hours = SyntheticClimate.hours(time)
+        // The height factors, the same in every column: once per layer.
+        let midHeights = (0..<nz).map { layers.midHeight($0) }
+        let diurnalAmplitudes = midHeights.map { SyntheticClimate.diurnalAmplitude(height: $0) }
+        let vapourDecay = midHeights.map { exp(-$0 / 2_200) }
         for c in 0..<cells {
             let latitude = cellLatitude[c], longitude = cellLongitude[c]
             let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
@@ -313,17 +317,18 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
 
             let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
             let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
+            let diurnalPhase = SyntheticClimate.diurnalPhase(longitude: longitude, hours)
             for k in 0..<nz {
-                let z = layers.midHeight(k)
+                let z = midHeights[k]
                 let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
-                    + diurnalScale * SyntheticClimate.diurnalTemperatureAnomaly(longitude: longitude, height: z, hours)
+                    + diurnalScale * (diurnalAmplitudes[k] * diurnalPhase)
                 let index = k * cells + c
                 temperature[index] = tk
                 density[index] = layerAirMolarDensity[k]
                 pressure[index] = layerAirMolarDensity[k] * universalGasConstant * tk
-                water[index] = max(4e-6, surfaceVapour * exp(-z / 2_200))
+                water[index] = max(4e-6, surfaceVapour * vapourDecay[k])
             }
-            surfacePressure[c] = pressure[c] * exp(Self.gravity * layers.midHeight(0) / (Self.dryAirGasConstant * temperature[c]))
+            surfacePressure[c] = pressure[c] * exp(Self.gravity * midHeights[0] / (Self.dryAirGasConstant * temperature[c]))
         }
         return MetFields(time: time, nx: nx, ny: ny, nz: nz, u: u, v: v, w: nil, temperature: temperature,
                          pressure: pressure, airMolarDensity: density, kz: kz, pblHeight: pbl,

@@ -64,4 +64,10 @@ public struct SyntheticBackground: Sendable {
         }
         return values
     }
+
+    /// One value of ``field(at:)``: cell `cell` (j * nx + i) of layer `k`,
+    /// for callers that need a few cells (the boundary's edge columns).
+    public func value(cell: Int, layer k: Int, at hour: ModelHour) -> Double {
+        Self.mixingRatio(latitude: latitude[cell], height: layers.midHeight(k), hours: SyntheticClimate.hours(hour))
+    }
 }

@@ -50,7 +50,15 @@ public enum SyntheticClimate {
     /// Diurnal temperature anomaly (K) at height `z` (m): ±5 K at the ground,
     /// decaying with a 600 m scale height, warmest at 15 h local solar time.
     public static func diurnalTemperatureAnomaly(longitude: Double, height z: Double, _ t: Double) -> Double {
-        5 * exp(-z / 600) * cos(2 * .pi * (localSolarTime(longitude: longitude, t) - 15) / 24)
+        diurnalAmplitude(height: z) * diurnalPhase(longitude: longitude, t)
+    }
+
+    /// The height factor of ``diurnalTemperatureAnomaly(longitude:height:_:)`` (K).
+    public static func diurnalAmplitude(height z: Double) -> Double { 5 * exp(-z / 600) }
+
+    /// The time-of-day factor of ``diurnalTemperatureAnomaly(longitude:height:_:)``.
+    public static func diurnalPhase(longitude: Double, _ t: Double) -> Double {
+        cos(2 * .pi * (localSolarTime(longitude: longitude, t) - 15) / 24)
     }
 
     /// Near-surface air temperature (K) including the diurnal cycle.

@@ -4,11 +4,12 @@ import Testing
 import RandomStreams
 import TestSupport
 
-/// A request for `members` of an N-member ensemble on `cells` with one prior per component.
+/// A request for `members` of an N-member ensemble on `cells` with one prior
+/// per component; `lowest` [column][member].
 func request(hour: Int = 10, cells: [Int], prior: [[Double]], memberCount: Int, members: Range<Int>? = nil,
              lowest: [[Double]]? = nil, past: [Int: PastFluxHour] = [:]) -> FluxForecastRequest {
     FluxForecastRequest(hour: hour, cells: cells, prior: prior, memberCount: memberCount, members: members ?? 0..<memberCount,
-                        lowestLayer: lowest, past: { past[$0] })
+                        lowestLayer: lowest.map { $0.flatMap { $0 } }, past: { past[$0] })
 }
 
 /// One past hour of one cell and one component.
