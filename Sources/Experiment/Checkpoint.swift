@@ -15,6 +15,8 @@ import Parallel
 /// previous checkpoint in place.
 extension AssimilationRun {
     static let checkpointName = "checkpoint.nc"
+    /// Members whose values one pass over the ensemble takes for the checkpoint.
+    static let checkpointMemberGroup = 8
 
     /// Statistics fields per window slot: prior mean and spread, forecast mean
     /// and spread per component, then the prescribed components.
@@ -23,21 +25,59 @@ extension AssimilationRun {
     var memorySlots: Int { generator.memoryHours + 1 }
 
     /// Saves the current state into `folder/checkpoint.nc` (collective).
+    /// Rank 0 creates the file first and writes each member's fields as they
+    /// are gathered, so no whole-ensemble array is built.
     public func saveCheckpoint(in folder: URL) throws {
         let n = state.grid.cellCount, nz = state.layers.count, C = layout.fluxComponents.count
         let W = layout.windowHours * C
-        var concentration: [Double] = [], windowFlux: [Double] = [], windowForecast: [Double] = []
-        for member in 0..<state.memberCount {
-            let field = state.gatherConcentrationField(member)
-            let flux = state.gatherMember(member, width: W) {
-                state.cells.indices.flatMap { c in (nz..<layout.variableCount).map { block[column: c, variable: $0, member: member] } }
+        let writer = try outputs.map { outputs in
+            let positions = try outputs.sync()
+            let file = try NetCDFFile.create(folder.appendingPathComponent(Self.checkpointName).path)
+            return (positions, file)
+        }
+        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
+                                           averagingKernel: config.ensembleAveragingKernel).count
+        var members: (concentration: NetCDFVariable, flux: NetCDFVariable, forecast: NetCDFVariable?)?
+        if let root = writer?.1.root {
+            try root.setAttribute("title", .text("RCAS checkpoint"))
+            try root.setAttribute("rcas_configuration", .text(config.resolvedText))
+            try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
+            for (name, length) in [("member", state.memberCount), ("z", nz), ("cell", n), ("window_variable", W),
+                                   ("slot", layout.windowHours), ("statistic_field", slotFieldCount), ("memory", memorySlots),
+                                   ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {
+                try root.addDimension(name, length: length)
             }
+            // Written whole, member by member below.
+            members = (try root.addVariable("concentration", type: .double, dimensions: ["member", "z", "cell"],
+                                            prefilled: false),
+                       try root.addVariable("window_flux", type: .double, dimensions: ["member", "cell", "window_variable"],
+                                            prefilled: false),
+                       config.ensembleAveragingKernel
+                           ? try root.addVariable("window_forecast_flux", type: .double,
+                                                  dimensions: ["member", "cell", "window_variable"], prefilled: false) : nil)
+        }
+        let columns = state.transport.columns()
+        // The held members' values, taken a group of members at a time.
+        var taken: (group: Range<Int>, concentration: [[Double]], flux: [[Double]]) = (0..<0, [], [])
+        for member in 0..<state.memberCount {
+            if state.members.contains(member) && !taken.group.contains(member) {
+                let group = member..<min(member + Self.checkpointMemberGroup, state.members.upperBound)
+                taken = (group,
+                         columns.withUnsafeBufferPointer {
+                             state.memberValues(group, in: $0, variables: nz, first: 0, width: nz)
+                         },
+                         block.values.withUnsafeBufferPointer {
+                             state.memberValues(group, in: $0, variables: block.variableCount, first: nz, width: W)
+                         })
+            }
+            let field = state.gatherConcentrationField(member) { taken.concentration[member - taken.group.lowerBound] }
+            let flux = state.gatherMember(member, width: W) { taken.flux[member - taken.group.lowerBound] }
             let forecast = config.ensembleAveragingKernel
                 ? state.gatherMember(member, width: W) { forecastMembers(of: member) } : nil
-            if let field, let flux {
-                concentration += field
-                windowFlux += flux
-                windowForecast += forecast ?? []
+            if let members, let field, let flux {
+                try members.concentration.write(field, start: [member, 0, 0], count: [1, nz, n])
+                try members.flux.write(flux, start: [member, 0, 0], count: [1, n, W])
+                if let forecast { try members.forecast?.write(forecast, start: [member, 0, 0], count: [1, n, W]) }
             }
         }
         let empty = [Double](repeating: 0, count: state.cells.count)
@@ -51,33 +91,15 @@ extension AssimilationRun {
         let past = state.gatherToGrid(memory.flatMap { hour in
             pastFluxHours[hour].map { $0.analysisMean + $0.priorMean } ?? none + none
         })
-        guard let outputs, let statistics, let past else {
+        guard let (positions, file) = writer, let statistics, let past else {
             state.world.barrier()
             return
         }
-        let positions = try outputs.sync()
-        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
-                                           averagingKernel: config.ensembleAveragingKernel).count
-        let file = try NetCDFFile.create(folder.appendingPathComponent(Self.checkpointName).path)
         let root = file.root
-        try root.setAttribute("title", .text("RCAS checkpoint"))
-        try root.setAttribute("rcas_configuration", .text(config.resolvedText))
-        try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
-        for (name, length) in [("member", state.memberCount), ("z", nz), ("cell", n), ("window_variable", W),
-                               ("slot", layout.windowHours), ("statistic_field", slotFieldCount), ("memory", memorySlots),
-                               ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {
-            try root.addDimension(name, length: length)
-        }
         func scalar(_ name: String, _ value: Int) throws {
             try root.addVariable(name, type: .int64, dimensions: ["one"]).write([Int64(value)])
         }
         try scalar("now", now.value)
-        try root.addVariable("concentration", type: .double, dimensions: ["member", "z", "cell"]).write(concentration)
-        try root.addVariable("window_flux", type: .double, dimensions: ["member", "cell", "window_variable"]).write(windowFlux)
-        if config.ensembleAveragingKernel {
-            try root.addVariable("window_forecast_flux", type: .double, dimensions: ["member", "cell", "window_variable"])
-                .write(windowForecast)
-        }
         try root.addVariable("window_hours", type: .int64, dimensions: ["slot"]).write(window.hours.map { Int64($0 ?? -1) })
         try root.addVariable("slot_hour", type: .int64, dimensions: ["slot"]).write(slots.map { Int64($0?.hour.value ?? -1) })
         try root.addVariable("slot_statistics", type: .double, dimensions: ["slot", "statistic_field", "cell"])

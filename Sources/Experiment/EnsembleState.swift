@@ -184,26 +184,50 @@ final class EnsembleState {
         let gatheredCells = world.gather(holds ? cells : [], root: 0)
         guard let pieces = gatheredValues, let owners = gatheredCells else { return nil }
         var field = [Double](repeating: 0, count: grid.cellCount * width)
-        for (r, owned) in owners.enumerated() {
-            for (c, cell) in owned.enumerated() {
-                for v in 0..<width { field[cell * width + v] = pieces[r][c * width + v] }
+        field.withUnsafeMutableBufferPointer { field in
+            for (piece, owned) in zip(pieces, owners) {
+                piece.withUnsafeBufferPointer { piece in
+                    for (c, cell) in owned.enumerated() {
+                        for v in 0..<width { field[cell * width + v] = piece[c * width + v] }
+                    }
+                }
             }
         }
         return field
     }
 
+    /// Held members `group`'s values of this tile from `values`, laid out
+    /// [column][variable][held member] with `variables` per column: `width`
+    /// variables from `first` on, one [column][v] array per member. One pass
+    /// over `values` serves the whole group (a cache line holds 8 members).
+    func memberValues(_ group: Range<Int>, in values: UnsafeBufferPointer<Double>, variables: Int, first: Int,
+                      width: Int) -> [[Double]] {
+        let M = members.count, start = group.lowerBound - members.lowerBound, G = group.count, count = cells.count * width
+        let packed = [Double](unsafeUninitializedCapacity: G * count) { out, initialised in
+            for c in cells.indices {
+                for v in 0..<width {
+                    let source = (c * variables + first + v) * M + start
+                    for g in 0..<G { out[g * count + c * width + v] = values[source + g] }
+                }
+            }
+            initialised = G * count
+        }
+        return (0..<G).map { Array(packed[($0 * count)..<(($0 + 1) * count)]) }
+    }
+
     /// The 3-D concentration field of `member`, (k * ny + j) * nx + i, on
-    /// world rank 0; nil elsewhere (collective).
-    func gatherConcentrationField(_ member: Int) -> [Double]? {
-        let nz = layers.count, M = members.count
-        guard let columns = gatherMember(member, width: nz, values: {
-            let all = transport.columns(), slot = member - members.lowerBound
-            return cells.indices.flatMap { c in (0..<nz).map { k in all[(c * nz + k) * M + slot] } }
-        }) else { return nil }
+    /// world rank 0 from `columns` ([column][k] of `member` on this tile,
+    /// asked for only where the member is held); nil elsewhere (collective).
+    func gatherConcentrationField(_ member: Int, columns values: () -> [Double]) -> [Double]? {
+        let nz = layers.count
+        guard let columns = gatherMember(member, width: nz, values: values) else { return nil }
         let n = grid.cellCount
-        var field = [Double](repeating: 0, count: n * nz)
-        for cell in 0..<n { for k in 0..<nz { field[k * n + cell] = columns[cell * nz + k] } }
-        return field
+        return [Double](unsafeUninitializedCapacity: n * nz) { field, count in
+            columns.withUnsafeBufferPointer { columns in
+                for cell in 0..<n { for k in 0..<nz { field[k * n + cell] = columns[cell * nz + k] } }
+            }
+            count = n * nz
+        }
     }
 }
 

@@ -102,13 +102,18 @@ public struct MemoryEstimate: Sendable, CustomStringConvertible {
                 parts.append(Part(name: "analysis (\(N) members x \(analysed) columns)",
                                   bytes: (2 * owned * V * M + 2 * analysed * V * N) * double, transient: true))
             }
+            // The checkpoint takes a copy of the rank's concentrations and, a
+            // group of members at a time, their values (packed, then one array
+            // per member); rank 0 also holds one member's gathered pieces and
+            // its whole-grid fields, which go to the file before the next
+            // member's, and the window's statistics (pieces and grids).
+            let G = min(M, AssimilationRun.checkpointMemberGroup)
+            let checkpointTile = owned * nz * M + 2 * G * owned * (V + kept)
+            parts.append(Part(name: rank == 0 ? "checkpoint gather (one member at a time, whole grid)" : "checkpoint copy",
+                              bytes: (checkpointTile + (rank == 0 ? 2 * n * (V + kept) + 2 * statistics : 0)) * double,
+                              transient: true))
             if rank == 0 {
-                // The checkpoint gathers every member's fields on rank 0 (appended,
-                // so up to twice their size while growing) and the window's
-                // statistics (the gathered pieces and the assembled grids); the
-                // outputs hold one hour of each flux variable.
-                parts.append(Part(name: "checkpoint gather (\(N) members, whole grid)",
-                                  bytes: (2 * N * n * (V + kept) + 2 * statistics) * double, transient: true))
+                // The outputs hold one hour of each flux variable.
                 parts.append(Part(name: "outputs", bytes: fluxVariables * n * (double + 4) * 2))
                 if kept > 0 {
                     // X_f and X_a of one hour on the whole grid, and the N x N

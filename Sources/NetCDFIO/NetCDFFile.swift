@@ -243,10 +243,12 @@ public struct NetCDFGroup {
     // MARK: variables
 
     /// Defines a variable over named dimensions (outermost first). A positive
-    /// `deflateLevel` (1-9) compresses it.
+    /// `deflateLevel` (1-9) compresses it. `prefilled` false: the library
+    /// does not write fill values first (for a variable that will be written
+    /// whole, where prefilling a large one costs as much as writing it).
     @discardableResult
     public func addVariable(_ variableName: String, type: NetCDFType, dimensions: [String],
-                            deflateLevel: Int = 0) throws(NetCDFError) -> NetCDFVariable {
+                            deflateLevel: Int = 0, prefilled: Bool = true) throws(NetCDFError) -> NetCDFVariable {
         var dimensionIDs: [Int32] = []
         for dimension in dimensions {
             var id: Int32 = 0
@@ -258,6 +260,9 @@ public struct NetCDFGroup {
                path, variableName, "define variable")
         if deflateLevel > 0 {
             try nc(nc_def_var_deflate(ncid, id, 1, 1, Int32(deflateLevel)), path, variableName, "set compression")
+        }
+        if !prefilled {
+            try nc(nc_def_var_fill(ncid, id, 1, nil), path, variableName, "set no-fill mode")
         }
         return NetCDFVariable(group: self, varid: id, name: variableName)
     }

@@ -1,9 +1,9 @@
-/// Element types that can travel between ranks. Each maps to one MPI datatype.
-public protocol CommunicableScalar: Sendable {
+/// Element types that can travel between ranks. Each maps to one MPI
+/// datatype; each is a trivial type whose all-zero bytes are its zero (the
+/// communicators copy and clear them as raw memory).
+public protocol CommunicableScalar: Sendable, BitwiseCopyable {
     /// Which MPI datatype carries this type.
     static var scalarKind: ScalarKind { get }
-    /// The value a receive buffer is filled with before data arrives.
-    static var placeholder: Self { get }
 }
 
 /// The fixed-size scalar types the communicators know how to send.
@@ -13,23 +13,18 @@ public enum ScalarKind: Sendable {
 
 extension Double: CommunicableScalar {
     public static var scalarKind: ScalarKind { .double }
-    public static var placeholder: Double { 0 }
 }
 extension Float: CommunicableScalar {
     public static var scalarKind: ScalarKind { .float }
-    public static var placeholder: Float { 0 }
 }
 extension Int: CommunicableScalar {
     public static var scalarKind: ScalarKind { .int64 }
-    public static var placeholder: Int { 0 }
 }
 extension Int32: CommunicableScalar {
     public static var scalarKind: ScalarKind { .int32 }
-    public static var placeholder: Int32 { 0 }
 }
 extension UInt8: CommunicableScalar {
     public static var scalarKind: ScalarKind { .uint8 }
-    public static var placeholder: UInt8 { 0 }
 }
 
 /// Element-wise reductions. Results are independent of rank count only for

@@ -16,8 +16,11 @@ struct BenchCycle: ParsableCommand {
         discussion: """
             Seconds per simulated hour of the cycle and of each phase (inputs, transport, flux_ensemble, \
             observation_operators, analysis, output, checkpoint) as wall time of the slowest rank, the \
-            transport's share, and peak memory summed over ranks. Every hour is counted, the first ones too \
-            (the window fills during them). The outputs go to a scratch folder that is removed at the end.
+            transport's share, and peak memory summed over ranks. The hourly figures are what each further \
+            hour of a long run costs: the hours after the first, plus one checkpoint (the run writes one \
+            halfway) spread over --checkpoint-interval hours (RCAS's default interval, 24, unless given). What a run does once (the first hour's flux \
+            ensemble, the last window's records and closing the files) is reported apart, as is the whole \
+            run per hour. The outputs go to a scratch folder that is removed at the end.
             """)
 
     enum Generator: String, ExpressibleByArgument, CaseIterable {
@@ -43,6 +46,9 @@ struct BenchCycle: ParsableCommand {
     @Option(help: "Synthetic satellite observations: gosat or oco2.")
     var observations: Instrument = .gosat
 
+    @Option(help: "Hours between checkpoints over which one checkpoint's cost is spread (RCAS's default 24; jdas-2016.yaml uses 168).")
+    var checkpointInterval = 24
+
     @Option(help: "Scratch folder for the run's files (must not exist; removed at the end).")
     var scratch = "rcas-bench-cycle"
 
@@ -51,12 +57,14 @@ struct BenchCycle: ParsableCommand {
 
     func validate() throws {
         guard (2...100_000).contains(members) else { throw ValidationError("--members must be in 2...100000") }
-        guard (1...24 * 366).contains(hours) else { throw ValidationError("--hours must be in 1...8784") }
+        guard (2...24 * 366).contains(hours) else { throw ValidationError("--hours must be in 2...8784") }
+        guard checkpointInterval >= 1 else { throw ValidationError("--checkpoint-interval must be at least 1 hour") }
         guard FileManager.default.fileExists(atPath: URL(fileURLWithPath: domain).appendingPathComponent("domain.yaml").path)
         else { throw ValidationError("--domain \(domain): no domain.yaml in that folder") }
     }
 
-    /// The benchmark's experiment, as a configuration file's text.
+    /// The benchmark's experiment, as a configuration file's text. It
+    /// checkpoints halfway, so that a checkpoint is timed inside the run.
     var configurationText: String {
         let domainPath = URL(fileURLWithPath: domain).standardizedFileURL.path
         let end = 1_467_331_200.0 + Double(hours - 1) * 3600  // 2016-07-01T00 + hours − 1
@@ -71,7 +79,7 @@ struct BenchCycle: ParsableCommand {
             ensemble: {ic_bc_perturbation: 0.0005}
             observations:
               satellite: {source: synthetic, instrument: \(observations.rawValue)}
-            checkpoint: {interval_hours: 24}
+            checkpoint: {interval_hours: \(max(1, hours / 2))}
 
             """
     }
@@ -99,44 +107,96 @@ struct BenchCycle: ParsableCommand {
             let truthSeconds = world.allreduce((clock.now - started).inSeconds, .max)
 
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
-            run.onCheckpoint = { run in try run.saveCheckpoint(in: folder) }
+            var checkpoints = 0
+            run.onCheckpoint = { run in
+                checkpoints += 1
+                try run.saveCheckpoint(in: folder)
+            }
+            // The clock and the phases at the end of the first and of the last hour.
+            var firstHour: (ContinuousClock.Instant, [CyclePhases.Phase: Double])?
+            var lastHour = (clock.now, [CyclePhases.Phase: Double]())
+            run.onHour = { _ in
+                lastHour = (clock.now, run.phases.seconds)
+                if firstHour == nil { firstHour = lastHour }
+            }
             started = clock.now
             let sentBefore = MessageTraffic.sent
             try run.run()
-            let total = world.allreduce((clock.now - started).inSeconds, .max)
+            let runSeconds = (clock.now - started).inSeconds
             let sentAfter = MessageTraffic.sent
+            guard let firstHour, checkpoints > 0 else { throw CommandFailure("bench cycle: the run wrote no checkpoint") }
+            let checkpoint = world.allreduce(lastHour.1[.checkpoint] ?? 0, .max) / Double(checkpoints)
+            let timing = CycleTiming(
+                hours: hours, checkpointInterval: checkpointInterval, checkpointSeconds: checkpoint,
+                steadySeconds: world.allreduce((lastHour.0 - firstHour.0).inSeconds, .max),
+                runSeconds: world.allreduce(runSeconds, .max),
+                phases: CyclePhases.Phase.allCases.map {
+                    ($0, world.allreduce((lastHour.1[$0] ?? 0) - (firstHour.1[$0] ?? 0), .max))
+                })
             let traffic = MessageTraffic.Kind.allCases.map { ($0, world.allreduce(sentAfter[$0]! - sentBefore[$0]!, .sum)) }
-            let phases = CyclePhases.Phase.allCases.map { ($0, world.allreduce(run.phases.seconds[$0] ?? 0, .max)) }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
             guard world.rank == 0 else { return }
-            report(ranks: world.size, total: total, truth: truthSeconds, phases: phases, memory: memory, traffic: traffic)
+            report(ranks: world.size, timing: timing, truth: truthSeconds, memory: memory, traffic: traffic)
         }
     }
 
-    private func report(ranks: Int, total: Double, truth: Double, phases: [(CyclePhases.Phase, Double)], memory: Int,
-                        traffic: [(MessageTraffic.Kind, Int)]) {
-        let perHour = Double(hours)
-        let transport = (phases.first { $0.0 == .transport }?.1 ?? 0) / perHour
+    /// What the run's clock gave, per simulated hour of a long run.
+    struct CycleTiming {
+        let hours: Int
+        let checkpointInterval: Int
+        /// One checkpoint, timed after the run.
+        let checkpointSeconds: Double
+        /// From the end of the first hour to the end of the last (hours − 1 hours).
+        let steadySeconds: Double
+        /// The whole run: first hour, steady hours and what runs once at the end.
+        let runSeconds: Double
+        /// Each phase over the steady hours.
+        let phases: [(CyclePhases.Phase, Double)]
+
+        /// Each phase per hour; the checkpoint phase is one checkpoint per interval.
+        var phasesPerHour: [(CyclePhases.Phase, Double)] {
+            phases.map { ($0.0, $0.0 == .checkpoint ? checkpointPerHour : $0.1 / Double(hours - 1)) }
+        }
+        var checkpointPerHour: Double { checkpointSeconds / Double(checkpointInterval) }
+        /// One further hour without checkpoints.
+        var hourSeconds: Double { (steadySeconds - (phases.first { $0.0 == .checkpoint }?.1 ?? 0)) / Double(hours - 1) }
+        /// The cycle per further hour of a long run, its checkpoints included.
+        var perHour: Double { hourSeconds + checkpointPerHour }
+        var transportPerHour: Double { (phases.first { $0.0 == .transport }?.1 ?? 0) / Double(hours - 1) }
+        /// What the run did once: the whole run less its steady hours and
+        /// one ordinary first hour (the first hour's extras, the last
+        /// window's records, closing files).
+        var oncePerRun: Double { runSeconds - steadySeconds - hourSeconds }
+    }
+
+    private func report(ranks: Int, timing: CycleTiming, truth: Double, memory: Int, traffic: [(MessageTraffic.Kind, Int)]) {
+        let perHour = timing.perHour, transport = timing.transportPerHour
+        let runPerHour = timing.runSeconds / Double(hours)
         if json {
-            let phaseText = phases.map { "\"\($0.0.rawValue)\": \($0.1 / perHour)" }.joined(separator: ", ")
-            let trafficText = traffic.map { "\"\($0.0.rawValue)\": \(Double($0.1) / perHour)" }.joined(separator: ", ")
+            let phaseText = timing.phasesPerHour.map { "\"\($0.0.rawValue)\": \($0.1)" }.joined(separator: ", ")
+            let trafficText = traffic.map { "\"\($0.0.rawValue)\": \(Double($0.1) / Double(hours))" }.joined(separator: ", ")
             print("{\"ranks\": \(ranks), \"members\": \(members), \"hours\": \(hours), \"generator\": \"\(generator.rawValue)\", "
-                  + "\"observations\": \"\(observations.rawValue)\", \"seconds_per_simulated_hour\": \(total / perHour), "
-                  + "\"transport_seconds_per_simulated_hour\": \(transport), \"cycle_over_transport\": \(total / perHour / transport), "
-                  + "\"phases\": {\(phaseText)}, \"message_bytes_per_simulated_hour\": {\(trafficText)}, "
+                  + "\"observations\": \"\(observations.rawValue)\", \"seconds_per_simulated_hour\": \(perHour), "
+                  + "\"transport_seconds_per_simulated_hour\": \(transport), \"cycle_over_transport\": \(perHour / transport), "
+                  + "\"phases\": {\(phaseText)}, \"checkpoint_seconds\": \(timing.checkpointSeconds), "
+                  + "\"checkpoint_interval_hours\": \(checkpointInterval), "
+                  + "\"once_per_run_seconds\": \(timing.oncePerRun), \"run_seconds_per_simulated_hour\": \(runPerHour), "
+                  + "\"message_bytes_per_simulated_hour\": {\(trafficText)}, "
                   + "\"truth_and_observations_seconds\": \(truth), \"peak_memory_bytes\": \(memory)}")
             return
         }
         print(String(format: "bench cycle: %d rank(s), %d members, %d hours, %@, %@", ranks, members, hours,
                      generator.rawValue, observations.rawValue))
-        print(String(format: "  whole cycle            %.4f s per simulated hour (%.2fx the transport)", total / perHour,
-                     total / perHour / transport))
-        for (phase, seconds) in phases {
+        print(String(format: "  whole cycle            %.4f s per simulated hour (%.2fx the transport)", perHour, perHour / transport))
+        for (phase, seconds) in timing.phasesPerHour {
             print("  " + phase.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + String(format: " %.4f s per simulated hour", seconds / perHour))
+                  + String(format: " %.4f s per simulated hour", seconds))
         }
+        print(String(format: "  once per run %.2f s (first hour's extras, last window's records, closing files); "
+                     + "the whole run %.4f s per simulated hour; one checkpoint %.2f s (every %d hours)",
+                     timing.oncePerRun, runPerHour, timing.checkpointSeconds, timing.checkpointInterval))
         print("  bytes sent between ranks per simulated hour (summed over ranks): "
               + traffic.map { "\($0.0.rawValue) \($0.1 / hours)" }.joined(separator: ", "))
         print(String(format: "  (truth run and synthetic observations before the cycle: %.1f s; peak memory %.0f MiB over ranks)",

@@ -40,6 +40,11 @@ import TestSupport
         let total = try #require(object["seconds_per_simulated_hour"] as? Double)
         let transport = try #require(object["transport_seconds_per_simulated_hour"] as? Double)
         #expect(transport > 0 && phases["analysis"]! > 0, "\(phases)")
+        // One checkpoint was timed inside the run (halfway) and is spread over 24 hours.
+        let checkpoint = try #require(object["checkpoint_seconds"] as? Double)
+        #expect(checkpoint > 0 && abs(phases["checkpoint"]! - checkpoint / 24) < 1e-12 * checkpoint, "\(phases)")
+        let whole = try #require(object["run_seconds_per_simulated_hour"] as? Double)
+        #expect(whole > 0 && object["once_per_run_seconds"] is Double, "\(line)")
         // The phases cover the cycle: only the loop's bookkeeping lies outside them.
         #expect(phases.values.reduce(0, +) > 0.5 * total, "phases \(phases) against a cycle of \(total) s per hour")
         // Two ranks exchange halos (tiles) or transpose (member groups), and gather records on rank 0.
@@ -47,6 +52,21 @@ import TestSupport
         #expect(Set(traffic.keys) == ["halo", "alltoallv", "gathers", "broadcastsAndReductions", "pointToPoint"])
         #expect(traffic["gathers"]! > 0 && traffic["halo"]! + traffic["alltoallv"]! > 0, "\(traffic)")
         #expect(!FileManager.default.fileExists(atPath: scratch))
+    }
+
+    /// JobScripts/cycle-speedup.sh: one row per rank count, generator and
+    /// repeat, and the medians.
+    @Test func cycleSpeedupScriptWritesOnePairPerRepeat() throws {
+        let directory = try TestEnvironment.temporaryDirectory("cycle-speedup")
+        let csv = directory.appendingPathComponent("cycle.csv").path
+        let result = try runScript("cycle-speedup.sh", [csv], [
+            "REPEATS": "1", "HOURS": "3", "MEMBERS": "4", "GENERATORS": "jdas",
+            "DOMAIN": root.appendingPathComponent("Domains/test-small").path])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let rows = try csvRows(csv)
+        #expect(rows.count == 3 && rows.dropFirst().map { $0[2] } == ["1", "2"], "\(rows)")
+        #expect(rows.dropFirst().allSatisfy { (Double($0[3]) ?? 0) > 0 && (Double($0[5]) ?? 0) > 1 }, "\(rows)")
+        #expect(result.stdout.contains("jdas: 2-rank speed-up median"), "\(result.stdout)")
     }
 
     @Test func speedupScriptWritesOnePairPerRepeat() throws {

@@ -16,7 +16,7 @@ import TestSupport
         #expect(result.status == 69, "\(result.stderr)")
         #expect(result.stderr.contains("the run needs about") && result.stderr.contains("GiB on node")
                 && result.stderr.contains("but the node's memory is"), "\(result.stderr)")
-        #expect(result.stderr.contains("checkpoint gather (100000 members, whole grid)"), "\(result.stderr)")
+        #expect(result.stderr.contains("analysis (100000 members x"), "\(result.stderr)")
         #expect(FaultFixture.contents(output) == nil)
     }
 

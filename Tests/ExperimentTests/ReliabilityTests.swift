@@ -133,10 +133,13 @@ import TestSupport
         let block = try #require(one.ranks[0].first { $0.name.hasPrefix("ensemble block") })
         #expect(block.bytes == 320 * 54 * 100 * 8)
         let gather = try #require(one.ranks[0].first { $0.name.hasPrefix("checkpoint gather") })
-        // Members' fields, and the window's statistics: 24 slots x (4 x 2 + 2 prescribed) fields.
-        #expect(gather.bytes == (2 * 100 * 320 * 54 + 2 * 24 * 10 * 320) * 8)
+        // The rank's concentrations (6 layers), 8 members' values packed and
+        // split, one member's gathered pieces and fields, and the window's
+        // statistics: 24 slots x (4 x 2 + 2 prescribed) fields.
+        #expect(gather.bytes == (320 * 6 * 100 + 2 * 8 * 320 * 54 + 2 * 320 * 54 + 2 * 24 * 10 * 320) * 8)
         let two = try MemoryEstimate(config: config, worldSize: 2)
         #expect(two.ranks[1].allSatisfy { !$0.name.hasPrefix("checkpoint gather") })
+        #expect(two.ranks[1].contains { $0.name == "checkpoint copy" })
         #expect(two.peakPerRank[1] <= two.peakPerRank[0] && two.peakPerRank[0] < one.peakPerRank[0])
         let resumed = try MemoryEstimate(config: config, worldSize: 2, resuming: true)
         #expect(resumed.ranks[1].contains { $0.name == "checkpoint read (resume)" && $0.bytes == (100 * 320 * 54 + 24 * 10 * 320) * 8 })
