@@ -107,10 +107,13 @@ struct BenchCycle: ParsableCommand {
             let truthSeconds = world.allreduce((clock.now - started).inSeconds, .max)
 
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
-            var checkpoints = 0
+            // Checkpoints and the bytes they send, counted apart from the hours'.
+            var checkpoints = 0, checkpointBytes = 0
             run.onCheckpoint = { run in
                 checkpoints += 1
+                let before = MessageTraffic.sent.values.reduce(0, +)
                 try run.saveCheckpoint(in: folder)
+                checkpointBytes += MessageTraffic.sent.values.reduce(0, +) - before
             }
             // The clock and the phases at the end of the first and of the last hour.
             var firstHour: (ContinuousClock.Instant, [CyclePhases.Phase: Double])?
@@ -133,12 +136,16 @@ struct BenchCycle: ParsableCommand {
                 phases: CyclePhases.Phase.allCases.map {
                     ($0, world.allreduce((lastHour.1[$0] ?? 0) - (firstHour.1[$0] ?? 0), .max))
                 })
-            let traffic = MessageTraffic.Kind.allCases.map { ($0, world.allreduce(sentAfter[$0]! - sentBefore[$0]!, .sum)) }
+            let checkpointSent = world.allreduce(checkpointBytes, .sum)
+            var traffic = MessageTraffic.Kind.allCases.map { ($0, world.allreduce(sentAfter[$0]! - sentBefore[$0]!, .sum)) }
+            // A checkpoint's messages are gathers: they leave the hours' traffic.
+            traffic = traffic.map { ($0.0, $0.0 == .gathers ? $0.1 - checkpointSent : $0.1) }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
             guard world.rank == 0 else { return }
-            report(ranks: world.size, timing: timing, truth: truthSeconds, memory: memory, traffic: traffic)
+            report(ranks: world.size, timing: timing, truth: truthSeconds, memory: memory, traffic: traffic,
+                   checkpointBytes: checkpointSent / checkpoints)
         }
     }
 
@@ -171,7 +178,8 @@ struct BenchCycle: ParsableCommand {
         var oncePerRun: Double { runSeconds - steadySeconds - hourSeconds }
     }
 
-    private func report(ranks: Int, timing: CycleTiming, truth: Double, memory: Int, traffic: [(MessageTraffic.Kind, Int)]) {
+    private func report(ranks: Int, timing: CycleTiming, truth: Double, memory: Int, traffic: [(MessageTraffic.Kind, Int)],
+                        checkpointBytes: Int) {
         let perHour = timing.perHour, transport = timing.transportPerHour
         let runPerHour = timing.runSeconds / Double(hours)
         if json {
@@ -183,7 +191,7 @@ struct BenchCycle: ParsableCommand {
                   + "\"phases\": {\(phaseText)}, \"checkpoint_seconds\": \(timing.checkpointSeconds), "
                   + "\"checkpoint_interval_hours\": \(checkpointInterval), "
                   + "\"once_per_run_seconds\": \(timing.oncePerRun), \"run_seconds_per_simulated_hour\": \(runPerHour), "
-                  + "\"message_bytes_per_simulated_hour\": {\(trafficText)}, "
+                  + "\"message_bytes_per_simulated_hour\": {\(trafficText)}, \"checkpoint_message_bytes\": \(checkpointBytes), "
                   + "\"truth_and_observations_seconds\": \(truth), \"peak_memory_bytes\": \(memory)}")
             return
         }
@@ -198,7 +206,8 @@ struct BenchCycle: ParsableCommand {
                      + "the whole run %.4f s per simulated hour; one checkpoint %.2f s (every %d hours)",
                      timing.oncePerRun, runPerHour, timing.checkpointSeconds, timing.checkpointInterval))
         print("  bytes sent between ranks per simulated hour (summed over ranks): "
-              + traffic.map { "\($0.0.rawValue) \($0.1 / hours)" }.joined(separator: ", "))
+              + traffic.map { "\($0.0.rawValue) \($0.1 / hours)" }.joined(separator: ", ")
+              + "; one checkpoint \(checkpointBytes)")
         print(String(format: "  (truth run and synthetic observations before the cycle: %.1f s; peak memory %.0f MiB over ranks)",
                      truth, Double(memory) / 1_048_576))
     }

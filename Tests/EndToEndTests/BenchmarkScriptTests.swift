@@ -60,7 +60,7 @@ import TestSupport
         let directory = try TestEnvironment.temporaryDirectory("cycle-speedup")
         let csv = directory.appendingPathComponent("cycle.csv").path
         let result = try runScript("cycle-speedup.sh", [csv], [
-            "REPEATS": "1", "HOURS": "3", "MEMBERS": "4", "GENERATORS": "jdas",
+            "REPEATS": "1", "HOURS": "12", "MEMBERS": "4", "GENERATORS": "jdas", "OBSERVATIONS": "oco2",
             "DOMAIN": root.appendingPathComponent("Domains/test-small").path])
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         let rows = try csvRows(csv)
