@@ -22,6 +22,8 @@ public final class AssimilationRun {
     let state: EnsembleState
     let inputs: HourlyInputs
     let perturbation: InitialBoundaryPerturbation
+    /// The held members' inflow factors (1 + σ δ) per ghost cell: fixed for the run.
+    lazy var inflowScale = state.ringScale(perturbation.boundaryScale)
     let generator: any FluxEnsembleGenerator
     let observationTypes: [any ObservationType]
     let layout: ColumnStateLayout
@@ -163,9 +165,10 @@ public final class AssimilationRun {
                             fields: totalFluxes(slot: slot, prescribed: prescribed))
         }
         let lateral = phases.measure(.inputs) {
-            let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
-            return state.memberBoundary(boundary, scale: perturbation.boundaryScale, offset: bias.map { bias in
-                { m, i, j, k in bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny) }
+            guard let bias = boundaryBias else { return state.memberBoundary(boundary, ringScale: inflowScale) }
+            let nx = state.grid.nx, ny = state.grid.ny
+            return state.memberBoundary(boundary, scale: perturbation.boundaryScale, offset: { m, i, j, k in
+                bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny)
             })
         }
         try phases.measure(.transport) { try state.advance(met: met, flux: flux, boundary: lateral) }

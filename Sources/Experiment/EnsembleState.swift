@@ -87,6 +87,23 @@ final class EnsembleState {
         }
     }
 
+    /// The held members' inflow when it is `boundary` scaled per member:
+    /// `scale` holds (1 + σ δ) per ghost cell and member
+    /// (``LateralBoundary/init(nx:ny:nz:members:base:scale:)``), the same
+    /// numbers ``memberBoundary(_:scale:offset:)`` gives without an offset.
+    func memberBoundary(_ boundary: BoundaryValues, ringScale scale: [Double]) -> LateralBoundary {
+        LateralBoundary(nx: grid.nx, ny: grid.ny, nz: layers.count, members: members, base: boundary.value, scale: scale)
+    }
+
+    /// `scale(member, cell)` of the edge cell next to each ghost cell, for
+    /// the held members, in ``LateralBoundary/ring(nx:ny:)`` order.
+    func ringScale(_ scale: (_ member: Int, _ edgeCell: Int) -> Double) -> [Double] {
+        let nx = grid.nx, ny = grid.ny
+        return LateralBoundary.ring(nx: nx, ny: ny).flatMap { i, j in
+            members.map { scale($0, min(max(j, 0), ny - 1) * nx + min(max(i, 0), nx - 1)) }
+        }
+    }
+
     /// Advances one hour with the held members' surface `flux` (whole-grid
     /// fields; only this tile's cells are read) and inflow `boundary`
     /// (collective over the group).

@@ -57,11 +57,40 @@ public struct LateralBoundary: Sendable {
     /// Evaluates `value(member, i, j, k)` once for every ghost cell, layer and member.
     public init(nx: Int, ny: Int, nz: Int, members: Range<Int>,
                 value: (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) {
-        let ring = (0..<ny).map { (-1, $0) } + (0..<ny).map { (nx, $0) } + (0..<nx).map { ($0, -1) } + (0..<nx).map { ($0, ny) }
+        let ring = Self.ring(nx: nx, ny: ny)
         var values: [Double] = []
         values.reserveCapacity(nz * ring.count * members.count)
         for k in 0..<nz { for (i, j) in ring { for member in members { values.append(value(member, i, j, k)) } } }
         storage = .ring(nx: nx, ny: ny, members: members, values: values)
+    }
+
+    /// `base(i, j, k)` of every ghost cell and layer times a factor per ghost
+    /// cell and member that is the same in every layer, `scale[position *
+    /// members.count + m]` in ``ring(nx:ny:)`` order: base evaluated once per
+    /// ghost cell and layer, not per member.
+    public init(nx: Int, ny: Int, nz: Int, members: Range<Int>, base: (_ i: Int, _ j: Int, _ k: Int) -> Double,
+                scale: [Double]) {
+        let ring = Self.ring(nx: nx, ny: ny), M = members.count
+        precondition(scale.count == ring.count * M, "one factor per ghost cell and member")
+        var values = [Double](repeating: 0, count: nz * ring.count * M)
+        values.withUnsafeMutableBufferPointer { values in
+            scale.withUnsafeBufferPointer { scale in
+                for k in 0..<nz {
+                    for (position, (i, j)) in ring.enumerated() {
+                        let value = base(i, j, k), start = (k * ring.count + position) * M
+                        for m in 0..<M { values[start + m] = value * scale[position * M + m] }
+                    }
+                }
+            }
+        }
+        storage = .ring(nx: nx, ny: ny, members: members, values: values)
+    }
+
+    /// The ghost cells (i, j) in storage order: the west side (i = -1,
+    /// j = 0..<ny), the east side (i = nx), the south side (j = -1,
+    /// i = 0..<nx), the north side (j = ny).
+    public static func ring(nx: Int, ny: Int) -> [(i: Int, j: Int)] {
+        (0..<ny).map { (-1, $0) } + (0..<ny).map { (nx, $0) } + (0..<nx).map { ($0, -1) } + (0..<nx).map { ($0, ny) }
     }
 
     /// The mole fraction (ppm) of `member` at ghost cell (i, j) in layer k.
