@@ -15,8 +15,11 @@ import Parallel
 /// previous checkpoint in place.
 extension AssimilationRun {
     static let checkpointName = "checkpoint.nc"
-    /// Members whose values one pass over the ensemble takes for the checkpoint.
-    static let checkpointMemberGroup = 8
+    /// Columns of the ensemble fields a checkpoint writes per call and sends
+    /// per message (about a megabyte at N = 50).
+    static let checkpointColumnsPerWrite = 32
+    /// The tag of the messages that bring the other ranks' columns to rank 0.
+    static let checkpointTag = 7_301
 
     /// Statistics fields per window slot: prior mean and spread, forecast mean
     /// and spread per component, then the prescribed components.
@@ -25,8 +28,11 @@ extension AssimilationRun {
     var memorySlots: Int { generator.memoryHours + 1 }
 
     /// Saves the current state into `folder/checkpoint.nc` (collective).
-    /// Rank 0 creates the file first and writes each member's fields as they
-    /// are gathered, so no whole-ensemble array is built.
+    /// The ensemble fields are stored members fastest, as the ensemble block
+    /// holds them (`concentration(cell, z, member)`, `window_flux(cell,
+    /// window_variable, member)`): rank 0 creates the file first and writes
+    /// each rank's columns as they arrive, one rank at a time, in runs of
+    /// consecutive cells, without transposing anything.
     public func saveCheckpoint(in folder: URL) throws {
         let n = state.grid.cellCount, nz = state.layers.count, C = layout.fluxComponents.count
         let W = layout.windowHours * C
@@ -37,7 +43,8 @@ extension AssimilationRun {
         }
         let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
                                            averagingKernel: config.ensembleAveragingKernel).count
-        var members: (concentration: NetCDFVariable, flux: NetCDFVariable, forecast: NetCDFVariable?)?
+        // The ensemble fields and the values each holds per column and member.
+        var ensembleFields: [(variable: NetCDFVariable, width: Int)] = []
         if let root = writer?.1.root {
             try root.setAttribute("title", .text("RCAS checkpoint"))
             try root.setAttribute("rcas_configuration", .text(config.resolvedText))
@@ -47,37 +54,61 @@ extension AssimilationRun {
                                    ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {
                 try root.addDimension(name, length: length)
             }
-            // Written whole, member by member below.
-            members = (try root.addVariable("concentration", type: .double, dimensions: ["member", "z", "cell"],
-                                            prefilled: false),
-                       try root.addVariable("window_flux", type: .double, dimensions: ["member", "cell", "window_variable"],
-                                            prefilled: false),
-                       config.ensembleAveragingKernel
-                           ? try root.addVariable("window_forecast_flux", type: .double,
-                                                  dimensions: ["member", "cell", "window_variable"], prefilled: false) : nil)
-        }
-        let columns = state.transport.columns()
-        // The held members' values, taken a group of members at a time.
-        var taken: (group: Range<Int>, concentration: [[Double]], flux: [[Double]]) = (0..<0, [], [])
-        for member in 0..<state.memberCount {
-            if state.members.contains(member) && !taken.group.contains(member) {
-                let group = member..<min(member + Self.checkpointMemberGroup, state.members.upperBound)
-                taken = (group,
-                         columns.withUnsafeBufferPointer {
-                             state.memberValues(group, in: $0, variables: nz, first: 0, width: nz)
-                         },
-                         block.values.withUnsafeBufferPointer {
-                             state.memberValues(group, in: $0, variables: block.variableCount, first: nz, width: W)
-                         })
+            // Written whole below, so not prefilled.
+            ensembleFields = [(try root.addVariable("concentration", type: .double, dimensions: ["cell", "z", "member"],
+                                                    prefilled: false), nz),
+                              (try root.addVariable("window_flux", type: .double,
+                                                    dimensions: ["cell", "window_variable", "member"], prefilled: false), W)]
+            if config.ensembleAveragingKernel {
+                ensembleFields.append((try root.addVariable("window_forecast_flux", type: .double,
+                                                            dimensions: ["cell", "window_variable", "member"], prefilled: false), W))
             }
-            let field = state.gatherConcentrationField(member) { taken.concentration[member - taken.group.lowerBound] }
-            let flux = state.gatherMember(member, width: W) { taken.flux[member - taken.group.lowerBound] }
-            let forecast = config.ensembleAveragingKernel
-                ? state.gatherMember(member, width: W) { forecastMembers(of: member) } : nil
-            if let members, let field, let flux {
-                try members.concentration.write(field, start: [member, 0, 0], count: [1, nz, n])
-                try members.flux.write(flux, start: [member, 0, 0], count: [1, n, W])
-                if let forecast { try members.forecast?.write(forecast, start: [member, 0, 0], count: [1, n, W]) }
+        }
+        // Rank 0 writes its own columns a few at a time straight from its
+        // state, then each other rank's as they arrive in pieces of the same
+        // size (point to point, one rank after the other), so nobody copies
+        // its whole ensemble. Writes stay small: NetCDF-HDF5 wrote one 170 MB
+        // hyperslab several times slower than the same bytes in pieces of
+        // about a megabyte.
+        let concentrations = state.transport.columns(), step = Self.checkpointColumnsPerWrite
+        let owners = state.world.gather(state.cells + [state.members.lowerBound, state.members.upperBound], root: 0)
+        func write(_ piece: [Double], cells: ArraySlice<Int>, members: Range<Int>) throws {
+            var offset = 0
+            for (variable, width) in ensembleFields {
+                let columnValues = width * members.count
+                var c = cells.startIndex
+                while c < cells.endIndex {
+                    var end = c + 1
+                    while end < cells.endIndex && cells[end] == cells[end - 1] + 1 { end += 1 }
+                    let first = offset + (c - cells.startIndex) * columnValues
+                    try variable.write(piece[first..<(first + (end - c) * columnValues)],
+                                       start: [cells[c], 0, members.lowerBound], count: [end - c, width, members.count])
+                    c = end
+                }
+                offset += cells.count * columnValues
+            }
+        }
+        func pieces(of count: Int) -> [Range<Int>] {
+            stride(from: 0, to: count, by: step).map { $0..<min($0 + step, count) }
+        }
+        if let owners {
+            for columns in pieces(of: state.cells.count) where writer != nil {
+                try write(ensemblePart(columns, concentrations: concentrations), cells: state.cells[columns],
+                          members: state.members)
+            }
+            for (r, owner) in owners.enumerated().dropFirst() {
+                let cells = owner.dropLast(2), members = owner[owner.count - 2]..<owner[owner.count - 1]
+                for columns in pieces(of: cells.count) {
+                    let piece = state.world.receive(Double.self, from: r, tag: Self.checkpointTag)
+                    if writer != nil {
+                        try write(piece, cells: cells[(cells.startIndex + columns.lowerBound)..<(cells.startIndex + columns.upperBound)],
+                                  members: members)
+                    }
+                }
+            }
+        } else {
+            for columns in pieces(of: state.cells.count) {
+                state.world.send(ensemblePart(columns, concentrations: concentrations), to: 0, tag: Self.checkpointTag)
             }
         }
         let empty = [Double](repeating: 0, count: state.cells.count)
@@ -140,15 +171,21 @@ extension AssimilationRun {
         }
         func scalar(_ name: String) throws -> Int { Int(try root.variable(name).read(Int64.self)[0]) }
         now = ModelHour(try scalar("now"))
-        let concentration = try root.variable("concentration").read(Double.self)
-        let windowFlux = try root.variable("window_flux").read(Double.self)
+        let concentrationVariable = try root.variable("concentration")
+        let stored = try CheckpointLayout(concentrationVariable, cells: n, members: state.memberCount)
+        let concentration = try concentrationVariable.read(Double.self)
+        let windowFluxVariable = try root.variable("window_flux")
+        let storedFlux = try CheckpointLayout(windowFluxVariable, cells: n, members: state.memberCount)
+        let windowFlux = try windowFluxVariable.read(Double.self)
         let cells = state.cells
         for member in state.members {
             for (c, cell) in cells.enumerated() {
                 for k in 0..<nz {
-                    block[column: c, variable: k, member: member] = concentration[(member * nz + k) * n + cell]
+                    block[column: c, variable: k, member: member] = concentration[stored.index(cell, k, member, width: nz)]
                 }
-                for v in 0..<W { block[column: c, variable: nz + v, member: member] = windowFlux[(member * n + cell) * W + v] }
+                for v in 0..<W {
+                    block[column: c, variable: nz + v, member: member] = windowFlux[storedFlux.index(cell, v, member, width: W)]
+                }
             }
         }
         state.copyConcentrations(&block, toBlock: false)
@@ -196,11 +233,30 @@ extension AssimilationRun {
 extension AssimilationRun {
     /// `member`'s kept forecast fluxes of this rank's columns, [column][slot ×
     /// component] flattened (0 in empty slots), for the checkpoint.
-    func forecastMembers(of member: Int) -> [Double] {
-        let C = layout.fluxComponents.count, held = state.members.count, m = member - state.members.lowerBound
-        return state.cells.indices.flatMap { c in
-            slots.flatMap { slot in (0..<C).map { slot?.forecastMembers?[$0][c * held + m] ?? 0 } }
+    /// This rank's ensemble fields for the checkpoint on its local columns
+    /// `columns`, members fastest: the concentrations [column][z][held
+    /// member] (from `concentrations`, ``EnsembleTransport/columns()``), the
+    /// window fluxes [column][window variable][held member] and, with the
+    /// averaging kernel, the window's forecast members in the same order.
+    func ensemblePart(_ columns: Range<Int>, concentrations: [Double]) -> [Double] {
+        let nz = state.layers.count, C = layout.fluxComponents.count, W = layout.windowHours * C
+        let M = state.members.count, nv = block.variableCount
+        var part: [Double] = []
+        part.reserveCapacity(columns.count * (nz + W * (config.ensembleAveragingKernel ? 2 : 1)) * M)
+        part.append(contentsOf: concentrations[(columns.lowerBound * nz * M)..<(columns.upperBound * nz * M)])
+        block.values.withUnsafeBufferPointer { values in
+            for c in columns { part.append(contentsOf: values[((c * nv + nz) * M)..<((c * nv + nv) * M)]) }
         }
+        if config.ensembleAveragingKernel {
+            for c in columns {
+                for slot in slots {
+                    for component in 0..<C {
+                        for m in 0..<M { part.append(slot?.forecastMembers?[component][c * M + m] ?? 0) }
+                    }
+                }
+            }
+        }
+        return part
     }
 
     /// Gives every occupied window slot its forecast members back from the
@@ -210,12 +266,14 @@ extension AssimilationRun {
             throw ExperimentError.invalidInput("\(path): holds no forecast flux members (written with "
                                                + "outputs.ensemble_averaging_kernel off); this configuration needs them")
         }
-        let values = try root.variable("window_forecast_flux").read(Double.self)
+        let variable = try root.variable("window_forecast_flux")
         let n = state.grid.cellCount, C = layout.fluxComponents.count, W = layout.windowHours * C
+        let order = try CheckpointLayout(variable, cells: n, members: state.memberCount)
+        let values = try variable.read(Double.self)
         for slot in slots.indices where slots[slot] != nil {
             slots[slot]?.forecastMembers = (0..<C).map { component in
                 state.cells.flatMap { cell in
-                    state.members.map { values[($0 * n + cell) * W + slot * C + component] }
+                    state.members.map { values[order.index(cell, slot * C + component, $0, width: W)] }
                 }
             }
         }
@@ -249,5 +307,33 @@ extension AssimilationRun {
         boundaryBias?.values = values
         let count = Int(try root.variable("boundary_bias_records").read(Int64.self)[0])
         boundaryBiasRecords = try BoundaryBiasFile.read(boundaryBiasPartialPath, elements: n, records: count)
+    }
+}
+
+/// Where a member's value of a cell lies in one of a checkpoint's ensemble
+/// fields. Fields are stored (cell, variable, member), members fastest;
+/// checkpoints written before 3 Dec 2026 stored the concentrations as
+/// (member, z, cell) and the window fields as (member, cell, variable), and
+/// are still read.
+struct CheckpointLayout {
+    /// Stored (member, ...): before 3 Dec 2026.
+    let memberFirst: Bool
+    /// Stored (member, z, cell): the concentrations before 3 Dec 2026.
+    let cellLast: Bool
+    let cells: Int
+    let members: Int
+
+    init(_ variable: NetCDFVariable, cells: Int, members: Int) throws {
+        let dimensions = try variable.dimensionNames()
+        memberFirst = dimensions.first == "member"
+        cellLast = dimensions.last == "cell"
+        self.cells = cells
+        self.members = members
+    }
+
+    /// The index of (cell, variable v of `width`, member).
+    func index(_ cell: Int, _ v: Int, _ member: Int, width: Int) -> Int {
+        if !memberFirst { return (cell * width + v) * members + member }
+        return cellLast ? (member * width + v) * cells + cell : (member * cells + cell) * width + v
     }
 }

@@ -59,6 +59,11 @@ public struct NetCDFVariable {
     /// Writes `values` (row-major, last dimension fastest) into the hyperslab
     /// `start`/`count`, by default the whole variable.
     public func write<T: NetCDFScalar>(_ values: [T], start: [Int]? = nil, count: [Int]? = nil) throws(NetCDFError) {
+        try write(values[...], start: start, count: count)
+    }
+
+    /// Writes a contiguous part of an array into the hyperslab `start`/`count`, without copying it.
+    public func write<T: NetCDFScalar>(_ values: ArraySlice<T>, start: [Int]? = nil, count: [Int]? = nil) throws(NetCDFError) {
         let (s, c) = try region(start, count)
         let expected = c.reduce(1, *)
         guard values.count == expected else {

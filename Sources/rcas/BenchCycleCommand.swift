@@ -108,12 +108,12 @@ struct BenchCycle: ParsableCommand {
 
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
             // Checkpoints and the bytes they send, counted apart from the hours'.
-            var checkpoints = 0, checkpointBytes = 0
+            var checkpoints = 0, checkpointBytes: [MessageTraffic.Kind: Int] = [:]
             run.onCheckpoint = { run in
                 checkpoints += 1
-                let before = MessageTraffic.sent.values.reduce(0, +)
+                let before = MessageTraffic.sent
                 try run.saveCheckpoint(in: folder)
-                checkpointBytes += MessageTraffic.sent.values.reduce(0, +) - before
+                for (kind, bytes) in MessageTraffic.sent { checkpointBytes[kind, default: 0] += bytes - (before[kind] ?? 0) }
             }
             // The clock and the phases at the end of the first and of the last hour.
             var firstHour: (ContinuousClock.Instant, [CyclePhases.Phase: Double])?
@@ -136,16 +136,17 @@ struct BenchCycle: ParsableCommand {
                 phases: CyclePhases.Phase.allCases.map {
                     ($0, world.allreduce((lastHour.1[$0] ?? 0) - (firstHour.1[$0] ?? 0), .max))
                 })
-            let checkpointSent = world.allreduce(checkpointBytes, .sum)
-            var traffic = MessageTraffic.Kind.allCases.map { ($0, world.allreduce(sentAfter[$0]! - sentBefore[$0]!, .sum)) }
-            // A checkpoint's messages are gathers: they leave the hours' traffic.
-            traffic = traffic.map { ($0.0, $0.0 == .gathers ? $0.1 - checkpointSent : $0.1) }
+            // The checkpoints' messages leave the hours' traffic.
+            let checkpointSent = MessageTraffic.Kind.allCases.map { world.allreduce(checkpointBytes[$0] ?? 0, .sum) }
+            let traffic = zip(MessageTraffic.Kind.allCases, checkpointSent).map { kind, checkpoint in
+                (kind, world.allreduce(sentAfter[kind]! - sentBefore[kind]!, .sum) - checkpoint)
+            }
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             let memory = world.allreduce(Int(usage.ru_maxrss) * 1024, .sum)
             guard world.rank == 0 else { return }
             report(ranks: world.size, timing: timing, truth: truthSeconds, memory: memory, traffic: traffic,
-                   checkpointBytes: checkpointSent / checkpoints)
+                   checkpointBytes: checkpointSent.reduce(0, +) / checkpoints)
         }
     }
 

@@ -132,13 +132,13 @@ import TestSupport
         let one = try MemoryEstimate(config: config, worldSize: 1)
         let block = try #require(one.ranks[0].first { $0.name.hasPrefix("ensemble block") })
         #expect(block.bytes == 320 * 54 * 100 * 8)
-        let gather = try #require(one.ranks[0].first { $0.name.hasPrefix("checkpoint gather") })
-        // The rank's concentrations (6 layers), 8 members' values packed and
-        // split, one member's gathered pieces and fields, and the window's
-        // statistics: 24 slots x (4 x 2 + 2 prescribed) fields.
-        #expect(gather.bytes == (320 * 6 * 100 + 2 * 8 * 320 * 54 + 2 * 320 * 54 + 2 * 24 * 10 * 320) * 8)
+        let gather = try #require(one.ranks[0].first { $0.name.hasPrefix("checkpoint (") })
+        // A copy of the ensemble fields, and three copies of the window's
+        // statistics (24 slots x (4 x 2 + 2 prescribed) fields) and of the
+        // relaxation memory's past means (49 hours x 2 x 2 components).
+        #expect(gather.bytes == (320 * 54 * 100 + 3 * (24 * 10 * 320 + 49 * 4 * 320)) * 8)
         let two = try MemoryEstimate(config: config, worldSize: 2)
-        #expect(two.ranks[1].allSatisfy { !$0.name.hasPrefix("checkpoint gather") })
+        #expect(two.ranks[1].allSatisfy { !$0.name.hasPrefix("checkpoint (") })
         #expect(two.ranks[1].contains { $0.name == "checkpoint copy" })
         // Each of two ranks holds half the block; rank 0 also gathers the checkpoint.
         let blocks = two.ranks.map { parts in parts.first { $0.name.hasPrefix("ensemble block") }?.bytes ?? 0 }
