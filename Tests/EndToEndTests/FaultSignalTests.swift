@@ -45,7 +45,8 @@ import TestSupport
     /// (128 + 15) without waiting for the hour; the last checkpoint stays.
     @Test func aSecondSignalStopsAtOnce() throws {
         let output = try FaultFixture.output("fault-second")
-        let config = try FaultFixture.config(members: 16, domain: FaultFixture.china, checkpointHours: 1)
+        // Enough members that an hour outlasts the 2.5 s between the signals.
+        let config = try FaultFixture.config(members: 96, domain: FaultFixture.china, checkpointHours: 1)
         let run = try Launched(ranks: nil, ["run", config, "--output", output.path])
         let checkpoint = output.appendingPathComponent("checkpoint.nc").path
         #expect(run.waitFor { FileManager.default.fileExists(atPath: checkpoint) })
