@@ -165,10 +165,9 @@ public final class AssimilationRun {
                             fields: totalFluxes(slot: slot, prescribed: prescribed))
         }
         let lateral = phases.measure(.inputs) {
-            guard let bias = boundaryBias else { return state.memberBoundary(boundary, ringScale: inflowScale) }
-            let nx = state.grid.nx, ny = state.grid.ny
-            return state.memberBoundary(boundary, scale: perturbation.boundaryScale, offset: { m, i, j, k in
-                bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny)
+            let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
+            return state.memberBoundary(boundary, ringScale: inflowScale, offset: bias.map { bias in
+                { m, i, j, k in bias.offset(member: m, i: i, j: j, k: k, nx: nx, ny: ny) }
             })
         }
         try phases.measure(.transport) { try state.advance(met: met, flux: flux, boundary: lateral) }

@@ -72,27 +72,16 @@ final class EnsembleState {
             return field
         }
         try advance(met: met, flux: try SurfaceFlux(nx: grid.nx, ny: grid.ny, members: members, fields: fields),
-                    boundary: memberBoundary(boundary, scale: boundaryScale, offset: boundaryOffset))
+                    boundary: memberBoundary(boundary, ringScale: ringScale(boundaryScale), offset: boundaryOffset))
     }
 
-    /// The held members' inflow: `boundary` scaled per member by
-    /// `scale(member, cell)` of the nearest edge cell, plus `offset(member,
-    /// i, j, k)` (ppm) when given.
-    func memberBoundary(_ boundary: BoundaryValues, scale: (_ member: Int, _ edgeCell: Int) -> Double,
+    /// The held members' inflow: `boundary` times (1 + σ δ) per ghost cell
+    /// and member (`scale`, from ``ringScale(_:)``) plus `offset(member, i,
+    /// j, k)` (ppm) when given.
+    func memberBoundary(_ boundary: BoundaryValues, ringScale scale: [Double],
                         offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)?) -> LateralBoundary {
-        let nx = grid.nx, ny = grid.ny
-        return LateralBoundary(nx: nx, ny: ny, nz: layers.count, members: members) { m, i, j, k in
-            let edge = min(max(j, 0), ny - 1) * nx + min(max(i, 0), nx - 1)
-            return boundary.value(i, j, k) * scale(m, edge) + (offset?(m, i, j, k) ?? 0)
-        }
-    }
-
-    /// The held members' inflow when it is `boundary` scaled per member:
-    /// `scale` holds (1 + σ δ) per ghost cell and member
-    /// (``LateralBoundary/init(nx:ny:nz:members:base:scale:)``), the same
-    /// numbers ``memberBoundary(_:scale:offset:)`` gives without an offset.
-    func memberBoundary(_ boundary: BoundaryValues, ringScale scale: [Double]) -> LateralBoundary {
-        LateralBoundary(nx: grid.nx, ny: grid.ny, nz: layers.count, members: members, base: boundary.value, scale: scale)
+        LateralBoundary(nx: grid.nx, ny: grid.ny, nz: layers.count, members: members, base: boundary.value, scale: scale,
+                        offset: offset)
     }
 
     /// `scale(member, cell)` of the edge cell next to each ghost cell, for
@@ -213,31 +202,17 @@ final class EnsembleState {
         return field
     }
 
-    /// Held members `group`'s values of this tile from `values`, laid out
-    /// [column][variable][held member] with `variables` per column: `width`
-    /// variables from `first` on, one [column][v] array per member. One pass
-    /// over `values` serves the whole group (a cache line holds 8 members).
-    func memberValues(_ group: Range<Int>, in values: UnsafeBufferPointer<Double>, variables: Int, first: Int,
-                      width: Int) -> [[Double]] {
-        let M = members.count, start = group.lowerBound - members.lowerBound, G = group.count, count = cells.count * width
-        let packed = [Double](unsafeUninitializedCapacity: G * count) { out, initialised in
-            for c in cells.indices {
-                for v in 0..<width {
-                    let source = (c * variables + first + v) * M + start
-                    for g in 0..<G { out[g * count + c * width + v] = values[source + g] }
-                }
-            }
-            initialised = G * count
-        }
-        return (0..<G).map { Array(packed[($0 * count)..<(($0 + 1) * count)]) }
-    }
-
     /// The 3-D concentration field of `member`, (k * ny + j) * nx + i, on
-    /// world rank 0 from `columns` ([column][k] of `member` on this tile,
-    /// asked for only where the member is held); nil elsewhere (collective).
-    func gatherConcentrationField(_ member: Int, columns values: () -> [Double]) -> [Double]? {
-        let nz = layers.count
-        guard let columns = gatherMember(member, width: nz, values: values) else { return nil }
+    /// world rank 0; nil elsewhere (collective).
+    func gatherConcentrationField(_ member: Int) -> [Double]? {
+        let nz = layers.count, M = members.count
+        guard let columns = gatherMember(member, width: nz, values: {
+            let all = transport.columns(), slot = member - members.lowerBound
+            return [Double](unsafeUninitializedCapacity: cells.count * nz) { out, count in
+                for c in cells.indices { for k in 0..<nz { out[c * nz + k] = all[(c * nz + k) * M + slot] } }
+                count = cells.count * nz
+            }
+        }) else { return nil }
         let n = grid.cellCount
         return [Double](unsafeUninitializedCapacity: n * nz) { field, count in
             columns.withUnsafeBufferPointer { columns in

@@ -94,11 +94,5 @@ public final class ForwardRun {
 
     /// The 3-D concentration field, (k * ny + j) * nx + i, on world rank 0;
     /// nil elsewhere (collective).
-    public func gatherField() -> [Double]? {
-        state.gatherConcentrationField(0) {
-            state.transport.columns().withUnsafeBufferPointer {
-                state.memberValues(0..<1, in: $0, variables: state.layers.count, first: 0, width: state.layers.count)[0]
-            }
-        }
-    }
+    public func gatherField() -> [Double]? { state.gatherConcentrationField(0) }
 }

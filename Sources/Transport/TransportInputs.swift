@@ -66,10 +66,11 @@ public struct LateralBoundary: Sendable {
 
     /// `base(i, j, k)` of every ghost cell and layer times a factor per ghost
     /// cell and member that is the same in every layer, `scale[position *
-    /// members.count + m]` in ``ring(nx:ny:)`` order: base evaluated once per
-    /// ghost cell and layer, not per member.
+    /// members.count + m]` in ``ring(nx:ny:)`` order, plus `offset(member, i,
+    /// j, k)` when given: base evaluated once per ghost cell and layer, not
+    /// per member.
     public init(nx: Int, ny: Int, nz: Int, members: Range<Int>, base: (_ i: Int, _ j: Int, _ k: Int) -> Double,
-                scale: [Double]) {
+                scale: [Double], offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil) {
         let ring = Self.ring(nx: nx, ny: ny), M = members.count
         precondition(scale.count == ring.count * M, "one factor per ghost cell and member")
         var values = [Double](repeating: 0, count: nz * ring.count * M)
@@ -78,7 +79,13 @@ public struct LateralBoundary: Sendable {
                 for k in 0..<nz {
                     for (position, (i, j)) in ring.enumerated() {
                         let value = base(i, j, k), start = (k * ring.count + position) * M
-                        for m in 0..<M { values[start + m] = value * scale[position * M + m] }
+                        if let offset {
+                            for m in 0..<M {
+                                values[start + m] = value * scale[position * M + m] + offset(members.lowerBound + m, i, j, k)
+                            }
+                        } else {
+                            for m in 0..<M { values[start + m] = value * scale[position * M + m] }
+                        }
                     }
                 }
             }
