@@ -99,26 +99,3 @@ public func ensembleMean(_ values: some Collection<Double>) -> Double {
     for v in values { sum += v }
     return sum / Double(values.count)
 }
-
-/// ``meanAndSpread(_:)`` of two equally long buffers at once, each summed in
-/// its own index order (the same numbers as two calls): the two dependent
-/// chains of additions run side by side, which is about twice as fast.
-@inlinable
-public func meanAndSpread(_ a: UnsafeMutableBufferPointer<Double>, _ b: UnsafeMutableBufferPointer<Double>)
-    -> (a: (mean: Double, spread: Double), b: (mean: Double, spread: Double)) {
-    precondition(a.count == b.count, "both buffers must hold the same number of values")
-    let count = a.count, n = Double(count)
-    var sumA = 0.0, sumB = 0.0
-    for i in 0..<count {
-        sumA += a[i]
-        sumB += b[i]
-    }
-    let meanA = sumA / n, meanB = sumB / n
-    guard count > 1 else { return ((meanA, 0), (meanB, 0)) }
-    var squaresA = 0.0, squaresB = 0.0
-    for i in 0..<count {
-        squaresA += (a[i] - meanA) * (a[i] - meanA)
-        squaresB += (b[i] - meanB) * (b[i] - meanB)
-    }
-    return ((meanA, (squaresA / (n - 1)).squareRoot()), (meanB, (squaresB / (n - 1)).squareRoot()))
-}

@@ -146,10 +146,10 @@ extension JDASFluxForecast {
                                     // E^f_i = E^p_i + (E^f − E^p) = E^f + s β (κ_π(i) − κ̄) E^p
                                     for i in 0..<N { all[i] = mean[c] + anomalies[pi[i]] }
                                     for m in 0..<held { packed[c * held + m] = all[firstHeld + m] }
-                                    let statistics = meanAndSpread(anomalies, all)
-                                    spread.append(statistics.a.spread)
-                                    forecastMean.append(statistics.b.mean)
-                                    forecastSpread.append(statistics.b.spread)
+                                    spread.append(meanAndSpread(anomalies).spread)
+                                    let statistics = meanAndSpread(all)
+                                    forecastMean.append(statistics.mean)
+                                    forecastSpread.append(statistics.spread)
                                 }
                             }
                         }
