@@ -1,9 +1,10 @@
 // swift-tools-version:6.1
 import PackageDescription
 
-// Only the three system-library targets (CMPI, CNetCDF, CBLAS) and the stop-signal
-// handler (CStopSignals) see C; every other module talks to them through
-// Parallel, NetCDFIO, the numerics it owns or rcas's StopRequest.
+// Only the system-library targets (CMPI, CNetCDF, CBLAS, CSystem) and the
+// stop-signal handler (CStopSignals) see C; every other module talks to them
+// through Parallel, NetCDFIO, the numerics it owns or rcas's StopRequest and
+// ProcessMemory.
 let package = Package(
     name: "RCAS",
     platforms: [.macOS(.v13)],
@@ -25,12 +26,14 @@ let package = Package(
                        providers: [.apt(["libnetcdf-dev", "netcdf-bin", "libhdf5-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+        // System calls Swift's Glibc module lacks: allocator tuning, atomic name exchange.
+        .systemLibrary(name: "CSystem"),
         // The stop-signal handler: C, because a handler must not enter the Swift runtime.
         .target(name: "CStopSignals"),
 
         // Foundation modules
         .target(name: "Parallel", dependencies: ["CMPI"]),
-        .target(name: "NetCDFIO", dependencies: ["CNetCDF"]),
+        .target(name: "NetCDFIO", dependencies: ["CNetCDF", "CSystem"]),
         .target(name: "ConfigFormat", dependencies: ["Yams"]),
         .target(name: "Geometry", dependencies: ["ConfigFormat"]),
         .target(name: "CFOutput", dependencies: ["Geometry", "NetCDFIO", "ModelTime"]),
@@ -52,8 +55,8 @@ let package = Package(
 
         // Command-line tool
         .executableTarget(name: "rcas", dependencies: [
-            "CStopSignals", "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime", "RandomStreams",
-            "Meteorology", "SyntheticWorld", "Inputs", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
+            "CStopSignals", "CSystem", "Parallel", "NetCDFIO", "Geometry", "ConfigFormat", "CFOutput", "ModelTime",
+            "RandomStreams", "Meteorology", "SyntheticWorld", "Inputs", "Transport", "Observations", "Assimilation", "Experiment", "Evaluation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -25,18 +25,18 @@ rcas=${RCAS_BIN:-.build/release/rcas}
 [[ -x $rcas ]] || { echo "cycle-speedup.sh: $rcas not found; run swift build -c release --product rcas first" >&2; exit 1; }
 export OMPI_ALLOW_RUN_AS_ROOT=${OMPI_ALLOW_RUN_AS_ROOT:-1} OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=${OMPI_ALLOW_RUN_AS_ROOT_CONFIRM:-1}
 
-measure() {  # ranks generator -> "cycle transport ratio peak_bytes phases-json"
+measure() {  # ranks generator -> "cycle transport ratio peak_bytes phases-json checkpoint first_checkpoint"
     mpirun -np "$1" --bind-to none "$rcas" bench cycle --domain "$domain" --members "$members" --hours "$hours" \
         --generator "$2" --observations "$observations" --checkpoint-interval "$checkpoint_interval" --json |
-        python3 -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d["seconds_per_simulated_hour"], d["transport_seconds_per_simulated_hour"], d["cycle_over_transport"], d["peak_memory_bytes"], json.dumps(d["phases"], separators=(",", ":")).replace(",", ";"))'
+        python3 -c 'import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d["seconds_per_simulated_hour"], d["transport_seconds_per_simulated_hour"], d["cycle_over_transport"], d["peak_memory_bytes"], json.dumps(d["phases"], separators=(",", ":")).replace(",", ";"), d["checkpoint_seconds"], d["first_checkpoint_seconds"])'
 }
 
-echo "repeat,generator,ranks,cycle_seconds_per_hour,transport_seconds_per_hour,cycle_over_transport,peak_memory_bytes,phases" > "$out.partial"
+echo "repeat,generator,ranks,cycle_seconds_per_hour,transport_seconds_per_hour,cycle_over_transport,peak_memory_bytes,phases,checkpoint_seconds,first_checkpoint_seconds" > "$out.partial"
 for r in $(seq 1 "$repeats"); do
     for g in $generators; do
         for n in 1 2; do
-            read -r cycle transport ratio peak phases < <(measure "$n" "$g")
-            echo "$r,$g,$n,$cycle,$transport,$ratio,$peak,$phases" | tee -a "$out.partial"
+            read -r cycle transport ratio peak phases checkpoint first < <(measure "$n" "$g")
+            echo "$r,$g,$n,$cycle,$transport,$ratio,$peak,$phases,$checkpoint,$first" | tee -a "$out.partial"
         done
     done
 done
@@ -53,4 +53,9 @@ for g in sorted({r["generator"] for r in rows}):
     print(f"{g}: 2-rank speed-up median {statistics.median(speedups):.2f} (smallest {min(speedups):.2f}, largest {max(speedups):.2f}, "
           f"{len(speedups)} pairs); cycle/transport on 1 rank median {statistics.median(ratios):.3f} "
           f"({min(ratios):.3f}-{max(ratios):.3f})")
+    for n in ("1", "2"):
+        last = [float(r["checkpoint_seconds"]) for r in rows if r["generator"] == g and r["ranks"] == n]
+        first = [float(r["first_checkpoint_seconds"]) for r in rows if r["generator"] == g and r["ranks"] == n]
+        print(f"  {n} rank(s): one checkpoint median {statistics.median(last):.3f} s written over the spare, "
+              f"{statistics.median(first):.3f} s as a new file")
 PY

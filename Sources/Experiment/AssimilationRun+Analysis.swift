@@ -35,17 +35,22 @@ extension AssimilationRun {
                                                          observationPoints: accepted.map { list[$0].localizationPoint },
                                                          radius: state.grid.projection.earthRadius)
             let result = phases.measure(.analysis) { () -> ObservationSpaceUpdate in
-                state.copyConcentrations(&block, toBlock: true)
                 let layers = state.layers
                 // Age of each window slot's flux hour against the observations' hour.
                 let ages = window.hours.map { $0.map { hour.value - $0 } }
                 let filter = SerialEnSRF(configuration: config.assimilation.analysisConfiguration(
                     layout: layout, layerMidHeights: (0..<layers.count).map(layers.midHeight), inflation: factor,
                     slotAges: ages), memberCount: state.memberCount)
+                // The analysis reads and changes only the columns an observation
+                // reaches (cost above 1), so only those travel to the block and back.
+                let reached = zip(block.columns.indices, ColumnOwnership.costs(
+                    columns: block.columns, observationCount: batch.count, reach: filter.configuration.reach,
+                    geometry: geometry)).filter { $0.1 > 1 }.map(\.0)
+                state.copyConcentrations(&block, columns: reached, toBlock: true)
                 let result = ParallelAnalysis(filter: filter).run(state: &block, allColumns: Array(0..<state.grid.cellCount),
                                                                   observations: batch, priors: piece, geometry: geometry,
                                                                   communicator: state.world)
-                state.copyConcentrations(&block, toBlock: false)
+                state.copyConcentrations(&block, columns: reached, toBlock: false)
                 return result
             }
             diagnostics = FilterDiagnostics(batch: batch, update: result)

@@ -43,8 +43,9 @@ public final class AssimilationRun {
 
     /// Time the concentrations are valid at (top of an hour).
     public internal(set) var now: ModelHour
-    /// Window fluxes (and, around an analysis, concentrations) of this rank's
-    /// tile columns and members.
+    /// Window fluxes of this rank's tile columns and members, and, during an
+    /// analysis, the concentrations of the columns it updates (elsewhere the
+    /// concentration variables are stale: the transport holds them).
     var block: ColumnEnsemble
     var window: FluxWindow
     /// Per window slot: hour and prior/forecast statistics [component][tile column].
@@ -135,11 +136,15 @@ public final class AssimilationRun {
             if stopping || config.start.distance(to: now) % config.checkpointInterval == 0 {
                 try phases.measure(.checkpoint) { try onCheckpoint?(self) }
             }
-            if stopping { throw ExperimentError.stopRequested(now) }
+            if stopping {
+                removeSpareCheckpoint()
+                throw ExperimentError.stopRequested(now)
+            }
         }
         try phases.measure(.output) {
             for hour in window.activeHours { try finish(slot: layout.slot(ofHour: hour)) }
             try outputs?.finish()
+            removeSpareCheckpoint()
             if outputs != nil, let settings = config.boundaryBias {
                 try BoundaryBiasFile.write(boundaryBiasRecords, settings: settings, imposed: config.imposedBoundaryBias,
                                            config: config, to: folder.appendingPathComponent(BoundaryBiasFile.name).path)

@@ -12,9 +12,13 @@ import Parallel
 /// generator remembers, and where each streamed output file stands. Its size does not
 /// grow with the length of the run. Written atomically by rank 0
 /// (`checkpoint.nc` in the run folder); a crash while writing leaves the
-/// previous checkpoint in place.
+/// previous checkpoint in place. The checkpoint before it is kept as a
+/// spare (`.checkpoint.nc.spare`) that the next checkpoint writes over in
+/// place, which is several times faster than filling a new file; the run
+/// removes it when it ends or stops.
 extension AssimilationRun {
     static let checkpointName = "checkpoint.nc"
+    static let spareCheckpointName = ".checkpoint.nc.spare"
     /// Columns of the ensemble fields a checkpoint writes per call and sends
     /// per message (about a megabyte at N = 50).
     static let checkpointColumnsPerWrite = 32
@@ -27,42 +31,107 @@ extension AssimilationRun {
     /// Past flux hours kept: one per hour of the generator's memory.
     var memorySlots: Int { generator.memoryHours + 1 }
 
+    /// The checkpoint's dimensions and variables (each written whole).
+    var checkpointSchema: (dimensions: [(name: String, length: Int)],
+                           variables: [(name: String, type: NetCDFType, dimensions: [String])]) {
+        let C = layout.fluxComponents.count
+        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
+                                           averagingKernel: config.ensembleAveragingKernel).count
+        var dimensions = [("member", state.memberCount), ("z", state.layers.count), ("cell", state.grid.cellCount),
+                          ("window_variable", layout.windowHours * C), ("slot", layout.windowHours),
+                          ("statistic_field", slotFieldCount), ("memory", memorySlots), ("component", C),
+                          ("past_field", 2 * C), ("flux_field", F), ("one", 1)]
+        var variables: [(String, NetCDFType, [String])] = [
+            ("concentration", .double, ["cell", "z", "member"]),
+            ("window_flux", .double, ["cell", "window_variable", "member"]),
+            ("slot_statistics", .double, ["slot", "statistic_field", "cell"]),
+            ("past_means", .double, ["memory", "past_field", "cell"]),
+            ("window_hours", .int64, ["slot"]), ("slot_hour", .int64, ["slot"]), ("past_hours", .int64, ["memory"]),
+            ("flux_pending_sums", .double, ["flux_field", "cell"]), ("inflation_factor", .double, ["one"]),
+        ]
+        for name in ["now", "flux_records", "flux_pending_day", "flux_pending_hours", "observation_rows",
+                     "concentration_records", "diagnostics_records"] {
+            variables.append((name, .int64, ["one"]))
+        }
+        if config.ensembleAveragingKernel {
+            variables.append(("window_forecast_flux", .double, ["cell", "window_variable", "member"]))
+        }
+        if let bias = boundaryBias {
+            dimensions.append(("bias_element", bias.settings.elementCount))
+            variables += [("boundary_bias_members", .double, ["bias_element", "member"]),
+                          ("boundary_bias_records", .int64, ["one"])]
+        }
+        return (dimensions.map { (name: $0.0, length: $0.1) }, variables.map { (name: $0.0, type: $0.1, dimensions: $0.2) })
+    }
+
+    /// Removes the spare when the run ends or stops (rank 0): it only speeds
+    /// up the next checkpoint of this process, and a stopped run may wait
+    /// long for its resume.
+    func removeSpareCheckpoint() {
+        if outputs != nil { unlink(folder.appendingPathComponent(Self.spareCheckpointName).path) }
+    }
+
+    /// The checkpoint file about to be written in `folder` and its variables
+    /// by name (rank 0): the spare written over in place when it has exactly
+    /// this run's dimensions and variables, otherwise a new file.
+    func checkpointFile(in folder: URL) throws -> (file: NetCDFFile, variables: [String: NetCDFVariable]) {
+        let path = folder.appendingPathComponent(Self.checkpointName).path
+        let spare = folder.appendingPathComponent(Self.spareCheckpointName).path
+        let schema = checkpointSchema
+        func matching(_ root: NetCDFGroup) throws -> [String: NetCDFVariable]? {
+            guard try root.dimensionNames().sorted() == schema.dimensions.map(\.name).sorted(),
+                  try schema.dimensions.allSatisfy({ try root.dimensionLength($0.name) == $0.length }),
+                  try root.variableNames().sorted() == schema.variables.map(\.name).sorted() else { return nil }
+            var variables: [String: NetCDFVariable] = [:]
+            for (name, type, dimensions) in schema.variables {
+                let variable = try root.variable(name)
+                guard try variable.type() == type, try variable.dimensionNames() == dimensions else { return nil }
+                variables[name] = variable
+            }
+            return variables
+        }
+        if FileManager.default.fileExists(atPath: spare) {
+            // A spare that cannot be reopened or does not fit (another
+            // configuration, a damaged file) is simply replaced.
+            if let file = try? NetCDFFile.rewrite(spare, as: path) {
+                if let variables = try? matching(file.root) { return (file, variables) }
+                file.close()
+            }
+        }
+        let file = try NetCDFFile.create(path, keepingPreviousAs: spare)
+        let root = file.root
+        for (name, length) in schema.dimensions { try root.addDimension(name, length: length) }
+        var variables: [String: NetCDFVariable] = [:]
+        for (name, type, dimensions) in schema.variables {
+            variables[name] = try root.addVariable(name, type: type, dimensions: dimensions, prefilled: false)
+        }
+        return (file, variables)
+    }
+
     /// Saves the current state into `folder/checkpoint.nc` (collective).
     /// The ensemble fields are stored members fastest, as the ensemble block
     /// holds them (`concentration(cell, z, member)`, `window_flux(cell,
-    /// window_variable, member)`): rank 0 creates the file first and writes
+    /// window_variable, member)`): rank 0 opens the file first and writes
     /// each rank's columns as they arrive, one rank at a time, in runs of
-    /// consecutive cells, without transposing anything.
+    /// consecutive cells, without transposing anything. Every variable is
+    /// written whole, so a spare written over in place keeps nothing old.
     public func saveCheckpoint(in folder: URL) throws {
         let n = state.grid.cellCount, nz = state.layers.count, C = layout.fluxComponents.count
         let W = layout.windowHours * C
         let writer = try outputs.map { outputs in
             let positions = try outputs.sync()
-            let file = try NetCDFFile.create(folder.appendingPathComponent(Self.checkpointName).path)
-            return (positions, file)
+            let (file, variables) = try checkpointFile(in: folder)
+            return (positions, file, variables)
         }
-        let F = FluxOutputStream.variables(state: config.assimilation.stateVector, truth: truth != nil,
-                                           averagingKernel: config.ensembleAveragingKernel).count
         // The ensemble fields and the values each holds per column and member.
         var ensembleFields: [(variable: NetCDFVariable, width: Int)] = []
-        if let root = writer?.1.root {
+        if let (_, file, variables) = writer {
+            let root = file.root
             try root.setAttribute("title", .text("RCAS checkpoint"))
             try root.setAttribute("rcas_configuration", .text(config.resolvedText))
             try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
-            for (name, length) in [("member", state.memberCount), ("z", nz), ("cell", n), ("window_variable", W),
-                                   ("slot", layout.windowHours), ("statistic_field", slotFieldCount), ("memory", memorySlots),
-                                   ("component", C), ("past_field", 2 * C), ("flux_field", F), ("one", 1)] {
-                try root.addDimension(name, length: length)
-            }
-            // Written whole below, so not prefilled.
-            ensembleFields = [(try root.addVariable("concentration", type: .double, dimensions: ["cell", "z", "member"],
-                                                    prefilled: false), nz),
-                              (try root.addVariable("window_flux", type: .double,
-                                                    dimensions: ["cell", "window_variable", "member"], prefilled: false), W)]
-            if config.ensembleAveragingKernel {
-                ensembleFields.append((try root.addVariable("window_forecast_flux", type: .double,
-                                                            dimensions: ["cell", "window_variable", "member"], prefilled: false), W))
-            }
+            ensembleFields = [(variables["concentration"]!, nz), (variables["window_flux"]!, W)]
+            if let forecast = variables["window_forecast_flux"] { ensembleFields.append((forecast, W)) }
         }
         // Rank 0 writes its own columns a few at a time straight from its
         // state, then each other rank's as they arrive in pieces of the same
@@ -70,7 +139,7 @@ extension AssimilationRun {
         // its whole ensemble. Writes stay small: NetCDF-HDF5 wrote one 170 MB
         // hyperslab several times slower than the same bytes in pieces of
         // about a megabyte.
-        let concentrations = state.transport.columns(), step = Self.checkpointColumnsPerWrite
+        let step = Self.checkpointColumnsPerWrite
         let owners = state.world.gather(state.cells + [state.members.lowerBound, state.members.upperBound], root: 0)
         func write(_ piece: [Double], cells: ArraySlice<Int>, members: Range<Int>) throws {
             var offset = 0
@@ -93,7 +162,7 @@ extension AssimilationRun {
         }
         if let owners {
             for columns in pieces(of: state.cells.count) where writer != nil {
-                try write(ensemblePart(columns, concentrations: concentrations), cells: state.cells[columns],
+                try write(ensemblePart(columns), cells: state.cells[columns],
                           members: state.members)
             }
             for (r, owner) in owners.enumerated().dropFirst() {
@@ -108,46 +177,48 @@ extension AssimilationRun {
             }
         } else {
             for columns in pieces(of: state.cells.count) {
-                state.world.send(ensemblePart(columns, concentrations: concentrations), to: 0, tag: Self.checkpointTag)
+                state.world.send(ensemblePart(columns), to: 0, tag: Self.checkpointTag)
             }
         }
         let empty = [Double](repeating: 0, count: state.cells.count)
-        let statistics = state.gatherToGrid(slots.flatMap { s -> [[Double]] in
-            guard let s else { return Array(repeating: empty, count: slotFieldCount) }
-            return s.priorMean + s.priorSpread + s.forecastMean + s.forecastSpread + s.prescribed
-        })
         let pastHours = pastFluxHours.keys.sorted()
         let memory = (0..<memorySlots).map { $0 < pastHours.count ? pastHours[$0] : -1 }
         let none = Array(repeating: empty, count: C)
-        let past = state.gatherToGrid(memory.flatMap { hour in
-            pastFluxHours[hour].map { $0.analysisMean + $0.priorMean } ?? none + none
-        })
-        guard let (positions, file) = writer, let statistics, let past else {
+        // Whole-grid fields of (a, b, cell) variables, written one field (a, b) at a time.
+        for (name, inner, fields) in [
+            ("slot_statistics", slotFieldCount, slots.flatMap { s -> [[Double]] in
+                guard let s else { return Array(repeating: empty, count: slotFieldCount) }
+                return s.priorMean + s.priorSpread + s.forecastMean + s.forecastSpread + s.prescribed
+            }),
+            ("past_means", 2 * C, memory.flatMap { hour in
+                pastFluxHours[hour].map { $0.analysisMean + $0.priorMean } ?? none + none
+            }),
+        ] {
+            let variable = writer?.2[name]
+            try state.forEachGridField(fields) { f, field in
+                try variable?.write(field, start: [f / inner, f % inner, 0], count: [1, 1, n])
+            }
+        }
+        guard let (positions, file, variables) = writer else {
             state.world.barrier()
             return
         }
-        let root = file.root
-        func scalar(_ name: String, _ value: Int) throws {
-            try root.addVariable(name, type: .int64, dimensions: ["one"]).write([Int64(value)])
-        }
-        try scalar("now", now.value)
-        try root.addVariable("window_hours", type: .int64, dimensions: ["slot"]).write(window.hours.map { Int64($0 ?? -1) })
-        try root.addVariable("slot_hour", type: .int64, dimensions: ["slot"]).write(slots.map { Int64($0?.hour.value ?? -1) })
-        try root.addVariable("slot_statistics", type: .double, dimensions: ["slot", "statistic_field", "cell"])
-            .write(statistics.flatMap { $0 })
-        try root.addVariable("past_hours", type: .int64, dimensions: ["memory"]).write(memory.map(Int64.init))
-        try root.addVariable("past_means", type: .double, dimensions: ["memory", "past_field", "cell"]).write(past.flatMap { $0 })
-        try scalar("flux_records", positions.fluxes.records)
-        try scalar("flux_pending_day", positions.fluxes.pendingDay)
-        try scalar("flux_pending_hours", positions.fluxes.pendingHours)
-        let sums = positions.fluxes.pendingSums.isEmpty
-            ? [Double](repeating: 0, count: F * n) : positions.fluxes.pendingSums.flatMap { $0 }
-        try root.addVariable("flux_pending_sums", type: .double, dimensions: ["flux_field", "cell"]).write(sums)
-        try scalar("observation_rows", positions.observations)
-        try scalar("concentration_records", positions.concentrations)
-        try scalar("diagnostics_records", positions.diagnostics)
-        try root.addVariable("inflation_factor", type: .double, dimensions: ["one"]).write([inflation?.factor ?? 1])
-        if let bias = boundaryBias { try saveBoundaryBias(bias, in: root) }
+        func write<T: NetCDFScalar>(_ name: String, _ values: [T]) throws { try variables[name]!.write(values) }
+        try write("now", [Int64(now.value)])
+        try write("window_hours", window.hours.map { Int64($0 ?? -1) })
+        try write("slot_hour", slots.map { Int64($0?.hour.value ?? -1) })
+        try write("past_hours", memory.map(Int64.init))
+        try write("flux_records", [Int64(positions.fluxes.records)])
+        try write("flux_pending_day", [Int64(positions.fluxes.pendingDay)])
+        try write("flux_pending_hours", [Int64(positions.fluxes.pendingHours)])
+        let F = try file.root.dimensionLength("flux_field")
+        try write("flux_pending_sums", positions.fluxes.pendingSums.isEmpty
+                  ? [Double](repeating: 0, count: F * n) : positions.fluxes.pendingSums.flatMap { $0 })
+        try write("observation_rows", [Int64(positions.observations)])
+        try write("concentration_records", [Int64(positions.concentrations)])
+        try write("diagnostics_records", [Int64(positions.diagnostics)])
+        try write("inflation_factor", [inflation?.factor ?? 1])
+        if let bias = boundaryBias { try saveBoundaryBias(bias, into: variables) }
         try file.commit()
         logger.info("checkpoint written", metadata: ["time": "\(now)", "file": "\(file.path)"])
         state.world.barrier()
@@ -231,19 +302,16 @@ extension AssimilationRun {
 }
 
 extension AssimilationRun {
-    /// `member`'s kept forecast fluxes of this rank's columns, [column][slot ×
-    /// component] flattened (0 in empty slots), for the checkpoint.
     /// This rank's ensemble fields for the checkpoint on its local columns
     /// `columns`, members fastest: the concentrations [column][z][held
-    /// member] (from `concentrations`, ``EnsembleTransport/columns()``), the
-    /// window fluxes [column][window variable][held member] and, with the
+    /// member], the window fluxes [column][window variable][held member] and, with the
     /// averaging kernel, the window's forecast members in the same order.
-    func ensemblePart(_ columns: Range<Int>, concentrations: [Double]) -> [Double] {
+    func ensemblePart(_ columns: Range<Int>) -> [Double] {
         let nz = state.layers.count, C = layout.fluxComponents.count, W = layout.windowHours * C
         let M = state.members.count, nv = block.variableCount
         var part: [Double] = []
         part.reserveCapacity(columns.count * (nz + W * (config.ensembleAveragingKernel ? 2 : 1)) * M)
-        part.append(contentsOf: concentrations[(columns.lowerBound * nz * M)..<(columns.upperBound * nz * M)])
+        part.append(contentsOf: state.transport.columns(at: Array(state.cells[columns])))
         block.values.withUnsafeBufferPointer { values in
             for c in columns { part.append(contentsOf: values[((c * nv + nz) * M)..<((c * nv + nv) * M)]) }
         }
@@ -284,14 +352,13 @@ extension AssimilationRun {
     var boundaryBiasPartialPath: String { OutputFile.partialPath(folder.appendingPathComponent(BoundaryBiasFile.name).path) }
 
     /// The boundary-bias members ([element][member]) and how many hourly
-    /// records the series holds; the series itself goes to
-    /// `boundary_bias.nc.partial` first (rank 0).
-    func saveBoundaryBias(_ bias: BoundaryBiasEnsemble, in root: NetCDFGroup) throws {
+    /// records the series holds, into the checkpoint's `variables`; the
+    /// series itself goes to `boundary_bias.nc.partial` first (rank 0).
+    func saveBoundaryBias(_ bias: BoundaryBiasEnsemble, into variables: [String: NetCDFVariable]) throws {
         try BoundaryBiasFile.write(boundaryBiasRecords, settings: bias.settings, imposed: config.imposedBoundaryBias,
                                    config: config, to: boundaryBiasPartialPath)
-        try root.addDimension("bias_element", length: bias.settings.elementCount)
-        try root.addVariable("boundary_bias_members", type: .double, dimensions: ["bias_element", "member"]).write(bias.values)
-        try root.addVariable("boundary_bias_records", type: .int64, dimensions: ["one"]).write([Int64(boundaryBiasRecords.count)])
+        try variables["boundary_bias_members"]!.write(bias.values)
+        try variables["boundary_bias_records"]!.write([Int64(boundaryBiasRecords.count)])
     }
 
     func restoreBoundaryBias(_ settings: BoundaryBiasSettings, from root: NetCDFGroup, path: String) throws {

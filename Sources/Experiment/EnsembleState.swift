@@ -102,14 +102,19 @@ final class EnsembleState {
 
     // MARK: layouts
 
-    /// Copies the concentrations into the block's concentration variables
-    /// (variables 0..<nz of each column), or back.
-    func copyConcentrations(_ block: inout ColumnEnsemble, toBlock: Bool) {
-        let stride = block.columnStride
+    /// Copies the concentrations of the tile's columns numbered `columns`
+    /// (all when nil) into the block's concentration variables (variables
+    /// 0..<nz of each column), or back.
+    func copyConcentrations(_ block: inout ColumnEnsemble, columns: [Int]? = nil, toBlock: Bool) {
+        let stride = block.columnStride, columns = columns ?? Array(cells.indices)
         if toBlock {
-            block.values.withUnsafeMutableBufferPointer { transport.exportConcentrations(into: $0, columnStride: stride) }
+            block.values.withUnsafeMutableBufferPointer {
+                transport.exportConcentrations(into: $0, columnStride: stride, columns: columns)
+            }
         } else {
-            block.values.withUnsafeBufferPointer { transport.importConcentrations(from: $0, columnStride: stride) }
+            block.values.withUnsafeBufferPointer {
+                transport.importConcentrations(from: $0, columnStride: stride, columns: columns)
+            }
         }
     }
 
@@ -155,13 +160,46 @@ final class EnsembleState {
         let gatheredValues = world.gather(first ? fields.flatMap { $0 } : [], root: 0)
         let gatheredCells = world.gather(first ? cells : [], root: 0)
         guard let values = gatheredValues, let owners = gatheredCells else { return nil }
-        var global = [[Double]](repeating: [Double](repeating: 0, count: grid.cellCount), count: fields.count)
-        for (r, owned) in owners.enumerated() where !owned.isEmpty {
-            for f in fields.indices {
-                for (c, cell) in owned.enumerated() { global[f][cell] = values[r][f * owned.count + c] }
+        let n = grid.cellCount
+        return fields.indices.map { f in
+            [Double](unsafeUninitializedCapacity: n) { global, count in
+                global.initialize(repeating: 0)
+                for (r, owned) in owners.enumerated() where !owned.isEmpty {
+                    values[r].withUnsafeBufferPointer { piece in
+                        for (c, cell) in owned.enumerated() { global[cell] = piece[f * owned.count + c] }
+                    }
+                }
+                count = n
             }
         }
-        return global
+    }
+
+    /// ``gatherToGrid(_:)`` one field at a time: world rank 0 is handed each
+    /// whole-grid field in turn, `body(f, field)`; the other ranks only send
+    /// (collective). A checkpoint's several hundred statistics fields thus
+    /// need one grid's buffer rather than two copies of them all (their
+    /// fresh pages cost about a tenth of a second per checkpoint).
+    func forEachGridField(_ fields: [[Double]], _ body: (Int, [Double]) throws -> Void) rethrows {
+        let first = comms.memberGroupIndex == 0
+        guard let owners = world.gather(first ? cells : [], root: 0) else {
+            for field in fields { _ = world.gather(first ? field : [], root: 0) }
+            return
+        }
+        let n = grid.cellCount
+        // Rank 0 alone holding every cell in grid order already has each field as it is written.
+        let alone = owners[0].count == n && owners.dropFirst().allSatisfy(\.isEmpty) && owners[0].elementsEqual(0..<n)
+        var global = [Double](repeating: 0, count: alone ? 0 : n)
+        for (f, field) in fields.enumerated() {
+            let pieces = world.gather(first ? field : [], root: 0) ?? []
+            if alone {
+                try body(f, field)
+                continue
+            }
+            for (owned, piece) in zip(owners, pieces) {
+                for (c, cell) in owned.enumerated() { global[cell] = piece[c] }
+            }
+            try body(f, global)
+        }
     }
 
     /// The anomalies (members minus their mean) of every column of all-member

@@ -1,4 +1,5 @@
 import CNetCDF
+import CSystem
 import Foundation
 
 /// An open NetCDF-4 file.
@@ -7,22 +8,27 @@ import Foundation
 /// same directory and appear under their real name only when ``commit()``
 /// succeeds (one `rename`), so a crash or an error never leaves a file that
 /// looks complete. A created file that is closed or released without a commit
-/// is deleted.
+/// is deleted. A file may instead keep the one it replaces as a spare, and a
+/// spare may be rewritten in place (``rewrite(_:as:)``): the two then swap
+/// names on commit.
 public final class NetCDFFile {
     /// The file's name as the user knows it (the final name for created files).
     public let path: String
     let workingPath: String
     let ncid: Int32
     private let creating: Bool
+    /// Where the file `path` held goes on commit (created and rewritten files).
+    private let spare: String?
     private var open = true
     /// The key of a shared read-only handle (see ``SharedReadHandles``).
     private var sharedKey: String?
 
-    init(path: String, workingPath: String, ncid: Int32, creating: Bool) {
+    init(path: String, workingPath: String, ncid: Int32, creating: Bool, spare: String? = nil) {
         self.path = path
         self.workingPath = workingPath
         self.ncid = ncid
         self.creating = creating
+        self.spare = spare
     }
 
     /// Opens an existing file for reading, or for appending if `writable`.
@@ -64,27 +70,61 @@ public final class NetCDFFile {
         return file
     }
 
-    /// Starts a new NetCDF-4 file that will replace `path` on ``commit()``.
-    public static func create(_ path: String) throws(NetCDFError) -> NetCDFFile {
+    /// Starts a new NetCDF-4 file that will replace `path` on ``commit()``;
+    /// with `spare`, the file `path` held then takes that name (the spare a
+    /// later ``rewrite(_:as:)`` reuses).
+    public static func create(_ path: String, keepingPreviousAs spare: String? = nil) throws(NetCDFError) -> NetCDFFile {
+        let temporary = try temporaryPath(for: path, operation: "create")
+        var id: Int32 = 0
+        try nc(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &id), path, nil, "create")
+        return NetCDFFile(path: path, workingPath: temporary, ncid: id, creating: true, spare: spare)
+    }
+
+    /// Reopens `spare`, an earlier complete file of the structure about to be
+    /// written, to be written over in place and then take the name `path`.
+    /// Writing into a file's existing pages and blocks is several times
+    /// faster than filling a new file (Docs/performance.md, "checkpoint").
+    /// The spare first moves to a temporary name, so a crash while it is
+    /// rewritten leaves nothing under either name that looks complete; on
+    /// ``commit()`` it and `path` exchange names in one atomic step, and the
+    /// file `path` held becomes the spare. Nothing of the old contents is
+    /// meant to survive: the caller writes every value again.
+    public static func rewrite(_ spare: String, as path: String) throws(NetCDFError) -> NetCDFFile {
+        let temporary = try temporaryPath(for: path, operation: "rewrite")
+        guard rename(spare, temporary) == 0 else {
+            let code = errno
+            throw NetCDFError(path: spare, object: nil, operation: "rename to a temporary name for rewriting",
+                              message: systemCause(code) ?? String(cString: strerror(code)), systemError: code)
+        }
+        var id: Int32 = 0
+        do {
+            try nc(nc_open(temporary, NC_WRITE, &id), path, nil, "open for rewriting")
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return NetCDFFile(path: path, workingPath: temporary, ncid: id, creating: true, spare: spare)
+    }
+
+    /// The hidden name a file for `path` is written under (`.NAME.partial-PID`).
+    private static func temporaryPath(for path: String, operation: String) throws(NetCDFError) -> String {
         let url = URL(fileURLWithPath: path)
         let directory = url.deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory) else {
-            throw NetCDFError(path: path, object: nil, operation: "create",
+            throw NetCDFError(path: path, object: nil, operation: operation,
                               message: "directory \(directory) does not exist")
         }
-        let temporary = url.deletingLastPathComponent()
+        return url.deletingLastPathComponent()
             .appendingPathComponent(".\(url.lastPathComponent).partial-\(ProcessInfo.processInfo.processIdentifier)")
             .path
-        var id: Int32 = 0
-        try nc(nc_create(temporary, NC_NETCDF4 | NC_CLOBBER, &id), path, nil, "create")
-        return NetCDFFile(path: path, workingPath: temporary, ncid: id, creating: true)
     }
 
     /// The root group.
     public var root: NetCDFGroup { NetCDFGroup(file: self, ncid: ncid, name: "/") }
 
-    /// Flushes and closes the file; a created file then takes its final name
-    /// atomically (replacing any older file of that name).
+    /// Flushes and closes the file; a created or rewritten file then takes
+    /// its final name atomically (replacing any older file of that name, or
+    /// exchanging names with it when the file keeps a spare).
     public func commit() throws(NetCDFError) {
         guard open else {
             throw NetCDFError(path: path, object: nil, operation: "commit", message: "file is already closed")
@@ -101,6 +141,11 @@ public final class NetCDFFile {
             throw error
         }
         guard creating else { return }
+        // With a spare, the file `path` held moves aside rather than away.
+        if let spare, rcas_exchange_names(workingPath, path) == 0 {
+            if rename(workingPath, spare) != 0 { unlink(workingPath) }
+            return
+        }
         if rename(workingPath, path) != 0 {
             let code = errno
             unlink(workingPath)

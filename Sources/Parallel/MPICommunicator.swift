@@ -240,6 +240,8 @@ public final class MPICommunicator: Communicator {
 
     public func gather<T: CommunicableScalar>(_ values: [T], root: Int) -> [[T]]? {
         if rank != root { MessageTraffic.add(.gathers, bytes: values.count * MemoryLayout<T>.stride) }
+        // Alone, the root already holds everything: no copies of large fields.
+        if size == 1 { return [values] }
         let counts = allCounts(values.count)
         let type = Self.datatype(T.scalarKind)
         if fitsOneCall(counts) {
@@ -266,6 +268,7 @@ public final class MPICommunicator: Communicator {
 
     public func allgather<T: CommunicableScalar>(_ values: [T]) -> [[T]] {
         MessageTraffic.add(.gathers, bytes: values.count * MemoryLayout<T>.stride * (size - 1))
+        if size == 1 { return [values] }
         let counts = allCounts(values.count)
         if fitsOneCall(counts) {
             let type = Self.datatype(T.scalarKind)

@@ -24,10 +24,13 @@ public protocol EnsembleTransport: AnyObject {
     /// (collective over the member group's tiles).
     func advance(met: MetFields, flux: SurfaceFlux, boundary: LateralBoundary) throws
 
-    /// Copies the owned concentrations into `buffer` (layout above).
-    func exportConcentrations(into buffer: UnsafeMutableBufferPointer<Double>, columnStride: Int)
-    /// Replaces the owned concentrations from `buffer` (layout above).
-    func importConcentrations(from buffer: UnsafeBufferPointer<Double>, columnStride: Int)
+    /// Copies the concentrations of the owned cells numbered `columns`
+    /// (positions in ``ownedCells``) into `buffer` (layout above); the rest
+    /// of `buffer` is left as it is.
+    func exportConcentrations(into buffer: UnsafeMutableBufferPointer<Double>, columnStride: Int, columns: [Int])
+    /// Replaces the concentrations of the owned cells numbered `columns`
+    /// from `buffer` (layout above).
+    func importConcentrations(from buffer: UnsafeBufferPointer<Double>, columnStride: Int, columns: [Int])
     /// Layer `k` of every owned cell and held member, [c * memberCount + m].
     func layer(_ k: Int) -> [Double]
     /// The columns of `cells` (each owned by this rank), [(n * nz + k) * memberCount + m].
@@ -42,7 +45,9 @@ extension EnsembleTransport {
     public func columns() -> [Double] {
         let stride = layers.count * memberCount
         var values = [Double](repeating: 0, count: ownedCells.count * stride)
-        values.withUnsafeMutableBufferPointer { exportConcentrations(into: $0, columnStride: stride) }
+        values.withUnsafeMutableBufferPointer {
+            exportConcentrations(into: $0, columnStride: stride, columns: Array(ownedCells.indices))
+        }
         return values
     }
 }
@@ -78,10 +83,11 @@ public final class TileEnsembleTransport: EnsembleTransport {
         _ = try model.advance(&ensemble, met: met, flux: flux, boundary: boundary, communicator: group)
     }
 
-    public func exportConcentrations(into buffer: UnsafeMutableBufferPointer<Double>, columnStride: Int) {
+    public func exportConcentrations(into buffer: UnsafeMutableBufferPointer<Double>, columnStride: Int, columns: [Int]) {
         let M = ensemble.memberCount, nx = grid.nx
         ensemble.values.withUnsafeBufferPointer { values in
-            for (c, cell) in ownedCells.enumerated() {
+            for c in columns {
+                let cell = ownedCells[c]
                 for k in 0..<layers.count {
                     (buffer.baseAddress! + c * columnStride + k * M)
                         .update(from: values.baseAddress! + ensemble.offset(cell % nx, cell / nx, k), count: M)
@@ -90,11 +96,11 @@ public final class TileEnsembleTransport: EnsembleTransport {
         }
     }
 
-    public func importConcentrations(from buffer: UnsafeBufferPointer<Double>, columnStride: Int) {
+    public func importConcentrations(from buffer: UnsafeBufferPointer<Double>, columnStride: Int, columns: [Int]) {
         let M = ensemble.memberCount, nx = grid.nx
-        let offsets = ownedCells.map { cell in (0..<layers.count).map { ensemble.offset(cell % nx, cell / nx, $0) } }
+        let offsets = columns.map { c in (0..<layers.count).map { ensemble.offset(ownedCells[c] % nx, ownedCells[c] / nx, $0) } }
         ensemble.values.withUnsafeMutableBufferPointer { values in
-            for (c, columnOffsets) in offsets.enumerated() {
+            for (c, columnOffsets) in zip(columns, offsets) {
                 for (k, offset) in columnOffsets.enumerated() {
                     (values.baseAddress! + offset).update(from: buffer.baseAddress! + c * columnStride + k * M, count: M)
                 }

@@ -17,10 +17,13 @@ struct BenchCycle: ParsableCommand {
             Seconds per simulated hour of the cycle and of each phase (inputs, transport, flux_ensemble, \
             observation_operators, analysis, output, checkpoint) as wall time of the slowest rank, the \
             transport's share, and peak memory summed over ranks. The hourly figures are what each further \
-            hour of a long run costs: the hours after the first, plus one checkpoint (the run writes one \
-            halfway) spread over --checkpoint-interval hours (RCAS's default interval, 24, unless given). What a run does once (the first hour's flux \
-            ensemble, the last window's records and closing the files) is reported apart, as is the whole \
-            run per hour. The outputs go to a scratch folder that is removed at the end.
+            hour of a long run costs: the hours after the first, plus one checkpoint spread over \
+            --checkpoint-interval hours (RCAS's default interval, 24, unless given). The run writes three \
+            checkpoints (at a quarter, half and three quarters of its hours, given 4 hours or more); the \
+            last, which writes over the spare kept from the first as every later checkpoint of a long run \
+            does, is the one counted, and the first, a new file, is reported apart. What a run does once \
+            (the first hour's flux ensemble, the last window's records and closing the files) is reported \
+            apart, as is the whole run per hour. The outputs go to a scratch folder that is removed at the end.
             """)
 
     enum Generator: String, ExpressibleByArgument, CaseIterable {
@@ -64,7 +67,8 @@ struct BenchCycle: ParsableCommand {
     }
 
     /// The benchmark's experiment, as a configuration file's text. It
-    /// checkpoints halfway, so that a checkpoint is timed inside the run.
+    /// checkpoints every quarter of the run, so that checkpoints are timed
+    /// inside the run and the third writes over a spare.
     var configurationText: String {
         let domainPath = URL(fileURLWithPath: domain).standardizedFileURL.path
         let end = 1_467_331_200.0 + Double(hours - 1) * 3600  // 2016-07-01T00 + hours − 1
@@ -79,7 +83,7 @@ struct BenchCycle: ParsableCommand {
             ensemble: {ic_bc_perturbation: 0.0005}
             observations:
               satellite: {source: synthetic, instrument: \(observations.rawValue)}
-            checkpoint: {interval_hours: \(max(1, hours / 2))}
+            checkpoint: {interval_hours: \(max(1, hours / 4))}
 
             """
     }
@@ -107,12 +111,12 @@ struct BenchCycle: ParsableCommand {
             let truthSeconds = world.allreduce((clock.now - started).inSeconds, .max)
 
             let run = try AssimilationRun(config: config, world: world, observations: observations, folder: folder)
-            // Checkpoints and the bytes they send, counted apart from the hours'.
-            var checkpoints = 0, checkpointBytes: [MessageTraffic.Kind: Int] = [:]
+            // Each checkpoint's seconds and the bytes they send, counted apart from the hours'.
+            var checkpointSeconds: [Double] = [], checkpointBytes: [MessageTraffic.Kind: Int] = [:]
             run.onCheckpoint = { run in
-                checkpoints += 1
-                let before = MessageTraffic.sent
+                let before = MessageTraffic.sent, start = clock.now
                 try run.saveCheckpoint(in: folder)
+                checkpointSeconds.append((clock.now - start).inSeconds)
                 for (kind, bytes) in MessageTraffic.sent { checkpointBytes[kind, default: 0] += bytes - (before[kind] ?? 0) }
             }
             // The clock and the phases at the end of the first and of the last hour.
@@ -127,10 +131,13 @@ struct BenchCycle: ParsableCommand {
             try run.run()
             let runSeconds = (clock.now - started).inSeconds
             let sentAfter = MessageTraffic.sent
-            guard let firstHour, checkpoints > 0 else { throw CommandFailure("bench cycle: the run wrote no checkpoint") }
-            let checkpoint = world.allreduce(lastHour.1[.checkpoint] ?? 0, .max) / Double(checkpoints)
+            let checkpoints = checkpointSeconds.count
+            guard let firstHour, let first = checkpointSeconds.first, let last = checkpointSeconds.last else {
+                throw CommandFailure("bench cycle: the run wrote no checkpoint")
+            }
             let timing = CycleTiming(
-                hours: hours, checkpointInterval: checkpointInterval, checkpointSeconds: checkpoint,
+                hours: hours, checkpointInterval: checkpointInterval, checkpointSeconds: world.allreduce(last, .max),
+                firstCheckpointSeconds: world.allreduce(first, .max), checkpoints: checkpoints,
                 steadySeconds: world.allreduce((lastHour.0 - firstHour.0).inSeconds, .max),
                 runSeconds: world.allreduce(runSeconds, .max),
                 phases: CyclePhases.Phase.allCases.map {
@@ -154,8 +161,11 @@ struct BenchCycle: ParsableCommand {
     struct CycleTiming {
         let hours: Int
         let checkpointInterval: Int
-        /// One checkpoint, timed after the run.
+        /// The last checkpoint (written over the spare when the run wrote three or more).
         let checkpointSeconds: Double
+        /// The first checkpoint (a new file).
+        let firstCheckpointSeconds: Double
+        let checkpoints: Int
         /// From the end of the first hour to the end of the last (hours − 1 hours).
         let steadySeconds: Double
         /// The whole run: first hour, steady hours and what runs once at the end.
@@ -191,6 +201,7 @@ struct BenchCycle: ParsableCommand {
                   + "\"transport_seconds_per_simulated_hour\": \(transport), \"cycle_over_transport\": \(perHour / transport), "
                   + "\"phases\": {\(phaseText)}, \"checkpoint_seconds\": \(timing.checkpointSeconds), "
                   + "\"checkpoint_interval_hours\": \(checkpointInterval), "
+                  + "\"first_checkpoint_seconds\": \(timing.firstCheckpointSeconds), \"checkpoints\": \(timing.checkpoints), "
                   + "\"once_per_run_seconds\": \(timing.oncePerRun), \"run_seconds_per_simulated_hour\": \(runPerHour), "
                   + "\"message_bytes_per_simulated_hour\": {\(trafficText)}, \"checkpoint_message_bytes\": \(checkpointBytes), "
                   + "\"truth_and_observations_seconds\": \(truth), \"peak_memory_bytes\": \(memory)}")
@@ -204,8 +215,10 @@ struct BenchCycle: ParsableCommand {
                   + String(format: " %.4f s per simulated hour", seconds))
         }
         print(String(format: "  once per run %.2f s (first hour's extras, last window's records, closing files); "
-                     + "the whole run %.4f s per simulated hour; one checkpoint %.2f s (every %d hours)",
-                     timing.oncePerRun, runPerHour, timing.checkpointSeconds, timing.checkpointInterval))
+                     + "the whole run %.4f s per simulated hour; one checkpoint %.2f s (every %d hours; "
+                     + "the last of %d, the first %.2f s)",
+                     timing.oncePerRun, runPerHour, timing.checkpointSeconds, timing.checkpointInterval,
+                     timing.checkpoints, timing.firstCheckpointSeconds))
         print("  bytes sent between ranks per simulated hour (summed over ranks): "
               + traffic.map { "\($0.0.rawValue) \($0.1 / hours)" }.joined(separator: ", ")
               + "; one checkpoint \(checkpointBytes)")

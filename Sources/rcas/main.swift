@@ -2,6 +2,7 @@ import ArgumentParser
 import Assimilation
 
 useOneBLASThreadPerRank()
+keepFreedMemoryForReuse()
 // Parsing errors (and --help) keep the argument parser's handling; errors of a
 // command's work exit with the code of their class (ExitStatus).
 do {

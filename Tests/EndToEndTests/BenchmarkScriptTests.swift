@@ -40,9 +40,11 @@ import TestSupport
         let total = try #require(object["seconds_per_simulated_hour"] as? Double)
         let transport = try #require(object["transport_seconds_per_simulated_hour"] as? Double)
         #expect(transport > 0 && phases["analysis"]! > 0, "\(phases)")
-        // One checkpoint was timed inside the run (halfway) and is spread over 24 hours.
+        // Three checkpoints were written (hours 3, 6 and 9); the last, which
+        // wrote over the spare, is spread over 24 hours, the first is reported apart.
         let checkpoint = try #require(object["checkpoint_seconds"] as? Double)
         #expect(checkpoint > 0 && abs(phases["checkpoint"]! - checkpoint / 24) < 1e-12 * checkpoint, "\(phases)")
+        #expect(object["checkpoints"] as? Int == 3 && (object["first_checkpoint_seconds"] as? Double ?? 0) > 0, "\(line)")
         let whole = try #require(object["run_seconds_per_simulated_hour"] as? Double)
         #expect(whole > 0 && object["once_per_run_seconds"] is Double, "\(line)")
         // The phases cover the cycle: only the loop's bookkeeping lies outside them.
@@ -66,6 +68,8 @@ import TestSupport
         let rows = try csvRows(csv)
         #expect(rows.count == 3 && rows.dropFirst().map { $0[2] } == ["1", "2"], "\(rows)")
         #expect(rows.dropFirst().allSatisfy { (Double($0[3]) ?? 0) > 0 && (Double($0[5]) ?? 0) > 1 }, "\(rows)")
+        #expect(rows.first?.suffix(2) == ["checkpoint_seconds", "first_checkpoint_seconds"]
+                && rows.dropFirst().allSatisfy { $0.suffix(2).allSatisfy { (Double($0) ?? 0) > 0 } }, "\(rows)")
         #expect(result.stdout.contains("jdas: 2-rank speed-up median"), "\(result.stdout)")
     }
 

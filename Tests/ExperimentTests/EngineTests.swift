@@ -67,23 +67,8 @@ import TestSupport
     }
 
     @Test func checkpointSizeDoesNotGrowWithTheRun() throws {
-        let twin = try Self.config("""
-            assimilation: {members: 3, flux_ensemble: {generator: gcasv2}}
-            ensemble: {seed: 3, ic_bc_perturbation: 0.0}
-            observations:
-              satellite: {source: synthetic, instrument: oco2}
-            """, hours: 72)
-        let twinFolder = try TestEnvironment.temporaryDirectory("engine-checkpoint-twin")
-        _ = try ThreadCommunicator.run(ranks: 1) { world in
-            _ = try TwinExperiment(config: twin, output: twinFolder, world: world).run()
-        }
-        let run = try Self.config("""
-            assimilation: {members: 3, flux_ensemble: {generator: gcasv2}}
-            ensemble: {seed: 3, ic_bc_perturbation: 0.0}
-            observations:
-              satellite: {source: files, instrument: oco2, files: [\(twinFolder.appendingPathComponent("observations").path)]}
-            checkpoint: {interval_hours: 24}
-            """, hours: 72)
+        let run = try Self.assimilationOfATwin(generator: "gcasv2", perturbation: 0, hours: 72, checkpointHours: 24,
+                                               label: "engine-checkpoint-twin")
         let folder = try TestEnvironment.temporaryDirectory("engine-checkpoint")
         let sizes = try ThreadCommunicator.run(ranks: 2) { world -> [Int] in
             let assimilation = try AssimilationRun(config: run, world: world,
@@ -100,9 +85,67 @@ import TestSupport
         #expect(sizes[0].count == 2, "checkpoints after day 1 and day 2: \(sizes[0])")
         #expect(Set(sizes[0]).count == 1, "checkpoint sizes \(sizes[0]) differ")
     }
+
+    /// From the third checkpoint on, the checkpoint is the spare written over
+    /// in place (its inode comes back as `checkpoint.nc`); each must hold
+    /// exactly what a new file written at the same hour holds, and the spare
+    /// is gone when the run ends.
+    @Test func aCheckpointWrittenOverTheSpareEqualsANewFile() throws {
+        let run = try Self.assimilationOfATwin(generator: "jdas", perturbation: 0.002, hours: 6, checkpointHours: 1,
+                                               label: "engine-spare-twin")
+        let folder = try TestEnvironment.temporaryDirectory("engine-spare")
+        @Sendable func inode(_ name: String) -> UInt64? {
+            var status = stat()
+            return stat(folder.appendingPathComponent(name).path, &status) == 0 ? UInt64(status.st_ino) : nil
+        }
+        let rewritten = try ThreadCommunicator.run(ranks: 2) { world -> Int in
+            let assimilation = try AssimilationRun(config: run, world: world,
+                                                   observations: try ObservationInput.load(config: run), folder: folder)
+            nonisolated(unsafe) var rewritten = 0
+            assimilation.onCheckpoint = { assimilation in
+                let spare = world.rank == 0 ? inode(AssimilationRun.spareCheckpointName) : nil
+                try assimilation.saveCheckpoint(in: folder)
+                let fresh = try TestEnvironment.temporaryDirectory("engine-spare-fresh-\(assimilation.now.value)")
+                try assimilation.saveCheckpoint(in: fresh)
+                guard world.rank == 0 else { return }
+                if let spare, spare == inode(AssimilationRun.checkpointName) { rewritten += 1 }
+                try Self.expectIdentical(folder, fresh, files: ["checkpoint.nc"])
+            }
+            try assimilation.run()
+            return rewritten
+        }
+        #expect(rewritten[0] == 3, "checkpoints after hours 1-5: the 3rd, 4th and 5th rewrite the spare")
+        #expect(inode(AssimilationRun.spareCheckpointName) == nil, "the spare is removed when the run ends")
+    }
 }
 
 extension EngineTests {
+    /// A run of 3 members with `generator` assimilating the synthetic OCO-2
+    /// soundings of a twin run first (in a folder named after `label`),
+    /// checkpointing every `checkpointHours`.
+    static func assimilationOfATwin(generator: String, perturbation: Double, hours: Int, checkpointHours: Int,
+                                    label: String) throws -> ExperimentConfig {
+        let common = """
+            assimilation: {members: 3, flux_ensemble: {generator: \(generator)}}
+            ensemble: {seed: 3, ic_bc_perturbation: \(perturbation)}
+            """
+        let twin = try config(common + """
+
+            observations:
+              satellite: {source: synthetic, instrument: oco2}
+            """, hours: hours)
+        let twinFolder = try TestEnvironment.temporaryDirectory(label)
+        _ = try ThreadCommunicator.run(ranks: 1) { world in
+            _ = try TwinExperiment(config: twin, output: twinFolder, world: world).run()
+        }
+        return try config(common + """
+
+            observations:
+              satellite: {source: files, instrument: oco2, files: [\(twinFolder.appendingPathComponent("observations").path)]}
+            checkpoint: {interval_hours: \(checkpointHours)}
+            """, hours: hours)
+    }
+
     /// `config` assimilating the observations of the twin in `twin` on
     /// 1, 2 and 4 thread ranks: the three run folders (named after `label`).
     static func assimilateOnOneTwoAndFourRanks(_ config: ExperimentConfig, twin: URL, label: String) throws -> [URL] {

@@ -131,4 +131,43 @@ import TestSupport
         let missingFolder = #expect(throws: NetCDFError.self) { try NetCDFFile.create(path("no/such/dir.nc")) }
         #expect(missingFolder?.message.contains("does not exist") == true)
     }
+
+    /// A file kept as the spare of its successor, rewritten in place, and
+    /// the names exchanged on commit: the final name always holds a complete
+    /// file, and an abandoned rewrite leaves that file as it was.
+    @Test func aSpareIsRewrittenInPlaceAndExchangedOnCommit() throws {
+        let target = path("kept.nc"), spare = path(".kept.nc.spare")
+        func write(_ file: NetCDFFile, _ value: Double, defining: Bool) throws {
+            if defining {
+                try file.root.addDimension("n", length: 2)
+                try file.root.addVariable("v", type: .double, dimensions: ["n"], prefilled: false).write([value, value])
+            } else {
+                try file.root.variable("v").write([value, value])
+            }
+            try file.commit()
+        }
+        func value(_ path: String) throws -> [Double] { try NetCDFFile.open(path).root.variable("v").read(Double.self) }
+        try write(try NetCDFFile.create(target, keepingPreviousAs: spare), 1, defining: true)
+        #expect(!FileManager.default.fileExists(atPath: spare), "nothing to keep the first time")
+        try write(try NetCDFFile.create(target, keepingPreviousAs: spare), 2, defining: true)
+        #expect(try value(target) == [2, 2])
+        #expect(try value(spare) == [1, 1], "the previous file became the spare")
+
+        var status = stat()
+        stat(spare, &status)
+        let spareInode = status.st_ino
+        try write(try NetCDFFile.rewrite(spare, as: target), 3, defining: false)
+        stat(target, &status)
+        #expect(status.st_ino == spareInode, "the spare itself now holds the new values")
+        #expect(try value(target) == [3, 3])
+        #expect(try value(spare) == [2, 2])
+
+        let abandoned = try NetCDFFile.rewrite(spare, as: target)
+        try abandoned.root.variable("v").write([9, 9])
+        abandoned.close()
+        #expect(try value(target) == [3, 3], "an abandoned rewrite leaves the final name alone")
+        #expect(!FileManager.default.fileExists(atPath: spare))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains("partial") }.isEmpty)
+        #expect(throws: NetCDFError.self) { try NetCDFFile.rewrite(spare, as: target) }
+    }
 }
