@@ -18,10 +18,10 @@ struct BenchCycle: ParsableCommand {
             observation_operators, analysis, output, checkpoint) as wall time of the slowest rank, the \
             transport's share, and peak memory summed over ranks. The hourly figures are what each further \
             hour of a long run costs: the hours after the first, plus one checkpoint spread over \
-            --checkpoint-interval hours (RCAS's default interval, 24, unless given). The run writes three \
-            checkpoints (at a quarter, half and three quarters of its hours, given 4 hours or more); the \
-            last, which writes over the spare kept from the first as every later checkpoint of a long run \
-            does, is the one counted, and the first, a new file, is reported apart. What a run does once \
+            --checkpoint-interval hours (RCAS's default interval, 24, unless given). The run checkpoints \
+            every quarter of its hours (rounded down, at least every hour: three checkpoints for 24 hours); \
+            the last, which from the third on writes over the spare kept from the one before last as every \
+            later checkpoint of a long run does, is the one counted, and the first, a new file, is reported apart. What a run does once \
             (the first hour's flux ensemble, the last window's records and closing the files) is reported \
             apart, as is the whole run per hour. The outputs go to a scratch folder that is removed at the end.
             """)
@@ -67,8 +67,9 @@ struct BenchCycle: ParsableCommand {
     }
 
     /// The benchmark's experiment, as a configuration file's text. It
-    /// checkpoints every quarter of the run, so that checkpoints are timed
-    /// inside the run and the third writes over a spare.
+    /// checkpoints every quarter of the run (rounded down, at least hourly),
+    /// so that checkpoints are timed inside the run and the third writes over
+    /// a spare.
     var configurationText: String {
         let domainPath = URL(fileURLWithPath: domain).standardizedFileURL.path
         let end = 1_467_331_200.0 + Double(hours - 1) * 3600  // 2016-07-01T00 + hours − 1
