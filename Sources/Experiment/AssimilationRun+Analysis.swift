@@ -16,7 +16,7 @@ extension AssimilationRun {
             return
         }
         let N = state.memberCount, M = state.members.count
-        let (priors, local) = try phases.measure(.observationOperators) { try state.simulate(list, met: met, hour: hour) }
+        let (priors, computed) = try phases.measure(.observationOperators) { try state.simulate(list, met: met, hour: hour) }
         let background = list.indices.map { meanAndSpread(priors[($0 * N)..<(($0 + 1) * N)]) }
         let accepted = list.indices.filter {
             list[$0].role == .candidate && abs(list[$0].value - background[$0].mean) <= list[$0].ombThreshold
@@ -28,9 +28,12 @@ extension AssimilationRun {
         if !accepted.isEmpty {
             let batch = ObservationBatch(values: accepted.map { list[$0].value },
                                          errorVariances: accepted.map { list[$0].error * list[$0].error })
-            let computed = state.comms.tileIndex == 0
-            let piece = ObservationPriorPiece(observations: computed ? Array(accepted.indices) : [], members: state.members,
-                                              values: computed ? accepted.flatMap { local[($0 * M)..<(($0 + 1) * M)] } : [])
+            // This rank's share of the accepted observations, as it simulated them.
+            let row = Dictionary(uniqueKeysWithValues: computed.observations.enumerated().map { ($1, $0) })
+            let mine = accepted.indices.filter { row[accepted[$0]] != nil }
+            let piece = ObservationPriorPiece(observations: mine, members: state.members, values: mine.flatMap { a in
+                computed.values[(row[accepted[a]]! * M)..<((row[accepted[a]]! + 1) * M)]
+            })
             let geometry = SphericalLocalizationGeometry(columnCenters: columnCenters,
                                                          observationPoints: accepted.map { list[$0].localizationPoint },
                                                          radius: state.grid.projection.earthRadius)

@@ -57,28 +57,28 @@ extension EnsembleState {
     }
 
     /// Simulated observations of every member, [observation][member] in member
-    /// order on every rank, and this rank's own [observation][held member]
-    /// rows when it computed some (one rank per member group, its tile 0, runs
-    /// the operators for the group's members). Collective.
+    /// order on every rank, and the piece this rank computed: the tiles of
+    /// each member group share the observations (observation o on tile o
+    /// modulo the group's tile count; after the exchange every tile holds
+    /// every column needed), each for its group's members. Collective.
     func simulate(_ list: [any ModelObservation], met: MetFields, hour: ModelHour) throws
-        -> (all: [Double], local: [Double]) {
+        -> (all: [Double], local: ObservationPriorPiece) {
         var cells = Set<Int>()
         for observation in list { cells.formUnion(observation.cellsNeeded(in: grid)) }
         let sampler = exchangedColumns(cells.sorted(), met: met, hour: hour)
+        let tiles = comms.layout.tilesPerGroup
+        let mine = list.indices.filter { $0 % tiles == comms.tileIndex }
         var local: [Double] = []
-        if comms.tileIndex == 0 {
-            for observation in list {
-                guard let values = try observation.simulate(with: sampler) else {
-                    throw ExperimentError.internalFailure("an observation at \(observation.position) lies outside the model")
-                }
-                local.append(contentsOf: values)
+        for o in mine {
+            guard let values = try list[o].simulate(with: sampler) else {
+                throw ExperimentError.internalFailure("an observation at \(list[o].position) lies outside the model")
             }
+            local.append(contentsOf: values)
         }
-        let piece = ObservationPriorPiece(observations: comms.tileIndex == 0 ? Array(list.indices) : [],
-                                          members: members, values: local)
+        let piece = ObservationPriorPiece(observations: mine, members: members, values: local)
         let all = ParallelAnalysis.gatherPriors(piece, observationCount: list.count, memberCount: memberCount,
                                                 communicator: world)
-        return (all, local)
+        return (all, piece)
     }
 }
 
