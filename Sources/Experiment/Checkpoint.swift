@@ -19,6 +19,8 @@ import Parallel
 extension AssimilationRun {
     static let checkpointName = "checkpoint.nc"
     static let spareCheckpointName = ".checkpoint.nc.spare"
+    /// The checkpoint's global attributes, sorted (each set at every checkpoint).
+    static let checkpointAttributes = ["rcas_configuration", "rcas_configuration_sha256", "title"]
     /// Columns of the ensemble fields a checkpoint writes per call and sends
     /// per message (about a megabyte at N = 50).
     static let checkpointColumnsPerWrite = 32
@@ -81,7 +83,8 @@ extension AssimilationRun {
         func matching(_ root: NetCDFGroup) throws -> [String: NetCDFVariable]? {
             guard try root.dimensionNames().sorted() == schema.dimensions.map(\.name).sorted(),
                   try schema.dimensions.allSatisfy({ try root.dimensionLength($0.name) == $0.length }),
-                  try root.variableNames().sorted() == schema.variables.map(\.name).sorted() else { return nil }
+                  try root.variableNames().sorted() == schema.variables.map(\.name).sorted(),
+                  try root.attributeNames().sorted() == Self.checkpointAttributes else { return nil }
             var variables: [String: NetCDFVariable] = [:]
             for (name, type, dimensions) in schema.variables {
                 let variable = try root.variable(name)
