@@ -195,8 +195,13 @@ final class EnsembleState {
                 try body(f, field)
                 continue
             }
-            for (owned, piece) in zip(owners, pieces) {
-                for (c, cell) in owned.enumerated() { global[cell] = piece[c] }
+            // The tiles of member group 0 cover every cell, so each field replaces every value.
+            global.withUnsafeMutableBufferPointer { global in
+                for (owned, piece) in zip(owners, pieces) {
+                    piece.withUnsafeBufferPointer { piece in
+                        for (c, cell) in owned.enumerated() { global[cell] = piece[c] }
+                    }
+                }
             }
             try body(f, global)
         }
