@@ -19,8 +19,6 @@ import Parallel
 extension AssimilationRun {
     static let checkpointName = "checkpoint.nc"
     static let spareCheckpointName = ".checkpoint.nc.spare"
-    /// The checkpoint's global attributes, sorted (each set at every checkpoint).
-    static let checkpointAttributes = ["rcas_configuration", "rcas_configuration_sha256", "title"]
     /// Columns of the ensemble fields a checkpoint writes per call and sends
     /// per message (about a megabyte at N = 50).
     static let checkpointColumnsPerWrite = 32
@@ -73,18 +71,29 @@ extension AssimilationRun {
         if outputs != nil { unlink(folder.appendingPathComponent(Self.spareCheckpointName).path) }
     }
 
-    /// The checkpoint file about to be written in `folder` and its variables
-    /// by name (rank 0): the spare written over in place when it has exactly
-    /// this run's dimensions and variables, otherwise a new file.
+    /// The checkpoint's global attributes.
+    var checkpointAttributes: [(name: String, value: NetCDFAttribute)] {
+        [("title", .text("RCAS checkpoint")), ("rcas_configuration", .text(config.resolvedText)),
+         ("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))]
+    }
+
+    /// The checkpoint file about to be written in `folder`, its global
+    /// attributes set, and its variables by name (rank 0): the spare written
+    /// over in place when it has exactly this run's dimensions, variables and
+    /// attribute names, otherwise a new file.
     func checkpointFile(in folder: URL) throws -> (file: NetCDFFile, variables: [String: NetCDFVariable]) {
         let path = folder.appendingPathComponent(Self.checkpointName).path
         let spare = folder.appendingPathComponent(Self.spareCheckpointName).path
-        let schema = checkpointSchema
+        let schema = checkpointSchema, attributes = checkpointAttributes
+        func withAttributes(_ file: NetCDFFile) throws -> NetCDFFile {
+            for (name, value) in attributes { try file.root.setAttribute(name, value) }
+            return file
+        }
         func matching(_ root: NetCDFGroup) throws -> [String: NetCDFVariable]? {
             guard try root.dimensionNames().sorted() == schema.dimensions.map(\.name).sorted(),
                   try schema.dimensions.allSatisfy({ try root.dimensionLength($0.name) == $0.length }),
                   try root.variableNames().sorted() == schema.variables.map(\.name).sorted(),
-                  try root.attributeNames().sorted() == Self.checkpointAttributes else { return nil }
+                  try root.attributeNames().sorted() == attributes.map(\.name).sorted() else { return nil }
             var variables: [String: NetCDFVariable] = [:]
             for (name, type, dimensions) in schema.variables {
                 let variable = try root.variable(name)
@@ -97,11 +106,11 @@ extension AssimilationRun {
             // A spare that cannot be reopened or does not fit (another
             // configuration, a damaged file) is simply replaced.
             if let file = try? NetCDFFile.rewrite(spare, as: path) {
-                if let variables = try? matching(file.root) { return (file, variables) }
+                if let variables = try? matching(file.root) { return (try withAttributes(file), variables) }
                 file.close()
             }
         }
-        let file = try NetCDFFile.create(path, keepingPreviousAs: spare)
+        let file = try withAttributes(NetCDFFile.create(path, keepingPreviousAs: spare))
         let root = file.root
         for (name, length) in schema.dimensions { try root.addDimension(name, length: length) }
         var variables: [String: NetCDFVariable] = [:]
@@ -128,11 +137,7 @@ extension AssimilationRun {
         }
         // The ensemble fields and the values each holds per column and member.
         var ensembleFields: [(variable: NetCDFVariable, width: Int)] = []
-        if let (_, file, variables) = writer {
-            let root = file.root
-            try root.setAttribute("title", .text("RCAS checkpoint"))
-            try root.setAttribute("rcas_configuration", .text(config.resolvedText))
-            try root.setAttribute("rcas_configuration_sha256", .text(ConfigurationFingerprint(config).digest.description))
+        if let (_, _, variables) = writer {
             ensembleFields = [(variables["concentration"]!, nz), (variables["window_flux"]!, W)]
             if let forecast = variables["window_forecast_flux"] { ensembleFields.append((forecast, W)) }
         }

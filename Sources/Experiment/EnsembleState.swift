@@ -156,29 +156,17 @@ final class EnsembleState {
     /// Tile fields ([column] each) of member group 0 assembled into whole
     /// grids on world rank 0, in the order given; nil elsewhere (collective).
     func gatherToGrid(_ fields: [[Double]]) -> [[Double]]? {
-        let first = comms.memberGroupIndex == 0
-        let gatheredValues = world.gather(first ? fields.flatMap { $0 } : [], root: 0)
-        let gatheredCells = world.gather(first ? cells : [], root: 0)
-        guard let values = gatheredValues, let owners = gatheredCells else { return nil }
-        let n = grid.cellCount
-        return fields.indices.map { f in
-            [Double](unsafeUninitializedCapacity: n) { global, count in
-                global.initialize(repeating: 0)
-                for (r, owned) in owners.enumerated() where !owned.isEmpty {
-                    values[r].withUnsafeBufferPointer { piece in
-                        for (c, cell) in owned.enumerated() { global[cell] = piece[f * owned.count + c] }
-                    }
-                }
-                count = n
-            }
-        }
+        var global: [[Double]] = []
+        forEachGridField(fields) { _, field in global.append(field) }
+        return world.rank == 0 ? global : nil
     }
 
-    /// ``gatherToGrid(_:)`` one field at a time: world rank 0 is handed each
-    /// whole-grid field in turn, `body(f, field)`; the other ranks only send
-    /// (collective). A checkpoint's several hundred statistics fields thus
-    /// need one grid's buffer rather than two copies of them all (their
-    /// fresh pages cost about a tenth of a second per checkpoint).
+    /// Tile fields ([column] each) of member group 0 assembled one at a
+    /// time: world rank 0 is handed each whole-grid field in turn, `body(f,
+    /// field)`; the other ranks only send (collective). A checkpoint's
+    /// several hundred statistics fields thus need one grid's buffer rather
+    /// than two copies of them all (their fresh pages cost about a tenth of
+    /// a second per checkpoint).
     func forEachGridField(_ fields: [[Double]], _ body: (Int, [Double]) throws -> Void) rethrows {
         let first = comms.memberGroupIndex == 0
         guard let owners = world.gather(first ? cells : [], root: 0) else {
