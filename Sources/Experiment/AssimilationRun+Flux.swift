@@ -9,7 +9,7 @@ extension AssimilationRun {
             try phases.measure(.output) { try finish(slot: layout.slot(ofHour: departing)) }
         }
         let slot = window.admit(hour.value)
-        let prior = try phases.measure(.inputs) { try inputs.prior(at: hour) }
+        let prior = try phases.measure(.inputs) { try inputs.prior(at: hour, cells: state.cells) }
         let stateVector = config.assimilation.stateVector
         let cells = state.cells
         let statePriors = stateVector.statePriors(prior.field).map { field in cells.map { field[$0] } }

@@ -157,8 +157,12 @@ public final class AssimilationRun {
     /// Advances one hour: transport, analysis, the flux ensemble of the new hour.
     func step() throws {
         let hour = now
+        // Each rank asks for the meteorology its transport reads and the
+        // prior of its own columns, so the ranks share that work.
+        let region = state.transport.meteorologyRegion
         let (met, prior, boundary) = try phases.measure(.inputs) {
-            (try inputs.meteorology(at: hour), try inputs.prior(at: hour), try inputs.background.boundary(at: hour))
+            (try inputs.meteorology(at: hour, region: region), try inputs.prior(at: hour, cells: state.cells),
+             try inputs.background.boundary(at: hour))
         }
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)
@@ -180,7 +184,7 @@ public final class AssimilationRun {
         // The analysis of the hour's observations updates the flux hours that
         // have acted (the window holds hours up to `hour`); the next flux hour
         // is forecast afterwards, from the analysed state.
-        let next = try phases.measure(.inputs) { try inputs.meteorology(at: now) }
+        let next = try phases.measure(.inputs) { try inputs.meteorology(at: now, region: region) }
         let biasForecast = boundaryBias?.statistics
         try analyse(hour: hour, met: next)
         if let biasForecast, let bias = boundaryBias {

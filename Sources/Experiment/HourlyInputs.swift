@@ -15,7 +15,7 @@ final class HourlyInputs {
     let prior: any PriorFluxProvider
     let background: any BackgroundProvider
     private var lastMeteorology: MetFields?
-    private var priorCache: [ModelHour: FluxComponents] = [:]
+    private var priorCache: [ModelHour: (cells: [Int]?, fluxes: FluxComponents)] = [:]
 
     init(config: ExperimentConfig) throws {
         meteorology = try config.meteorology.makeProvider(domain: config.domain)
@@ -23,20 +23,25 @@ final class HourlyInputs {
         background = try config.background.makeProvider(domain: config.domain)
     }
 
-    /// The meteorology valid at `time`.
-    func meteorology(at time: ModelHour) throws -> MetFields {
-        if let cached = lastMeteorology, cached.time == time { return cached }
-        let fields = try meteorology.fields(at: time)
+    /// The meteorology valid at `time`, holding at least `region` (nil: the
+    /// whole grid). A rank asks for what its tile reads, so the ranks share
+    /// the work of a provider that can compute or read a part of the grid.
+    func meteorology(at time: ModelHour, region: CellRegion? = nil) throws -> MetFields {
+        let grid = meteorology.domain.grid
+        let wanted = region ?? CellRegion(i: 0..<grid.nx, j: 0..<grid.ny)
+        if let cached = lastMeteorology, cached.time == time, cached.region.contains(wanted) { return cached }
+        let fields = try meteorology.fields(at: time, region: wanted)
         lastMeteorology = fields
         return fields
     }
 
-    /// The prior fluxes of [hour, hour + 1).
-    func prior(at hour: ModelHour) throws -> FluxComponents {
-        if let cached = priorCache[hour] { return cached }
-        let fluxes = try prior.fluxes(at: hour)
+    /// The prior fluxes of [hour, hour + 1) in `cells` (nil: the whole
+    /// grid); a provider that computes cell by cell leaves the rest NaN.
+    func prior(at hour: ModelHour, cells: [Int]? = nil) throws -> FluxComponents {
+        if let cached = priorCache[hour], cached.cells == cells { return cached.fluxes }
+        let fluxes = try cells.map { try prior.fluxes(at: hour, cells: $0) } ?? prior.fluxes(at: hour)
         priorCache = priorCache.filter { $0.key >= hour.advanced(by: -1) }
-        priorCache[hour] = fluxes
+        priorCache[hour] = (cells, fluxes)
         return fluxes
     }
 }

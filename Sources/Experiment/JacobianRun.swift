@@ -305,7 +305,7 @@ public final class JacobianRun {
             single[cell] = (0..<nz).map { values[values.startIndex + $0 * M + slot] }[...]
         }
         let sampler = ExchangedColumnsSampler(grid: columns.grid, layers: columns.layers, memberCount: 1, hour: columns.hour,
-                                              co2: single, met: columns.met)
+                                              co2: single, meteorology: columns.meteorology)
         guard let direct = try observation.simulate(with: sampler)?.first else {
             throw ExperimentError.internalFailure("an observation at \(observation.position) lies outside the model")
         }

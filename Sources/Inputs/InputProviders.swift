@@ -14,6 +14,10 @@ public protocol PriorFluxProvider: Sendable {
     /// The four components valid over [hour, hour + 1) on the domain grid,
     /// µmol m-2 s-1, positive upward (into the atmosphere), cell j * nx + i.
     func fluxes(at hour: ModelHour) throws -> FluxComponents
+    /// The four components of `cells` (grid cell indices, a rank's tile);
+    /// a provider that computes each cell alone leaves the others NaN. By
+    /// default the whole grid.
+    func fluxes(at hour: ModelHour, cells: [Int]) throws -> FluxComponents
     /// Throws, naming the input, for the first of `hours` the source cannot
     /// give, without reading any data (`rcas inputs check`); by default
     /// every hour (a generator).
@@ -21,6 +25,8 @@ public protocol PriorFluxProvider: Sendable {
 }
 
 extension PriorFluxProvider {
+    public func fluxes(at hour: ModelHour, cells: [Int]) throws -> FluxComponents { try fluxes(at: hour) }
+
     public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {}
 
     public var componentSources: [PriorFluxComponent: String] {
@@ -105,6 +111,7 @@ public struct BoundaryValues: Sendable, Equatable {
 extension SyntheticPriorFlux: PriorFluxProvider {
     public var sourceDescription: String { "synthetic (Docs/synthetic-world.md)" }
     public func fluxes(at hour: ModelHour) throws -> FluxComponents { components(at: hour) }
+    public func fluxes(at hour: ModelHour, cells: [Int]) throws -> FluxComponents { components(at: hour, cells: cells) }
 }
 
 extension SyntheticBackground: BackgroundProvider {

@@ -11,11 +11,19 @@ import ModelTime
 ///   k = 0 the ground and k = nz the model top;
 /// - surface fields: `j * nx + i`.
 /// Winds are true (not map-scaled) speeds along the projection's x and y axes.
+///
+/// The arrays always have the whole grid's layout, but a provider asked for
+/// a ``CellRegion`` may fill only that region (``region``): its cells, the
+/// faces and interfaces bounding them and their surface fields. Values
+/// elsewhere are NaN.
 public struct MetFields: Sendable {
     public let time: ModelHour
     public let nx: Int
     public let ny: Int
     public let nz: Int
+    /// The cells whose values (with their faces and interfaces) the fields
+    /// hold: the whole grid unless a provider was asked for less.
+    public let region: CellRegion
     /// x-wind on x-faces (m s-1).
     public var u: [Double]
     /// y-wind on y-faces (m s-1).
@@ -45,11 +53,12 @@ public struct MetFields: Sendable {
 
     public init(time: ModelHour, nx: Int, ny: Int, nz: Int, u: [Double], v: [Double], w: [Double]?,
                 temperature: [Double], pressure: [Double], airMolarDensity: [Double], kz: [Double],
-                pblHeight: [Double], waterVapour: [Double], surfacePressure: [Double]) {
+                pblHeight: [Double], waterVapour: [Double], surfacePressure: [Double], region: CellRegion? = nil) {
         self.time = time
         self.nx = nx
         self.ny = ny
         self.nz = nz
+        self.region = region ?? CellRegion(i: 0..<nx, j: 0..<ny)
         self.u = u
         self.v = v
         self.w = w
@@ -90,4 +99,42 @@ public protocol MeteorologyProvider {
     var domain: Domain { get }
     /// The fields valid at `time` (instantaneous, at the top of the hour).
     func fields(at time: ModelHour) throws -> MetFields
+    /// The fields valid at `time`, of which only `region` (its cells, the
+    /// faces and interfaces bounding them) is needed: a rank's tile and
+    /// margin. A provider may return more; by default the whole grid.
+    func fields(at time: ModelHour, region: CellRegion) throws -> MetFields
+}
+
+extension MeteorologyProvider {
+    public func fields(at time: ModelHour, region: CellRegion) throws -> MetFields { try fields(at: time) }
+}
+
+/// A rectangle of grid cells: columns `i` (west-east) and rows `j` (south-north).
+public struct CellRegion: Sendable, Hashable, CustomStringConvertible {
+    public let i: Range<Int>
+    public let j: Range<Int>
+
+    public init(i: Range<Int>, j: Range<Int>) {
+        self.i = i
+        self.j = j
+    }
+
+    /// This region grown by `cells` on every side, clipped to an nx x ny grid.
+    public func grown(by cells: Int, nx: Int, ny: Int) -> CellRegion {
+        CellRegion(i: max(0, i.lowerBound - cells)..<min(nx, i.upperBound + cells),
+                   j: max(0, j.lowerBound - cells)..<min(ny, j.upperBound + cells))
+    }
+
+    /// Whether every cell of `other` is in this region.
+    public func contains(_ other: CellRegion) -> Bool {
+        i.lowerBound <= other.i.lowerBound && other.i.upperBound <= i.upperBound
+            && j.lowerBound <= other.j.lowerBound && other.j.upperBound <= j.upperBound
+    }
+
+    /// Whether cell (`ci`, `cj`) is in this region.
+    public func contains(i ci: Int, j cj: Int) -> Bool { i.contains(ci) && j.contains(cj) }
+
+    public var description: String {
+        "columns \(i.lowerBound)..<\(i.upperBound), rows \(j.lowerBound)..<\(j.upperBound)"
+    }
 }

@@ -210,17 +210,21 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     ///
     /// with s = ``jetProfile(_:)`` at the layer's mid-height. The latitude
     /// terms are computed once per corner and the wave cosines by the angle-sum
-    /// rule, so the cost per layer is a few multiply-adds per corner.
-    func cornerStreamfunction(t: Double, annualPhase: Double) -> [Double] {
+    /// rule, so the cost per layer is a few multiply-adds per corner. Only
+    /// the corners of `region`'s cells are computed (NaN elsewhere).
+    func cornerStreamfunction(t: Double, annualPhase: Double, region: CellRegion) -> [Double] {
         let r = domain.grid.projection.earthRadius
         let layers = domain.layers
-        let corners = cornerLatitude.count
+        let corners = cornerLatitude.count, cornerRow = domain.grid.nx + 1
+        let needed = (region.j.lowerBound...region.j.upperBound).flatMap { jc in
+            (region.i.lowerBound...region.i.upperBound).map { jc * cornerRow + $0 }
+        }
         let winter = cos(annualPhase)                        // 1 on 20 January, −1 in July
         let jetLatitude = (37 - 6 * winter) * Double.pi / 180
         let jetSpeed = 26 + 6 * winter
         let halfRootPi = Double.pi.squareRoot() / 2
         var jet = [Double](repeating: 0, count: corners), trades = jet
-        for c in 0..<corners {
+        for c in needed {
             let φ = cornerLatitude[c]
             jet[c] = jetSpeed * Self.jetWidth * halfRootPi * erf((φ - jetLatitude) / Self.jetWidth)
             trades[c] = 7 * Self.tradeWidth * halfRootPi * erf((φ - Self.tradeLatitude) / Self.tradeWidth)
@@ -235,7 +239,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
             let ω = n * wave.phaseSpeed / (r * cos(φc))
             let life = 0.7 + 0.3 * cos(2 * .pi * t / wave.lifeCyclePeriod + wave.lifeCyclePhase)
             var cosines = [Double](repeating: 0, count: corners), sines = cosines
-            for c in 0..<corners {
+            for c in needed {
                 let phase = n * cornerLongitude[c] - ω * t + wave.phase
                 let scale = amplitude * life * waveEnvelope[w][c]
                 cosines[c] = scale * cos(phase)
@@ -244,13 +248,13 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
             waveCos.append(cosines)
             waveSin.append(sines)
         }
-        var psi = [Double](repeating: 0, count: layers.count * corners)
+        var psi = [Double](repeating: .nan, count: layers.count * corners)
         for k in 0..<layers.count {
             let z = layers.midHeight(k)
             let s = Self.jetProfile(z)
             let tilt = 0.6 * z / 10_000, vertical = 0.35 + 0.65 * s
             let cosTilt = vertical * cos(tilt), sinTilt = vertical * sin(tilt)
-            for c in 0..<corners {
+            for c in needed {
                 var value = -r * ((3 + 7 * s) * cornerLatitude[c] + s * jet[c] - (1 - s) * trades[c])
                 for w in waveCos.indices {
                     // cos(a + b) = cos a cos b − sin a sin b.
@@ -263,25 +267,31 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     }
 
     public func fields(at time: ModelHour) -> MetFields {
+        fields(at: time, region: CellRegion(i: 0..<domain.grid.nx, j: 0..<domain.grid.ny))
+    }
+
+    /// The fields of `region` only (NaN elsewhere): each value is computed
+    /// from its own cell, face or corner, so it does not depend on the region.
+    public func fields(at time: ModelHour, region: CellRegion) -> MetFields {
         let grid = domain.grid, layers = domain.layers
         let nx = grid.nx, ny = grid.ny, nz = layers.count
         let t = Self.seconds(time)
         let annualPhase = SyntheticClimate.annualPhase(SyntheticClimate.hours(time))
         let cornersPerLayer = (nx + 1) * (ny + 1)
 
-        var u = [Double](repeating: 0, count: nz * ny * (nx + 1))
-        var v = [Double](repeating: 0, count: nz * (ny + 1) * nx)
-        let psi = cornerStreamfunction(t: t, annualPhase: annualPhase)
+        var u = [Double](repeating: .nan, count: nz * ny * (nx + 1))
+        var v = [Double](repeating: .nan, count: nz * (ny + 1) * nx)
+        let psi = cornerStreamfunction(t: t, annualPhase: annualPhase, region: region)
         for k in 0..<nz {
             let layer = k * cornersPerLayer
-            for j in 0..<ny {
-                for i in 0...nx {
+            for j in region.j {
+                for i in region.i.lowerBound...region.i.upperBound {
                     let dψ = psi[layer + (j + 1) * (nx + 1) + i] - psi[layer + j * (nx + 1) + i]
                     u[(k * ny + j) * (nx + 1) + i] = -dψ / faces.xFaceLength[j * (nx + 1) + i]
                 }
             }
-            for j in 0...ny {
-                for i in 0..<nx {
+            for j in region.j.lowerBound...region.j.upperBound {
+                for i in region.i {
                     let dψ = psi[layer + j * (nx + 1) + i + 1] - psi[layer + j * (nx + 1) + i]
                     v[(k * (ny + 1) + j) * nx + i] = dψ / faces.yFaceLength[j * nx + i]
                 }
@@ -289,49 +299,53 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         }
 
         let cells = nx * ny
-        var temperature = [Double](repeating: 0, count: nz * cells)
+        var temperature = [Double](repeating: .nan, count: nz * cells)
         var pressure = temperature, density = temperature, water = temperature
-        var kz = [Double](repeating: 0, count: (nz + 1) * cells)
-        var pbl = [Double](repeating: 0, count: cells), surfacePressure = pbl
+        var kz = [Double](repeating: .nan, count: (nz + 1) * cells)
+        var pbl = [Double](repeating: .nan, count: cells), surfacePressure = pbl
         let hours = SyntheticClimate.hours(time)
         // The height factors, the same in every column: once per layer.
         let midHeights = (0..<nz).map { layers.midHeight($0) }
         let diurnalAmplitudes = midHeights.map { SyntheticClimate.diurnalAmplitude(height: $0) }
         let vapourDecay = midHeights.map { exp(-$0 / 2_200) }
-        for c in 0..<cells {
-            let latitude = cellLatitude[c], longitude = cellLongitude[c]
-            let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
-            // Land: deep convective mixing by day, shallow at night. Sea: a
-            // weakly varying 600-800 m mixed layer (Stull 1988 ch. 1).
-            let land = landFraction[c]
-            let h = land * (250 + 2000 * heating) + (1 - land) * (600 + 200 * heating)
-            let velocityScale = land * (0.3 + 2 * heating) + (1 - land) * (0.6 + 0.3 * heating)
-            let diurnalScale = 0.1 + 0.9 * land
-            pbl[c] = h
-            for k in 1..<nz {
-                let z = layers.interfaceHeights[k]
-                let floor = z < 12_000 ? 0.5 : 0.1
-                let inside = z < h ? kProfile(height: z, pblHeight: h, velocityScale: velocityScale) : 0
-                kz[k * cells + c] = max(inside, floor)
-            }
+        for j in region.j {
+            for c in (j * nx + region.i.lowerBound)..<(j * nx + region.i.upperBound) {
+                let latitude = cellLatitude[c], longitude = cellLongitude[c]
+                let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
+                // Land: deep convective mixing by day, shallow at night. Sea: a
+                // weakly varying 600-800 m mixed layer (Stull 1988 ch. 1).
+                let land = landFraction[c]
+                let h = land * (250 + 2000 * heating) + (1 - land) * (600 + 200 * heating)
+                let velocityScale = land * (0.3 + 2 * heating) + (1 - land) * (0.6 + 0.3 * heating)
+                let diurnalScale = 0.1 + 0.9 * land
+                pbl[c] = h
+                kz[c] = 0
+                kz[nz * cells + c] = 0
+                for k in 1..<nz {
+                    let z = layers.interfaceHeights[k]
+                    let floor = z < 12_000 ? 0.5 : 0.1
+                    let inside = z < h ? kProfile(height: z, pblHeight: h, velocityScale: velocityScale) : 0
+                    kz[k * cells + c] = max(inside, floor)
+                }
 
-            let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
-            let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
-            let diurnalPhase = SyntheticClimate.diurnalPhase(longitude: longitude, hours)
-            for k in 0..<nz {
-                let z = midHeights[k]
-                let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
-                    + diurnalScale * (diurnalAmplitudes[k] * diurnalPhase)
-                let index = k * cells + c
-                temperature[index] = tk
-                density[index] = layerAirMolarDensity[k]
-                pressure[index] = layerAirMolarDensity[k] * universalGasConstant * tk
-                water[index] = max(4e-6, surfaceVapour * vapourDecay[k])
+                let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
+                let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
+                let diurnalPhase = SyntheticClimate.diurnalPhase(longitude: longitude, hours)
+                for k in 0..<nz {
+                    let z = midHeights[k]
+                    let tk = max(meanSurface - 0.0065 * z, 210) + 0.001 * max(0, z - 16_000)
+                        + diurnalScale * (diurnalAmplitudes[k] * diurnalPhase)
+                    let index = k * cells + c
+                    temperature[index] = tk
+                    density[index] = layerAirMolarDensity[k]
+                    pressure[index] = layerAirMolarDensity[k] * universalGasConstant * tk
+                    water[index] = max(4e-6, surfaceVapour * vapourDecay[k])
+                }
+                surfacePressure[c] = pressure[c] * exp(Self.gravity * midHeights[0] / (Self.dryAirGasConstant * temperature[c]))
             }
-            surfacePressure[c] = pressure[c] * exp(Self.gravity * midHeights[0] / (Self.dryAirGasConstant * temperature[c]))
         }
         return MetFields(time: time, nx: nx, ny: ny, nz: nz, u: u, v: v, w: nil, temperature: temperature,
                          pressure: pressure, airMolarDensity: density, kz: kz, pblHeight: pbl,
-                         waterVapour: water, surfacePressure: surfacePressure)
+                         waterVapour: water, surfacePressure: surfacePressure, region: region)
     }
 }

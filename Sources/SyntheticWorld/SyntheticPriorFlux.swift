@@ -182,13 +182,21 @@ public struct SyntheticPriorFlux: Sendable {
     /// The four components for the hour starting at `hour`, evaluated at
     /// its middle.
     public func components(at hour: ModelHour) -> FluxComponents {
+        components(at: hour, cells: Array(0..<grid.cellCount))
+    }
+
+    /// The components of `cells` only (NaN elsewhere): each cell's values
+    /// are computed from that cell alone.
+    public func components(at hour: ModelHour, cells: [Int]) -> FluxComponents {
         let n = grid.cellCount
         let t = SyntheticClimate.hours(hour, plus: 0.5)
         let annual = SyntheticClimate.annualPhase(t), f = SyntheticClimate.yearFraction(t)
-        var bio = [Double](repeating: 0, count: n), ocn = bio, fossil = bio, fire = bio
-        for c in 0..<n {
+        var bio = [Double](repeating: .nan, count: n), ocn = bio, fossil = bio, fire = bio
+        for c in cells {
             let lat = latitude[c], lon = longitude[c], land = landFraction[c]
             let solarTime = SyntheticClimate.localSolarTime(longitude: lon, t)
+            bio[c] = 0
+            fire[c] = 0
             if land > 0 {
                 let d = Self.drivers(latitude: lat, longitude: lon, t)
                 bio[c] = land * vegetation[c] * (respirationBase[c] * d.respirationFactor - d.gross)

@@ -42,6 +42,14 @@ final class AirMassFluxes {
     /// direction and the net outflow of each direction, per second.
     private let ownedCells: [Int]
     private var outX: [Double], outY: [Double], netX: [Double], netY: [Double]
+    /// Dry-air molar density of the hour on ``meteorologyRegion`` (cell layout).
+    private var dryAir: [Double]
+
+    /// The cells whose meteorology the update reads: the region and the
+    /// cells across its faces (a face flux averages the cells on both sides).
+    var meteorologyRegion: CellRegion {
+        CellRegion(i: region.i, j: region.j).grown(by: 1, nx: nx, ny: ny)
+    }
 
     /// `region` is the tile's cells plus margin clipped to the domain, `owned`
     /// its own cells.
@@ -59,6 +67,7 @@ final class AirMassFluxes {
         ownedCells = cells
         outX = [Double](repeating: 0, count: cells.count)
         outY = outX; netX = outX; netY = outX
+        dryAir = [Double](repeating: 0, count: nx * ny * nz)
     }
 
     /// Refills every array from the hour's meteorology; collective over the
@@ -76,24 +85,36 @@ final class AirMassFluxes {
               met.airMolarDensity.count == cells, met.waterVapour.count == cells, met.kz.count == nx * ny * (nz + 1) else {
             throw .invalidInput("meteorology of \(met.time) has arrays of the wrong length (u, v, airMolarDensity, waterVapour or kz)")
         }
-        // Checked on the whole grid before any collective call, so every rank
-        // of the group fails together.
-        if let bad = Self.firstRejected(met.airMolarDensity, { $0 > 0 && $0 < .infinity }) {
+        let needed = meteorologyRegion
+        guard met.region.contains(needed) else {
+            throw .invalidInput("meteorology of \(met.time) holds \(met.region); this tile reads \(needed)")
+        }
+        // Checked on every value the tile reads before any collective call.
+        // The tiles' regions cover the grid, so every value is checked by
+        // some rank; a rank that finds a bad one stops the run with its message.
+        let iFaces = needed.i.lowerBound..<(needed.i.upperBound + 1), jFaces = needed.j.lowerBound..<(needed.j.upperBound + 1)
+        let centres = Self.runs(layers: 0..<nz, rows: needed.j, rowCount: ny, rowLength: nx, columns: needed.i)
+        if let bad = Self.firstRejected(met.airMolarDensity, in: centres, { $0 > 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
         }
-        if let bad = Self.firstRejected(met.waterVapour, { $0 >= 0 && $0 < 1 }) {
+        if let bad = Self.firstRejected(met.waterVapour, in: centres, { $0 >= 0 && $0 < 1 }) {
             throw .invalidInput("meteorology of \(met.time): waterVapour[\(bad)] = \(met.waterVapour[bad]) is not a mole fraction below 1")
         }
-        if let bad = Self.firstRejected(met.u, { abs($0) < .infinity }) {
+        if let bad = Self.firstRejected(met.u, in: Self.runs(layers: 0..<nz, rows: needed.j, rowCount: ny, rowLength: nx + 1,
+                                                             columns: iFaces), { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
         }
-        if let bad = Self.firstRejected(met.v, { abs($0) < .infinity }) {
+        if let bad = Self.firstRejected(met.v, in: Self.runs(layers: 0..<nz, rows: jFaces, rowCount: ny + 1, rowLength: nx,
+                                                             columns: needed.i), { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): v[\(bad)] = \(met.v[bad]) is not finite")
         }
-        if let bad = Self.firstRejected(met.kz, { $0 >= 0 && $0 < .infinity }) {
+        if let bad = Self.firstRejected(met.kz, in: Self.runs(layers: 0..<(nz + 1), rows: needed.j, rowCount: ny, rowLength: nx,
+                                                              columns: needed.i), { $0 >= 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): kz[\(bad)] = \(met.kz[bad]) is not a diffusivity")
         }
-        let n = (0..<cells).map(met.dryAirMolarDensity)
+        var n = reusing(&dryAir, count: cells)
+        defer { dryAir = n }
+        for run in centres { for c in run { n[c] = met.dryAirMolarDensity(c) } }
         let xLength = metrics.faces.xFaceLength, yLength = metrics.faces.yFaceLength
         let region = region, ownedRanges = self.owned, ownedCells = ownedCells
         // Moved out of the instance while they are written: locals are
@@ -172,14 +193,30 @@ final class AirMassFluxes {
         verticalSubsteps = max(1, Int((communicator.allreduce(cz, .max) / courantLimit).rounded(.up)))
     }
 
-    /// The first value `accept` rejects (NaN must fail it), if any: a
-    /// branch-free pass that vectorises, then the search only when it fails.
-    private static func firstRejected(_ values: [Double], _ accept: (Double) -> Bool) -> Int? {
+    /// The index ranges of `columns` in each of `rows` of each of `layers`,
+    /// in increasing order, for an array of `rowCount` rows of `rowLength`
+    /// values per layer.
+    private static func runs(layers: Range<Int>, rows: Range<Int>, rowCount: Int, rowLength: Int,
+                             columns: Range<Int>) -> [Range<Int>] {
+        layers.flatMap { k in
+            rows.map { j in
+                let start = (k * rowCount + j) * rowLength
+                return (start + columns.lowerBound)..<(start + columns.upperBound)
+            }
+        }
+    }
+
+    /// The first value in `runs` that `accept` rejects (NaN must fail it),
+    /// if any: a branch-free pass that vectorises, then the search only when
+    /// it fails.
+    private static func firstRejected(_ values: [Double], in runs: [Range<Int>], _ accept: (Double) -> Bool) -> Int? {
         let rejected = values.withUnsafeBufferPointer { v in
             var rejected = 0
-            for x in v { rejected |= accept(x) ? 0 : 1 }
+            for run in runs { for x in v[run] { rejected |= accept(x) ? 0 : 1 } }
             return rejected
         }
-        return rejected == 0 ? nil : values.firstIndex { !accept($0) }
+        guard rejected != 0 else { return nil }
+        for run in runs { if let bad = values[run].firstIndex(where: { !accept($0) }) { return bad } }
+        return nil
     }
 }

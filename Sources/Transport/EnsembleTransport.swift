@@ -18,6 +18,9 @@ public protocol EnsembleTransport: AnyObject {
     var ownedCells: [Int] { get }
     /// The members this rank holds (a contiguous block of the ensemble).
     var members: Range<Int> { get }
+    /// The cells whose meteorology ``advance(met:flux:boundary:)`` reads
+    /// (the fields may leave the rest of the grid unfilled).
+    var meteorologyRegion: CellRegion { get }
 
     /// Advances every member by one hour with meteorology `met` held over
     /// the hour, the members' surface fluxes and the lateral boundary
@@ -78,6 +81,7 @@ public final class TileEnsembleTransport: EnsembleTransport {
     public var grid: HorizontalGrid { model.grid }
     public var layers: VerticalLayers { model.layers }
     public var members: Range<Int> { ensemble.members }
+    public var meteorologyRegion: CellRegion { model.meteorologyRegion }
 
     public func advance(met: MetFields, flux: SurfaceFlux, boundary: LateralBoundary) throws {
         _ = try model.advance(&ensemble, met: met, flux: flux, boundary: boundary, communicator: group)

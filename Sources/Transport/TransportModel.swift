@@ -101,6 +101,10 @@ public final class TransportModel {
         self.init(grid: grid, layers: layers, decomposition: whole, tileIndex: 0, options: options)
     }
 
+    /// The cells whose meteorology ``advance(_:met:flux:boundary:communicator:)``
+    /// reads: the tile, its margin and the cells across the margin's faces.
+    public var meteorologyRegion: CellRegion { airMass.meteorologyRegion }
+
     /// An ensemble on this model's tile.
     public func makeEnsemble(members: Range<Int>,
                              initial: (_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double) -> TracerEnsemble {

@@ -51,8 +51,10 @@ public final class ConcentrationFile {
         try root.variable("co2").setAttribute("comment", .text("ppm (micromol per mol of dry air)"))
     }
 
-    /// Appends the hour `met.time` with the CO2 field `co2` (ppm, `(k * ny + j) * nx + i`).
+    /// Appends the hour `met.time` with the CO2 field `co2` (ppm, `(k * ny + j) * nx + i`);
+    /// `met` must hold the whole grid.
     public func append(co2: [Double], met: MetFields) throws(NetCDFError) {
+        precondition(met.region == CellRegion(i: 0..<grid.nx, j: 0..<grid.ny), "the concentration file needs the whole grid's meteorology")
         let count = [1, nz, grid.ny, grid.nx], start = [hours, 0, 0, 0]
         let root = file.root
         try root.variable("time").write([Double(met.time.value)], start: [hours], count: [1])

@@ -102,6 +102,9 @@ struct TransportBench: ParsableCommand {
                                   description: "ensemble mean of \(members) members (rcas bench transport)")
         } : nil
 
+        // Each rank computes the meteorology its tile reads, as the cycle
+        // does; rank 0 writing the concentration file needs the whole grid.
+        let metRegion = concentrationFile == nil ? model.meteorologyRegion : CellRegion(i: 0..<nx, j: 0..<ny)
         var modelTimes = KernelTimes(), referenceTimes = KernelTimes(), steps = 0
         // The reference kernel advances its own copy of the initial state;
         // it and the model take turns going first, hour by hour, so that a
@@ -111,7 +114,7 @@ struct TransportBench: ParsableCommand {
         var budgets: [[MassBudget]] = []
         for h in 0..<hours {
             let time = first.advanced(by: h)
-            let fields = met.fields(at: time)
+            let fields = met.fields(at: time, region: metRegion)
             // Fluxes: keyed-random per member, hour and cell (µmol m-2 s-1).
             let flux = try SurfaceFlux(nx: nx, ny: ny, members: myMembers, fields: myMembers.map { member in
                 (0..<(nx * ny)).map { c in 1.5 * random.normal(member: member, hour: time.value, cell: c, draw: 1) }

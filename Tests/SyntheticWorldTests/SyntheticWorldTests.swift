@@ -64,6 +64,25 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     #expect(januaryNoon.ocn[sea] < 0)
 }
 
+/// A rank asks for the prior of its own columns only: those values must be
+/// the whole grid's, bit for bit (sea cells included: bio and fire 0), and
+/// every other cell NaN.
+@Test func priorOfSomeCellsIsTheWholeGridsThereAndNaNElsewhere() throws {
+    let domain = try loadDomain("china-64km")
+    let flux = try SyntheticPriorFlux(domain: domain)
+    let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 5)
+    let whole = flux.components(at: hour)
+    let cells = Array(stride(from: 17, to: domain.grid.cellCount, by: 3))
+    let part = flux.components(at: hour, cells: cells)
+    let chosen = Set(cells)
+    #expect(cells.contains { whole.bio[$0] == 0 } && cells.contains { whole.bio[$0] != 0 }, "land and sea cells both chosen")
+    for (name, a, b) in [("bio", whole.bio, part.bio), ("ocn", whole.ocn, part.ocn), ("fossil", whole.fossil, part.fossil),
+                         ("fire", whole.fire, part.fire)] {
+        let wrong = a.indices.filter { chosen.contains($0) ? a[$0].bitPattern != b[$0].bitPattern : !b[$0].isNaN }
+        #expect(wrong.isEmpty, "\(name): \(wrong.count) cells wrong")
+    }
+}
+
 @Test func fossilHotSpotsSitAtTheCities() throws {
     let domain = try loadDomain("china-64km")
     let flux = try SyntheticPriorFlux(domain: domain)
