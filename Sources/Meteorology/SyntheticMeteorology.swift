@@ -109,6 +109,8 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
     /// Cell-centre latitudes and longitudes (degrees), `j * nx + i`.
     private let cellLatitude: [Double]
     private let cellLongitude: [Double]
+    /// Each cell's place for the solar geometry (sine and cosine of its latitude made once).
+    private let cellPlaces: [SyntheticClimate.Place]
 
     /// The default seed of the embedded meteorology.
     public static let defaultSeed: UInt64 = 1
@@ -166,6 +168,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         }
         let centres = grid.centers()
         cellLatitude = centres.map(\.latitude)
+        cellPlaces = centres.map { SyntheticClimate.Place(latitude: $0.latitude, longitude: $0.longitude) }
         cellLongitude = centres.map(\.longitude)
     }
 
@@ -303,7 +306,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         var pressure = temperature, density = temperature, water = temperature
         var kz = [Double](repeating: .nan, count: (nz + 1) * cells)
         var pbl = [Double](repeating: .nan, count: cells), surfacePressure = pbl
-        let hours = SyntheticClimate.hours(time)
+        let hours = SyntheticClimate.hours(time), moment = SyntheticClimate.Moment(hours)
         // The height factors, the same in every column: once per layer.
         let midHeights = (0..<nz).map { layers.midHeight($0) }
         let diurnalAmplitudes = midHeights.map { SyntheticClimate.diurnalAmplitude(height: $0) }
@@ -311,7 +314,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         for j in region.j {
             for c in (j * nx + region.i.lowerBound)..<(j * nx + region.i.upperBound) {
                 let latitude = cellLatitude[c], longitude = cellLongitude[c]
-                let heating = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, hours, lagHours: 1.5))
+                let heating = max(0, SyntheticClimate.cosSolarZenith(at: cellPlaces[c], moment, lagHours: 1.5))
                 // Land: deep convective mixing by day, shallow at night. Sea: a
                 // weakly varying 600-800 m mixed layer (Stull 1988 ch. 1).
                 let land = landFraction[c]
@@ -328,7 +331,7 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
                     kz[k * cells + c] = max(inside, floor)
                 }
 
-                let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, hours)
+                let meanSurface = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, moment)
                 let surfaceVapour = min(0.04, 0.75 * Self.saturationVapourPressure(meanSurface) / 101_325)
                 let diurnalPhase = SyntheticClimate.diurnalPhase(longitude: longitude, hours)
                 for k in 0..<nz {

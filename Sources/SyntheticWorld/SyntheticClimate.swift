@@ -32,19 +32,61 @@ public enum SyntheticClimate {
         -23.44 * Double.pi / 180 * cos(2 * .pi * (yearFraction(t) + 10 / 365.2425))
     }
 
+    /// What the solar geometry and the seasons share between all places at
+    /// time `t`: a caller looping over the cells of one hour makes it once.
+    public struct Moment: Sendable {
+        public let t: Double
+        let sinDeclination: Double
+        let cosDeclination: Double
+        let cosAnnualPhase: Double
+
+        public init(_ t: Double) {
+            let δ = SyntheticClimate.solarDeclination(t)
+            self.t = t
+            sinDeclination = sin(δ)
+            cosDeclination = cos(δ)
+            cosAnnualPhase = cos(SyntheticClimate.annualPhase(t))
+        }
+    }
+
+    /// A place with the sine and cosine of its latitude, made once per cell.
+    public struct Place: Sendable {
+        public let latitude: Double
+        public let longitude: Double
+        let sinLatitude: Double
+        let cosLatitude: Double
+
+        public init(latitude: Double, longitude: Double) {
+            self.latitude = latitude
+            self.longitude = longitude
+            sinLatitude = sin(latitude * .pi / 180)
+            cosLatitude = cos(latitude * .pi / 180)
+        }
+    }
+
     /// Cosine of the solar zenith angle (negative at night) at `lagHours`
     /// before `t`.
     public static func cosSolarZenith(latitude: Double, longitude: Double, _ t: Double, lagHours: Double = 0) -> Double {
-        let φ = latitude * .pi / 180, δ = solarDeclination(t)
-        let hourAngle = (localSolarTime(longitude: longitude, t) - lagHours - 12) * Double.pi / 12
-        return sin(φ) * sin(δ) + cos(φ) * cos(δ) * cos(hourAngle)
+        cosSolarZenith(at: Place(latitude: latitude, longitude: longitude), Moment(t), lagHours: lagHours)
+    }
+
+    /// The same at `place` and `moment`:
+    /// cos θ = sin φ sin δ + cos φ cos δ cos h, h the hour angle.
+    public static func cosSolarZenith(at place: Place, _ moment: Moment, lagHours: Double = 0) -> Double {
+        let hourAngle = (localSolarTime(longitude: place.longitude, moment.t) - lagHours - 12) * Double.pi / 12
+        return place.sinLatitude * moment.sinDeclination + place.cosLatitude * moment.cosDeclination * cos(hourAngle)
     }
 
     /// Daily-mean near-surface air temperature (K): 300 K south of 15° N,
     /// −0.6 K per degree north of it; seasonal amplitude 0.45 K per degree
     /// north of 5° N, coldest on 20 January.
     public static func dailyMeanSurfaceTemperature(latitude: Double, _ t: Double) -> Double {
-        (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15)) - 0.45 * max(0, latitude - 5) * cos(annualPhase(t))
+        dailyMeanSurfaceTemperature(latitude: latitude, Moment(t))
+    }
+
+    /// The same at `moment`.
+    public static func dailyMeanSurfaceTemperature(latitude: Double, _ moment: Moment) -> Double {
+        (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15)) - 0.45 * max(0, latitude - 5) * moment.cosAnnualPhase
     }
 
     /// Diurnal temperature anomaly (K) at height `z` (m): ±5 K at the ground,

@@ -64,6 +64,8 @@ public struct SyntheticPriorFlux: Sendable {
     let respirationBase: [Double]
     private let latitude: [Double]
     private let longitude: [Double]
+    /// Each cell's place for the solar geometry (sine and cosine of its latitude made once).
+    private let places: [SyntheticClimate.Place]
 
     /// Light-saturated gross uptake of fully vegetated land at optimal temperature (µmol m⁻² s⁻¹).
     public static let maximumUptake = 18.0
@@ -92,6 +94,7 @@ public struct SyntheticPriorFlux: Sendable {
         let centres = grid.centers()
         latitude = centres.map(\.latitude)
         longitude = centres.map(\.longitude)
+        places = centres.map { SyntheticClimate.Place(latitude: $0.latitude, longitude: $0.longitude) }
         vegetation = centres.map(Self.vegetationFactor)
 
         let areas = grid.cellAreas()
@@ -146,10 +149,19 @@ public struct SyntheticPriorFlux: Sendable {
     /// daily-mean temperature (soils do not feel the ±5 K diurnal swing of
     /// the air); photosynthesis the instantaneous one.
     static func drivers(latitude: Double, longitude: Double, _ t: Double) -> (gross: Double, respirationFactor: Double) {
-        let light = max(0, SyntheticClimate.cosSolarZenith(latitude: latitude, longitude: longitude, t))
-        let temperature = SyntheticClimate.surfaceTemperature(latitude: latitude, longitude: longitude, t)
+        drivers(at: SyntheticClimate.Place(latitude: latitude, longitude: longitude), SyntheticClimate.Moment(t))
+    }
+
+    /// The same at `place` and `moment` (made once per cell and per hour by
+    /// a caller looping over cells).
+    static func drivers(at place: SyntheticClimate.Place, _ moment: SyntheticClimate.Moment)
+        -> (gross: Double, respirationFactor: Double) {
+        let light = max(0, SyntheticClimate.cosSolarZenith(at: place, moment))
+        let soil = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: place.latitude, moment)
+        // The air's temperature: the daily mean plus the diurnal swing
+        // (SyntheticClimate.surfaceTemperature).
+        let temperature = soil + SyntheticClimate.diurnalTemperatureAnomaly(longitude: place.longitude, height: 0, moment.t)
         let gross = maximumUptake * light / (light + lightHalfSaturation) * temperatureResponse(temperature)
-        let soil = SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, t)
         return (gross, pow(q10, (soil - 288.15) / 10))
     }
 
@@ -192,22 +204,23 @@ public struct SyntheticPriorFlux: Sendable {
         let t = SyntheticClimate.hours(hour, plus: 0.5)
         let annual = SyntheticClimate.annualPhase(t), f = SyntheticClimate.yearFraction(t)
         var bio = [Double](repeating: .nan, count: n), ocn = bio, fossil = bio, fire = bio
+        let moment = SyntheticClimate.Moment(t), cosAnnual = cos(annual)
         for c in cells {
             let lat = latitude[c], lon = longitude[c], land = landFraction[c]
             let solarTime = SyntheticClimate.localSolarTime(longitude: lon, t)
             bio[c] = 0
             fire[c] = 0
             if land > 0 {
-                let d = Self.drivers(latitude: lat, longitude: lon, t)
+                let d = Self.drivers(at: places[c], moment)
                 bio[c] = land * vegetation[c] * (respirationBase[c] * d.respirationFactor - d.gross)
                 fire[c] = land * Self.fireFlux(latitude: lat, longitude: lon, yearFraction: f)
                     * (1 + 0.8 * cos(2 * .pi * (solarTime - 15) / 24))
             }
             // Ocean: outgassing in the tropics, uptake north of ~25° N, strongest in winter.
             let north = min(max((lat - 15) / 30, 0), 1)
-            ocn[c] = (1 - land) * (0.06 - 0.16 * north - 0.05 * north * cos(annual))
+            ocn[c] = (1 - land) * (0.06 - 0.16 * north - 0.05 * north * cosAnnual)
             // Fossil: daytime peak (±20 %), winter heating north of 30° N (±10 %); both average to 1.
-            let heating = lat > 30 ? 0.1 * cos(annual) : 0
+            let heating = lat > 30 ? 0.1 * cosAnnual : 0
             fossil[c] = fossilAnnualMean[c] * (1 + 0.2 * cos(2 * .pi * (solarTime - 13) / 24)) * (1 + heating)
         }
         return FluxComponents(time: hour, nx: grid.nx, ny: grid.ny, bio: bio, ocn: ocn, fossil: fossil, fire: fire)

@@ -157,6 +157,27 @@ func cellIndex(_ grid: HorizontalGrid, latitude: Double, longitude: Double) -> I
     #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: 45, july) > 290)
 }
 
+/// The meteorology and the prior make the hour's and the cell's trigonometry
+/// once (`Moment`, `Place`); the values must be the formulas' bit for bit.
+@Test func hourAndPlaceTermsGiveTheFormulasValues() {
+    for (latitude, longitude) in [(39.9, 116.4), (-3.2, 71.0), (52.5, 133.25)] {
+        let place = SyntheticClimate.Place(latitude: latitude, longitude: longitude)
+        for hour in stride(from: 0.0, to: 8784, by: 173.5) {
+            let t = SyntheticClimate.hours(ModelHour(year: 2016, month: 1, day: 1), plus: hour)
+            let moment = SyntheticClimate.Moment(t)
+            let φ = latitude * .pi / 180, δ = SyntheticClimate.solarDeclination(t)
+            for lag in [0, 1.5] {
+                let h = (SyntheticClimate.localSolarTime(longitude: longitude, t) - lag - 12) * Double.pi / 12
+                let direct = sin(φ) * sin(δ) + cos(φ) * cos(δ) * cos(h)
+                #expect(SyntheticClimate.cosSolarZenith(at: place, moment, lagHours: lag).bitPattern == direct.bitPattern)
+            }
+            let mean = (latitude < 15 ? 300 : 300 - 0.6 * (latitude - 15))
+                - 0.45 * max(0, latitude - 5) * cos(SyntheticClimate.annualPhase(t))
+            #expect(SyntheticClimate.dailyMeanSurfaceTemperature(latitude: latitude, moment).bitPattern == mean.bitPattern)
+        }
+    }
+}
+
 @Test func budgetCommandPrintsTheModelsAnnualTotals() throws {
     let path = TestEnvironment.packageRoot.appendingPathComponent("Domains/test-small").path
     let result = try TestEnvironment.rcas(["world", "budget", "--domain", path, "--year", "2016", "--stride-hours", "23"])
