@@ -28,8 +28,13 @@ struct MetRecordReader {
     /// `quantity`, row-major (last dimension fastest). The variable must have
     /// the time dimension first, then dimensions of `lengths`; with `names`
     /// the dimension names must match as well.
+    ///
+    /// With `window`, only those rows and columns of the last two dimensions
+    /// are read and checked (a rank's part of the grid); the result keeps the
+    /// whole record's layout with NaN elsewhere, and an error names the
+    /// value's index in the whole record.
     func read(_ name: String, lengths: [Int], names: [String]? = nil, quantity: PhysicalQuantity,
-              range: ClosedRange<Double>?) throws -> [Double] {
+              range: ClosedRange<Double>?, window: (rows: Range<Int>, columns: Range<Int>)? = nil) throws -> [Double] {
         guard has(name) else {
             throw NetCDFError(path: path, object: name, operation: "read meteorology",
                               message: "variable missing (needed: \(quantity.name) in \(quantity.canonicalUnit))")
@@ -49,7 +54,14 @@ struct MetRecordReader {
                               message: "has \(shape[0]) records, record \(record) is needed")
         }
         let conversion = try variable.unitConversion(to: quantity, operation: "read meteorology")
-        let raw = try variable.read(Double.self, start: [record] + lengths.map { _ in 0 }, count: [1] + lengths)
+        let raw: [Double]
+        if let window {
+            let lead = Array(lengths.dropLast(2))
+            raw = try variable.read(Double.self, start: [record] + lead.map { _ in 0 } + [window.rows.lowerBound, window.columns.lowerBound],
+                                    count: [1] + lead + [window.rows.count, window.columns.count])
+        } else {
+            raw = try variable.read(Double.self, start: [record] + lengths.map { _ in 0 }, count: [1] + lengths)
+        }
         let fills = try ["_FillValue", "missing_value"].flatMap { (attribute: String) throws(NetCDFError) -> [Double] in
             try variable.attribute(attribute)?.numbers ?? []
         }
@@ -74,9 +86,22 @@ struct MetRecordReader {
             let problem = value.isNaN ? "NaN" : !value.isFinite ? "infinite value"
                 : fills.contains(value) || abs(value) >= 9.9e36 ? "fill value \(value) (missing data)"
                 : "value \(converted) \(quantity.canonicalUnit) outside the plausible range \(lower)...\(upper)"
-            throw valueError(name, problem, index: firstBad, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
+            let index = window.map { Self.recordIndex(firstBad, window: $0, lengths: lengths) } ?? firstBad
+            throw valueError(name, problem, index: index, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
         }
-        return values
+        guard let window else { return values }
+        var record = [Double](repeating: .nan, count: lengths.reduce(1, *))
+        for n in values.indices { record[Self.recordIndex(n, window: window, lengths: lengths)] = values[n] }
+        return record
+    }
+
+    /// The index in the whole record (`lengths`) of value `n` of the part
+    /// read with `window` (rows and columns of the last two dimensions).
+    static func recordIndex(_ n: Int, window: (rows: Range<Int>, columns: Range<Int>), lengths: [Int]) -> Int {
+        let columns = window.columns.count, rows = window.rows.count
+        let i = n % columns, j = (n / columns) % rows, outer = n / (columns * rows)
+        return (outer * lengths[lengths.count - 2] + window.rows.lowerBound + j) * lengths[lengths.count - 1]
+            + window.columns.lowerBound + i
     }
 
     /// An error about the value at flat index `n` of a record of `name`.

@@ -122,6 +122,13 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
     }
 
     public func fields(at time: ModelHour) throws -> MetFields {
+        try fields(at: time, region: CellRegion(i: 0..<domain.grid.nx, j: 0..<domain.grid.ny))
+    }
+
+    /// The fields of `region` only: each variable's rows and columns of the
+    /// region (and the faces bounding it) are read and checked, the rest is
+    /// NaN. A value's error names its index in the whole record.
+    public func fields(at time: ModelHour, region: CellRegion) throws -> MetFields {
         guard let (f, record) = index[time] else {
             let all = hours
             let coverage = all.isEmpty ? "no hours" : "\(all.first!) to \(all.last!), \(all.count) hours"
@@ -136,6 +143,10 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
         let lengths = [MetFileSchema.x: nx, MetFileSchema.y: ny, MetFileSchema.xFace: nx + 1,
                        MetFileSchema.yFace: ny + 1, MetFileSchema.layer: nz, MetFileSchema.interface: nz + 1]
 
+        // Rows and columns of each dimension the region spans (faces: one more).
+        let spans = [MetFileSchema.x: region.i, MetFileSchema.y: region.j,
+                     MetFileSchema.xFace: region.i.lowerBound..<(region.i.upperBound + 1),
+                     MetFileSchema.yFace: region.j.lowerBound..<(region.j.upperBound + 1)]
         let reader = MetRecordReader(file: file, record: record, time: time.iso)
         func read(_ field: MetFileSchema.Field) throws -> [Double]? {
             let name = names[field]!
@@ -143,8 +154,10 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
                 if field.isOptional { return nil }
                 throw NetCDFError(path: path, object: name, operation: "read meteorology", message: "variable missing (required: \(field.longName), \(field.units))")
             }
-            return try reader.read(name, lengths: field.dimensions.map { lengths[$0]! }, quantity: field.quantity,
-                                   range: field.validRange)
+            let dimensions = field.dimensions
+            return try reader.read(name, lengths: dimensions.map { lengths[$0]! }, quantity: field.quantity,
+                                   range: field.validRange,
+                                   window: (spans[dimensions[dimensions.count - 2]]!, spans[dimensions[dimensions.count - 1]]!))
         }
 
         let temperature = try read(.temperature)!, pressure = try read(.pressure)!
@@ -152,13 +165,14 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
             ?? zip(pressure, temperature).map { $0 / (universalGasConstant * $1) }
         let kz = try read(.kz)!
         let cells = nx * ny
-        if kz[0..<cells].contains(where: { $0 != 0 }) || kz[(nz * cells)...].contains(where: { $0 != 0 }) {
+        let regionCells = region.j.flatMap { j in region.i.map { j * nx + $0 } }
+        if regionCells.contains(where: { kz[$0] != 0 || kz[nz * cells + $0] != 0 }) {
             throw NetCDFError(path: path, object: names[.kz]!,
                                    operation: "read meteorology", message: "Kz must be 0 at the ground (z_interface 0) and the model top (z_interface \(nz)) at time \(time)")
         }
         return MetFields(time: time, nx: nx, ny: ny, nz: nz, u: try read(.u)!, v: try read(.v)!, w: try read(.w),
                          temperature: temperature, pressure: pressure, airMolarDensity: density, kz: kz,
                          pblHeight: try read(.pblHeight)!, waterVapour: try read(.waterVapour)!,
-                         surfacePressure: try read(.surfacePressure)!)
+                         surfacePressure: try read(.surfacePressure)!, region: region)
     }
 }

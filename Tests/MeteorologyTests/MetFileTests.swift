@@ -226,3 +226,45 @@ private func errorText(_ body: () throws -> Void) -> String {
     #expect(message("source: synthetic\nseeds: 3\n").contains("seeds"))
     #expect(message("source: era5\n").contains("source"))
 }
+
+/// A rank reads only its region of a meteorology file: the values there are
+/// the whole read's bit for bit (faces bounding the region included), the
+/// rest NaN; a bad value outside the region is not this rank's to find, one
+/// inside is reported at its index in the whole record.
+@Test func readerReadsARegionAndNamesBadValuesByTheirWholeIndex() throws {
+    let domain = try loadDomain("test-small")
+    let hour = ModelHour(year: 2016, month: 7, day: 1, hour: 8)
+    let directory = try TestEnvironment.temporaryDirectory("met-region")
+    let path = directory.appendingPathComponent("met.nc").path
+    try MetFileWriter.write(SyntheticMeteorology(domain: domain, seed: 4), hours: [hour], to: path)
+    let whole = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour)
+    let region = CellRegion(i: 6..<15, j: 3..<11)
+    let part = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour, region: region)
+    #expect(part.region == region && whole.region == CellRegion(i: 0..<20, j: 0..<16))
+    let nx = whole.nx, ny = whole.ny, cells = nx * ny
+    func check(_ name: String, _ a: [Double], _ b: [Double], inside: (Int) -> Bool) {
+        let wrong = a.indices.filter { inside($0) ? a[$0].bitPattern != b[$0].bitPattern : !b[$0].isNaN }
+        #expect(wrong.isEmpty, "\(name): \(wrong.count) values wrong")
+    }
+    let cell = { (c: Int) in region.contains(i: c % nx, j: (c % cells) / nx) }
+    check("temperature", whole.temperature, part.temperature, inside: cell)
+    check("waterVapour", whole.waterVapour, part.waterVapour, inside: cell)
+    check("kz", whole.kz, part.kz, inside: cell)
+    check("surfacePressure", whole.surfacePressure, part.surfacePressure, inside: cell)
+    check("u", whole.u, part.u) { f in
+        region.j.contains((f / (nx + 1)) % ny) && (region.i.lowerBound...region.i.upperBound).contains(f % (nx + 1))
+    }
+    check("v", whole.v, part.v) { f in
+        region.i.contains(f % nx) && (region.j.lowerBound...region.j.upperBound).contains((f / nx) % (ny + 1))
+    }
+
+    let file = try NetCDFFile.open(path, writable: true)
+    try file.root.variable("temperature").write([Double.nan], start: [0, 2, 1, 3], count: [1, 1, 1, 1])
+    try file.root.variable("temperature").write([Double.nan], start: [0, 4, 9, 12], count: [1, 1, 1, 1])
+    try file.commit()
+    // (3, 1) lies outside the region; (12, 9, 4) inside.
+    let text = errorText { _ = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour, region: region) }
+    #expect(text.contains("'temperature'") && text.contains("NaN") && text.contains("(i, j, k) = (12, 9, 4)"), "\(text)")
+    let wholeText = errorText { _ = try NetCDFMeteorology(domain: domain, files: [path]).fields(at: hour) }
+    #expect(wholeText.contains("(i, j, k) = (3, 1, 2)"), "\(wholeText)")
+}
