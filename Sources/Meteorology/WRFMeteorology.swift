@@ -161,7 +161,13 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
         }
     }
 
-    public func fields(at time: ModelHour) throws -> MetFields {
+    public func fields(at time: ModelHour) throws -> MetFields { try record(at: time, region: nil) }
+
+    /// The fields of `region` only: the region and one cell around it are
+    /// read and derived, the rest is NaN (`Docs/meteorology.md`).
+    public func fields(at time: ModelHour, region: CellRegion) throws -> MetFields { try record(at: time, region: region) }
+
+    private func record(at time: ModelHour, region: CellRegion?) throws -> MetFields {
         guard let (f, record) = index[time] else {
             throw NetCDFError(path: files.count == 1 ? files[0] : "\(files.count) files", object: "Times",
                               operation: "read WRF meteorology",
@@ -170,6 +176,6 @@ public final class WRFMeteorology: MeteorologyProvider, Sendable {
         let file = try NetCDFFile.open(files[f])
         defer { file.close() }
         return try WRFRecord(reader: MetRecordReader(file: file, record: record, time: time.iso), hour: time, domain: domain,
-                             mapping: mapping, kzSource: kzSource, diffusivity: diffusivity).fields()
+                             mapping: mapping, kzSource: kzSource, diffusivity: diffusivity).fields(region: region)
     }
 }
