@@ -96,29 +96,10 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
             let met = try WRFMeteorology(domain: try sample.domain(interfaces: interfaces), files: sample.files)
             let hour = met.hours[1]
             let whole = try met.fields(at: hour)
-            let nx = whole.nx, ny = whole.ny, cells = nx * ny
             for region in [CellRegion(i: 5..<14, j: 4..<11), CellRegion(i: 0..<7, j: 9..<16)] {
                 let part = try met.fields(at: hour, region: region)
                 #expect(part.region == region)
-                func check(_ name: String, _ a: [Double], _ b: [Double], inside: (Int) -> Bool) {
-                    let wrong = a.indices.filter { inside($0) ? a[$0].bitPattern != b[$0].bitPattern : !b[$0].isNaN }
-                    #expect(wrong.isEmpty, "\(name) in \(region): \(wrong.count) values wrong")
-                }
-                let cell = { (c: Int) in region.contains(i: c % nx, j: (c % cells) / nx) }
-                for (name, a, b) in [("temperature", whole.temperature, part.temperature), ("pressure", whole.pressure, part.pressure),
-                                     ("airMolarDensity", whole.airMolarDensity, part.airMolarDensity),
-                                     ("waterVapour", whole.waterVapour, part.waterVapour), ("kz", whole.kz, part.kz),
-                                     ("pblHeight", whole.pblHeight, part.pblHeight),
-                                     ("surfacePressure", whole.surfacePressure, part.surfacePressure)] {
-                    check(name, a, b, inside: cell)
-                }
-                if let a = whole.w, let b = part.w { check("w", a, b, inside: cell) }
-                check("u", whole.u, part.u) { f in
-                    region.j.contains((f / (nx + 1)) % ny) && (region.i.lowerBound...region.i.upperBound).contains(f % (nx + 1))
-                }
-                check("v", whole.v, part.v) { f in
-                    region.i.contains(f % nx) && (region.j.lowerBound...region.j.upperBound).contains((f / nx) % (ny + 1))
-                }
+                expectRegionMatches(whole, part, "\(sample.files[0])")
             }
         }
     }
