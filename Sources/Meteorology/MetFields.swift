@@ -125,6 +125,11 @@ public struct CellRegion: Sendable, Hashable, CustomStringConvertible {
                    j: max(0, j.lowerBound - cells)..<min(ny, j.upperBound + cells))
     }
 
+    /// The x-faces bounding the region's cells along a row (i0...i1, as a range).
+    public var xFaces: Range<Int> { i.lowerBound..<(i.upperBound + 1) }
+    /// The y-faces bounding the region's cells along a column (j0...j1, as a range).
+    public var yFaces: Range<Int> { j.lowerBound..<(j.upperBound + 1) }
+
     /// Whether every cell of `other` is in this region.
     public func contains(_ other: CellRegion) -> Bool {
         i.lowerBound <= other.i.lowerBound && other.i.upperBound <= i.upperBound

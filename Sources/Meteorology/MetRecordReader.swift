@@ -89,7 +89,8 @@ struct MetRecordReader {
             let index = window.map { Self.recordIndex(firstBad, window: $0, lengths: lengths) } ?? firstBad
             throw valueError(name, problem, index: index, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
         }
-        guard let window else { return values }
+        // A window over the whole record is the record itself.
+        guard let window, window.rows.count * window.columns.count < lengths.suffix(2).reduce(1, *) else { return values }
         var record = [Double](repeating: .nan, count: lengths.reduce(1, *))
         for n in values.indices { record[Self.recordIndex(n, window: window, lengths: lengths)] = values[n] }
         return record

@@ -145,8 +145,7 @@ public final class NetCDFMeteorology: MeteorologyProvider, Sendable {
 
         // Rows and columns of each dimension the region spans (faces: one more).
         let spans = [MetFileSchema.x: region.i, MetFileSchema.y: region.j,
-                     MetFileSchema.xFace: region.i.lowerBound..<(region.i.upperBound + 1),
-                     MetFileSchema.yFace: region.j.lowerBound..<(region.j.upperBound + 1)]
+                     MetFileSchema.xFace: region.xFaces, MetFileSchema.yFace: region.yFaces]
         let reader = MetRecordReader(file: file, record: record, time: time.iso)
         func read(_ field: MetFileSchema.Field) throws -> [Double]? {
             let name = names[field]!

@@ -219,8 +219,9 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         let r = domain.grid.projection.earthRadius
         let layers = domain.layers
         let corners = cornerLatitude.count, cornerRow = domain.grid.nx + 1
-        let needed = (region.j.lowerBound...region.j.upperBound).flatMap { jc in
-            (region.i.lowerBound...region.i.upperBound).map { jc * cornerRow + $0 }
+        // Corners have the faces' numbering: x-face i runs from corner i, y-face j from corner row j.
+        let needed = region.yFaces.flatMap { jc in
+            region.xFaces.map { jc * cornerRow + $0 }
         }
         let winter = cos(annualPhase)                        // 1 on 20 January, −1 in July
         let jetLatitude = (37 - 6 * winter) * Double.pi / 180
@@ -288,12 +289,12 @@ public struct SyntheticMeteorology: MeteorologyProvider, Sendable {
         for k in 0..<nz {
             let layer = k * cornersPerLayer
             for j in region.j {
-                for i in region.i.lowerBound...region.i.upperBound {
+                for i in region.xFaces {
                     let dψ = psi[layer + (j + 1) * (nx + 1) + i] - psi[layer + j * (nx + 1) + i]
                     u[(k * ny + j) * (nx + 1) + i] = -dψ / faces.xFaceLength[j * (nx + 1) + i]
                 }
             }
-            for j in region.j.lowerBound...region.j.upperBound {
+            for j in region.yFaces {
                 for i in region.i {
                     let dψ = psi[layer + j * (nx + 1) + i + 1] - psi[layer + j * (nx + 1) + i]
                     v[(k * (ny + 1) + j) * nx + i] = dψ / faces.yFaceLength[j * nx + i]

@@ -27,8 +27,7 @@ struct WRFRecord {
         let cells = nx * ny
         let region = requested ?? CellRegion(i: 0..<nx, j: 0..<ny), around = region.grown(by: 1, nx: nx, ny: ny)
         let window = (rows: around.j, columns: around.i)
-        let xFaceWindow = (rows: around.j, columns: around.i.lowerBound..<(around.i.upperBound + 1))
-        let yFaceWindow = (rows: around.j.lowerBound..<(around.j.upperBound + 1), columns: around.i)
+        let xFaceWindow = (rows: around.j, columns: around.xFaces), yFaceWindow = (rows: around.yFaces, columns: around.i)
         let windowCells = around.j.flatMap { j in around.i.map { j * nx + $0 } }
         let mass = [nk, ny, nx], full = [nk + 1, ny, nx], flat = [ny, nx]
         let u = try reader.read("U", lengths: [nk, ny, nx + 1], names: ["bottom_top", "south_north", "west_east_stag"],
@@ -132,20 +131,27 @@ struct WRFRecord {
     /// of the region's fields.
     private static func clearOutside(_ region: CellRegion, of f: inout MetFields) {
         let nx = f.nx, ny = f.ny
-        func clear(_ values: inout [Double], rowCount: Int, rowLength: Int, rows: ClosedRange<Int>, columns: ClosedRange<Int>) {
-            for n in values.indices {
-                let i = n % rowLength, j = (n / rowLength) % rowCount
-                if !(rows.contains(j) && columns.contains(i)) { values[n] = .nan }
+        // Row by row: rows outside `rows` entirely, the others outside `columns`.
+        func clear(_ values: inout [Double], rowCount: Int, rowLength: Int, rows: Range<Int>, columns: Range<Int>) {
+            values.withUnsafeMutableBufferPointer { v in
+                for start in stride(from: 0, to: v.count, by: rowLength) {
+                    let row = v[start..<(start + rowLength)]
+                    if rows.contains((start / rowLength) % rowCount) {
+                        UnsafeMutableBufferPointer(rebasing: row[..<(start + columns.lowerBound)]).update(repeating: .nan)
+                        UnsafeMutableBufferPointer(rebasing: row[(start + columns.upperBound)...]).update(repeating: .nan)
+                    } else {
+                        UnsafeMutableBufferPointer(rebasing: row).update(repeating: .nan)
+                    }
+                }
             }
         }
-        let rows = region.j.lowerBound...(region.j.upperBound - 1), columns = region.i.lowerBound...(region.i.upperBound - 1)
         for keyPath in [\MetFields.temperature, \.pressure, \.airMolarDensity, \.waterVapour, \.kz, \.pblHeight,
                         \.surfacePressure] {
-            clear(&f[keyPath: keyPath], rowCount: ny, rowLength: nx, rows: rows, columns: columns)
+            clear(&f[keyPath: keyPath], rowCount: ny, rowLength: nx, rows: region.j, columns: region.i)
         }
-        if f.w != nil { clear(&f.w!, rowCount: ny, rowLength: nx, rows: rows, columns: columns) }
-        clear(&f.u, rowCount: ny, rowLength: nx + 1, rows: rows, columns: region.i.lowerBound...region.i.upperBound)
-        clear(&f.v, rowCount: ny + 1, rowLength: nx, rows: region.j.lowerBound...region.j.upperBound, columns: columns)
+        if f.w != nil { clear(&f.w!, rowCount: ny, rowLength: nx, rows: region.j, columns: region.i) }
+        clear(&f.u, rowCount: ny, rowLength: nx + 1, rows: region.j, columns: region.xFaces)
+        clear(&f.v, rowCount: ny + 1, rowLength: nx, rows: region.yFaces, columns: region.i)
     }
 
     /// Kz on the layer interfaces: 0 at the ground and the top; inside, WRF's

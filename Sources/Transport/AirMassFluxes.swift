@@ -92,7 +92,6 @@ final class AirMassFluxes {
         // Checked on every value the tile reads before any collective call.
         // The tiles' regions cover the grid, so every value is checked by
         // some rank; a rank that finds a bad one stops the run with its message.
-        let iFaces = needed.i.lowerBound..<(needed.i.upperBound + 1), jFaces = needed.j.lowerBound..<(needed.j.upperBound + 1)
         let centres = Self.runs(layers: 0..<nz, rows: needed.j, rowCount: ny, rowLength: nx, columns: needed.i)
         if let bad = Self.firstRejected(met.airMolarDensity, in: centres, { $0 > 0 && $0 < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): airMolarDensity[\(bad)] = \(met.airMolarDensity[bad]) is not positive")
@@ -101,10 +100,10 @@ final class AirMassFluxes {
             throw .invalidInput("meteorology of \(met.time): waterVapour[\(bad)] = \(met.waterVapour[bad]) is not a mole fraction below 1")
         }
         if let bad = Self.firstRejected(met.u, in: Self.runs(layers: 0..<nz, rows: needed.j, rowCount: ny, rowLength: nx + 1,
-                                                             columns: iFaces), { abs($0) < .infinity }) {
+                                                             columns: needed.xFaces), { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): u[\(bad)] = \(met.u[bad]) is not finite")
         }
-        if let bad = Self.firstRejected(met.v, in: Self.runs(layers: 0..<nz, rows: jFaces, rowCount: ny + 1, rowLength: nx,
+        if let bad = Self.firstRejected(met.v, in: Self.runs(layers: 0..<nz, rows: needed.yFaces, rowCount: ny + 1, rowLength: nx,
                                                              columns: needed.i), { abs($0) < .infinity }) {
             throw .invalidInput("meteorology of \(met.time): v[\(bad)] = \(met.v[bad]) is not finite")
         }
