@@ -13,9 +13,15 @@ import Geometry
 /// So Σ_c A_c Σ_g f_cg F_g is the integral of F over the domain, and a flux
 /// in one latitude/longitude cell lands only in the domain cells that
 /// overlap it. The weights depend only on the two grids: build them once.
+///
+/// A regridder ``restricted(to:)`` some domain cells (a rank's tile) reads
+/// only the source block those cells overlap and computes only them.
 public struct ConservativeRegridder: Sendable {
     /// Domain cells (flat index j * nx + i).
     public let cellCount: Int
+    /// The domain cells this regridder computes, ascending: all of them
+    /// unless ``restricted(to:)``.
+    public let cells: [Int]
     /// Source columns (to turn (row, column) into a flat index).
     public let sourceColumnCount: Int
     /// Source rows and columns (file order) some weight uses: the block to read.
@@ -23,7 +29,7 @@ public struct ConservativeRegridder: Sendable {
     public let columns: ClosedRange<Int>
     /// Every source cell (row * sourceColumnCount + column) some weight uses, ascending.
     public let usedSourceCells: [Int]
-    /// For domain cell c, entries offsets[c]..<offsets[c + 1] of `sourceCells` and `fractions`.
+    /// For domain cell cells[n], entries offsets[n]..<offsets[n + 1] of `sourceCells` and `fractions`.
     private let offsets: [Int]
     private let sourceCells: [Int]
     private let fractions: [Double]
@@ -86,16 +92,43 @@ public struct ConservativeRegridder: Sendable {
                 offsets.append(cells.count)
             }
         }
-        cellCount = grid.cellCount
-        sourceColumnCount = nColumns
+        self.init(cellCount: grid.cellCount, cells: Array(0..<grid.cellCount), sourceColumnCount: nColumns,
+                  offsets: offsets, sourceCells: cells, fractions: fractions)
+    }
+
+    private init(cellCount: Int, cells: [Int], sourceColumnCount: Int, offsets: [Int], sourceCells: [Int], fractions: [Double]) {
+        self.cellCount = cellCount
+        self.cells = cells
+        self.sourceColumnCount = sourceColumnCount
         self.offsets = offsets
-        sourceCells = cells
+        self.sourceCells = sourceCells
         self.fractions = fractions
-        let used = Array(Set(cells)).sorted()
+        let used = Array(Set(sourceCells)).sorted()
         usedSourceCells = used
-        let usedRows = used.map { $0 / nColumns }, usedColumns = used.map { $0 % nColumns }
+        let usedRows = used.map { $0 / sourceColumnCount }, usedColumns = used.map { $0 % sourceColumnCount }
         rows = usedRows.min()!...usedRows.max()!
         columns = usedColumns.min()!...usedColumns.max()!
+    }
+
+    /// The same weights for `subset` of this regridder's cells only (flat
+    /// indices, any order, no repeats): its block is the part of the source
+    /// grid those cells overlap, and ``regrid(block:)`` leaves every other
+    /// cell NaN. Each cell's value is bit for bit the unrestricted one.
+    public func restricted(to subset: [Int]) -> ConservativeRegridder {
+        precondition(!subset.isEmpty, "a regridder needs at least one domain cell")
+        var position = [Int](repeating: -1, count: cellCount)
+        for (n, c) in cells.enumerated() { position[c] = n }
+        let kept = subset.sorted()
+        var newOffsets = [0], newSources: [Int] = [], newFractions: [Double] = []
+        for c in kept {
+            precondition(position[c] >= 0, "cell \(c) is not one of the regridder's cells")
+            let entries = offsets[position[c]]..<offsets[position[c] + 1]
+            newSources += sourceCells[entries]
+            newFractions += fractions[entries]
+            newOffsets.append(newSources.count)
+        }
+        return ConservativeRegridder(cellCount: cellCount, cells: kept, sourceColumnCount: sourceColumnCount,
+                                     offsets: newOffsets, sourceCells: newSources, fractions: newFractions)
     }
 
     /// The first index whose value satisfies `predicate`, for values where it
@@ -111,26 +144,21 @@ public struct ConservativeRegridder: Sendable {
 
     /// The flux densities of the domain cells (flat index) from source values
     /// `block`, which holds the rows ``rows`` x columns ``columns`` of the
-    /// source grid row by row (the last index fastest).
+    /// source grid row by row (the last index fastest); NaN in cells not
+    /// among ``cells``.
     public func regrid(block: [Double]) -> [Double] {
         let width = columns.count
         precondition(block.count == rows.count * width, "block must hold rows x columns values")
-        var result = [Double](repeating: 0, count: cellCount)
-        for c in 0..<cellCount {
+        var result = [Double](repeating: cells.count == cellCount ? 0 : .nan, count: cellCount)
+        for (n, c) in cells.enumerated() {
             var sum = 0.0
-            for e in offsets[c]..<offsets[c + 1] {
+            for e in offsets[n]..<offsets[n + 1] {
                 let row = sourceCells[e] / sourceColumnCount, column = sourceCells[e] % sourceColumnCount
                 sum += fractions[e] * block[(row - rows.lowerBound) * width + (column - columns.lowerBound)]
             }
             result[c] = sum
         }
         return result
-    }
-
-    /// The source cells feeding domain cell `c` and the fraction of its area
-    /// in each.
-    public func weights(ofCell c: Int) -> [(sourceCell: Int, fraction: Double)] {
-        (offsets[c]..<offsets[c + 1]).map { (sourceCells[$0], fractions[$0]) }
     }
 }
 

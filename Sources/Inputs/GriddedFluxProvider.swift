@@ -12,7 +12,8 @@ import SyntheticWorld
 /// component without files is zero. Files are opened when a period is first
 /// needed and one regridded field per component is kept, so memory does not
 /// grow with the length of the run; the engine asks hour by hour in
-/// increasing order. Safe to use from several threads (one lock).
+/// increasing order, each rank for its own tile's cells only. Safe to use
+/// from several threads (one lock).
 public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
     public let sourceDescription: String
     public let componentSources: [PriorFluxComponent: String]
@@ -20,8 +21,12 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
     private let series: [PriorFluxComponent: FluxFileSeries]
     private let regridders: [PriorFluxComponent: ConservativeRegridder]
     private let lock = NSLock()
-    /// The last period read per component and its regridded field.
-    private var cache: [PriorFluxComponent: (period: Int, field: [Double])] = [:]
+    /// The last period read per component, the cells asked for (nil: all)
+    /// and the regridded field.
+    private var cache: [PriorFluxComponent: (period: Int, cells: [Int]?, field: [Double])] = [:]
+    /// The regridders restricted to the cells last asked for (a rank's tile).
+    private var restrictedCells: [Int]?
+    private var restrictedRegridders: [PriorFluxComponent: ConservativeRegridder] = [:]
 
     /// CarbonTracker's 3-hourly 1° x 1° flux files (CT2019B, CT2022,
     /// CT-NRT): `bio_flux_opt`, `ocn_flux_opt`, `fossil_flux_imp` (or
@@ -86,17 +91,28 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
         }
     }
 
-    public func fluxes(at hour: ModelHour) throws -> FluxComponents {
+    public func fluxes(at hour: ModelHour) throws -> FluxComponents { try fluxes(at: hour, only: nil) }
+
+    /// Reads only the source block `cells` overlap and regrids only them;
+    /// every other cell of a component read from files is NaN.
+    public func fluxes(at hour: ModelHour, cells: [Int]) throws -> FluxComponents { try fluxes(at: hour, only: cells) }
+
+    private func fluxes(at hour: ModelHour, only cells: [Int]?) throws -> FluxComponents {
         lock.lock()
         defer { lock.unlock() }
+        if let cells, restrictedCells != cells {
+            restrictedRegridders = regridders.mapValues { $0.restricted(to: cells) }
+            restrictedCells = cells
+        }
+        let regridders = cells == nil ? regridders : restrictedRegridders
         func field(_ component: PriorFluxComponent) throws -> [Double] {
             guard let series = series[component], let regridder = regridders[component] else {
                 return [Double](repeating: 0, count: grid.cellCount)
             }
             let period = try series.period(containing: hour)
-            if let cached = cache[component], cached.period == period { return cached.field }
+            if let cached = cache[component], cached.period == period, cached.cells == cells { return cached.field }
             let field = regridder.regrid(block: try series.block(period: period, for: regridder))
-            cache[component] = (period, field)
+            cache[component] = (period, cells, field)
             return field
         }
         return FluxComponents(time: hour, nx: grid.nx, ny: grid.ny, bio: try field(.biosphere), ocn: try field(.ocean),

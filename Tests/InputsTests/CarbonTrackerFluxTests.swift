@@ -85,6 +85,34 @@ let twoDaysOfFluxes = Result { try writeCarbonTracker("fluxes", ["--days", "2"])
         }
     }
 
+    /// A rank's cells: the whole grid's fluxes there bit for bit and NaN
+    /// elsewhere. Only the block those cells overlap is read and checked, so
+    /// a bad value outside it is not seen, and inside it is named as before.
+    @Test func fluxesOfSomeCellsAreTheWholeGridsThereAndNaNElsewhere() throws {
+        let grid = try loadDomain("test-small").grid
+        let fireCell = try #require(grid.cell(containing: GeoPoint(latitude: 39.5, longitude: 116.5)))
+        let west = (0..<grid.ny).flatMap { j in (0..<7).map { grid.index($0, j) } }
+        let cells = Array((west + [grid.index(fireCell.i, fireCell.j)]).reversed())
+        let (folder, _) = try twoDaysOfFluxes.get()
+        let whole = try provider(folder), part = try provider(folder)
+        for h in [0, 7, 7, 30] {
+            let a = try whole.fluxes(at: start.advanced(by: h)), b = try part.fluxes(at: start.advanced(by: h), cells: cells)
+            for (x, y) in [(a.bio, b.bio), (a.ocn, b.ocn), (a.fossil, b.fossil), (a.fire, b.fire)] {
+                for c in 0..<grid.cellCount {
+                    #expect(cells.contains(c) ? x[c].bitPattern == y[c].bitPattern : y[c].isNaN, "hour \(h), cell \(c)")
+                }
+            }
+            #expect(b.fire.filter { !$0.isNaN }.reduce(0, +) > 0)
+        }
+        let (damaged, _) = try writeCarbonTracker("fluxes", ["--days", "1", "--damage", "nan"])
+        let hour = start.advanced(by: 6)
+        #expect(try provider(damaged).fluxes(at: hour, cells: west).fossil.count == grid.cellCount)
+        let hit = try #require(grid.cell(containing: GeoPoint(latitude: 35.5, longitude: 116.5)))
+        expectError(containing: ["CT2019B.flux1x1.20160101.nc", "fossil_flux_imp", "[time 2, latitude 125, longitude 296]", "NaN"]) {
+            _ = try provider(damaged).fluxes(at: hour, cells: [grid.index(hit.i, hit.j)])
+        }
+    }
+
     @Test func aMissingVariableFailsWhenTheProviderIsMade() throws {
         let (folder, _) = try writeCarbonTracker("fluxes", ["--days", "1", "--damage", "drop"])
         expectError(containing: ["CT2019B.flux1x1.20160101.nc", "fossil_flux_imp' or 'fossil_imp", "variable not found"]) {
