@@ -50,28 +50,29 @@ struct WRFLayerMapping: Sendable, Equatable {
         case notIncreasing([Int])
     }
 
-    /// Per layer the sum of `weights` over its WRF levels. Fields are
-    /// level-major: value k of point c at `k * count + c`; the result is
-    /// `l * count + c`.
-    func layerSums(_ weights: [Double], count: Int) -> [Double] {
+    /// Per layer the sum of `weights` over its WRF levels, at `points` only
+    /// (the others stay 0). Fields are level-major: value k of point c at
+    /// `k * count + c`; the result is `l * count + c`.
+    func layerSums(_ weights: [Double], count: Int, points: [Int]) -> [Double] {
         var sums = [Double](repeating: 0, count: layerCount * count)
         for l in 0..<layerCount {
             for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                for c in 0..<count { sums[l * count + c] += weights[k * count + c] }
+                for c in points { sums[l * count + c] += weights[k * count + c] }
             }
         }
         return sums
     }
 
     /// Per layer the `weights`-weighted mean of `values` over its WRF levels,
-    /// Σ w_k v_k / Σ w_k, with `sums` = ``layerSums(_:count:)`` of the weights.
-    func layerMeans(_ values: [Double], weights: [Double], sums: [Double], count: Int) -> [Double] {
+    /// Σ w_k v_k / Σ w_k, at `points` only (the others stay 0), with `sums` =
+    /// ``layerSums(_:count:points:)`` of the weights.
+    func layerMeans(_ values: [Double], weights: [Double], sums: [Double], count: Int, points: [Int]) -> [Double] {
         var means = [Double](repeating: 0, count: layerCount * count)
         for l in 0..<layerCount {
             for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                for c in 0..<count { means[l * count + c] += weights[k * count + c] * values[k * count + c] }
+                for c in points { means[l * count + c] += weights[k * count + c] * values[k * count + c] }
             }
-            for c in 0..<count { means[l * count + c] /= sums[l * count + c] }
+            for c in points { means[l * count + c] /= sums[l * count + c] }
         }
         return means
     }

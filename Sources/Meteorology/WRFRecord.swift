@@ -86,35 +86,43 @@ struct WRFRecord {
         }
 
         // Air-conserving levels-to-layers mapping (WRFLayerMapping): layer air
-        // over the nominal thickness, air-weighted means, face-air-weighted winds.
-        let layerAir = mapping.layerSums(air, count: cells)
+        // over the nominal thickness, air-weighted means, face-air-weighted
+        // winds; only at the region's cells and bounding faces.
+        let regionCells = region.j.flatMap { j in region.i.map { j * nx + $0 } }
+        let layerAir = mapping.layerSums(air, count: cells, points: regionCells)
         var layerDensity = layerAir
         for l in 0..<nz {
             let thickness = domain.layers.thickness(l)
-            for c in 0..<cells { layerDensity[l * cells + c] /= thickness }
+            for c in regionCells { layerDensity[l * cells + c] /= thickness }
         }
-        let layerTemperature = mapping.layerMeans(temperature, weights: air, sums: layerAir, count: cells)
-        let layerPressure = mapping.layerMeans(pressure, weights: air, sums: layerAir, count: cells)
-        let layerWater = mapping.layerMeans(water, weights: air, sums: layerAir, count: cells)
+        func layerMean(_ values: [Double]) -> [Double] {
+            mapping.layerMeans(values, weights: air, sums: layerAir, count: cells, points: regionCells)
+        }
+        let layerTemperature = layerMean(temperature), layerPressure = layerMean(pressure), layerWater = layerMean(water)
 
+        // A face's air averages the cells on both sides (the inner cell on the domain edge).
         let xFaces = ny * (nx + 1), yFaces = (ny + 1) * nx
+        let xFacePoints = region.j.flatMap { j in region.xFaces.map { j * (nx + 1) + $0 } }
+        let yFacePoints = region.yFaces.flatMap { j in region.i.map { j * nx + $0 } }
         var xFaceAir = [Double](repeating: 0, count: nk * xFaces), yFaceAir = [Double](repeating: 0, count: nk * yFaces)
         for k in 0..<nk {
-            for j in 0..<ny {
-                for i in 0...nx {
+            for j in region.j {
+                for i in region.xFaces {
                     let west = k * cells + j * nx + max(i - 1, 0), east = k * cells + j * nx + min(i, nx - 1)
                     xFaceAir[k * xFaces + j * (nx + 1) + i] = 0.5 * (air[west] + air[east])
                 }
             }
-            for j in 0...ny {
-                for i in 0..<nx {
+            for j in region.yFaces {
+                for i in region.i {
                     let south = k * cells + max(j - 1, 0) * nx + i, north = k * cells + min(j, ny - 1) * nx + i
                     yFaceAir[k * yFaces + j * nx + i] = 0.5 * (air[south] + air[north])
                 }
             }
         }
-        let layerU = mapping.layerMeans(u, weights: xFaceAir, sums: mapping.layerSums(xFaceAir, count: xFaces), count: xFaces)
-        let layerV = mapping.layerMeans(v, weights: yFaceAir, sums: mapping.layerSums(yFaceAir, count: yFaces), count: yFaces)
+        let layerU = mapping.layerMeans(u, weights: xFaceAir, sums: mapping.layerSums(xFaceAir, count: xFaces, points: xFacePoints),
+                                        count: xFaces, points: xFacePoints)
+        let layerV = mapping.layerMeans(v, weights: yFaceAir, sums: mapping.layerSums(yFaceAir, count: yFaces, points: yFacePoints),
+                                        count: yFaces, points: yFacePoints)
         let layerW = w.map { mapping.interfaceValues($0, count: cells) }
         let kz = try diffusivities(cells: cells, columns: windowCells, window: window, full: full, pbl: pbl,
                                    pressure: pressure, temperature: temperature, theta: thetaPerturbation,
