@@ -170,8 +170,8 @@ public final class AssimilationRun {
         // The members' fluxes and inflow are assembled outside the transport
         // phase, which times the transport model alone.
         let flux = try phases.measure(.fluxEnsemble) {
-            try SurfaceFlux(nx: state.grid.nx, ny: state.grid.ny, members: state.members,
-                            fields: totalFluxes(slot: slot, prescribed: prescribed))
+            try SurfaceFlux(nx: state.grid.nx, ny: state.grid.ny, members: state.members, cells: state.cells,
+                            columns: totalFluxes(slot: slot, prescribed: prescribed))
         }
         let lateral = phases.measure(.inputs) {
             let bias = boundaryBias, nx = state.grid.nx, ny = state.grid.ny
@@ -194,30 +194,29 @@ public final class AssimilationRun {
         try phases.measure(.output) { try recordConcentrations() }
     }
 
-    /// Each held member's total surface flux of window slot `slot` as a
-    /// whole-grid field, [member slot][cell], zero outside this rank's tile:
-    /// the prescribed components plus the optimised ones, added in
-    /// state-vector order. Read straight from the block's storage a column
-    /// at a time (members fastest there), once per hour.
-    func totalFluxes(slot: Int, prescribed: [Double]) -> [[Double]] {
+    /// Each held member's total surface flux of window slot `slot` on this
+    /// rank's cells, [c * members + m] for cell `state.cells[c]` (the
+    /// transport's layout, so no rank builds whole-grid fields): the
+    /// prescribed components plus the optimised ones, added in state-vector
+    /// order. Read straight from the block's storage a column at a time
+    /// (members fastest there too), once per hour.
+    func totalFluxes(slot: Int, prescribed: [Double]) -> [Double] {
         let variables = layout.fluxComponents.indices.map { layout.flux(slot: slot, component: $0) }
-        let cells = state.cells, nv = block.variableCount, M = block.members.count, n = state.grid.cellCount
-        var packed = [Double](repeating: 0, count: M * n), total = [Double](repeating: 0, count: M)
+        let cells = state.cells, nv = block.variableCount, M = block.members.count
+        var columns = [Double](repeating: 0, count: cells.count * M)
         block.values.withUnsafeBufferPointer { values in
-            packed.withUnsafeMutableBufferPointer { fields in
-                total.withUnsafeMutableBufferPointer { total in
+            columns.withUnsafeMutableBufferPointer { columns in
                 for (c, cell) in cells.enumerated() {
+                    let total = columns.baseAddress! + c * M
                     for m in 0..<M { total[m] = prescribed[cell] }
                     for v in variables {
                         let column = (c * nv + v) * M
                         for m in 0..<M { total[m] += values[column + m] }
                     }
-                    for m in 0..<M { fields[m * n + cell] = total[m] }
-                }
                 }
             }
         }
-        return (0..<M).map { m in Array(packed[(m * n)..<((m + 1) * n)]) }
+        return columns
     }
 
     /// Ensemble mean and spread of the analysis at the output levels (rank 0 writes them).

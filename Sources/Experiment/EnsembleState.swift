@@ -65,13 +65,12 @@ final class EnsembleState {
     func advance(met: MetFields, memberFlux: (Int) -> [Double], boundary: BoundaryValues,
                  boundaryScale: (_ member: Int, _ edgeCell: Int) -> Double,
                  boundaryOffset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil) throws {
-        let n = grid.cellCount
-        let fields = (0..<members.count).map { slot in
-            var field = [Double](repeating: 0, count: n)
-            for (c, value) in zip(cells, memberFlux(slot)) { field[c] = value }
-            return field
+        let M = members.count
+        var columns = [Double](repeating: 0, count: cells.count * M)
+        for slot in 0..<M {
+            for (c, value) in zip(cells.indices, memberFlux(slot)) { columns[c * M + slot] = value }
         }
-        try advance(met: met, flux: try SurfaceFlux(nx: grid.nx, ny: grid.ny, members: members, fields: fields),
+        try advance(met: met, flux: try SurfaceFlux(nx: grid.nx, ny: grid.ny, members: members, cells: cells, columns: columns),
                     boundary: memberBoundary(boundary, ringScale: ringScale(boundaryScale), offset: boundaryOffset))
     }
 

@@ -50,11 +50,14 @@ extension TransportModel {
     }
 
     /// The integral over the grid and one hour of each member's surface flux
-    /// (mol CO2), in global cell order.
-    public func fluxIntegral(_ flux: SurfaceFlux, members: Range<Int>) -> [Double] {
-        members.map { member in
+    /// (mol CO2), in global cell order; the fluxes must be whole-grid fields.
+    public func fluxIntegral(_ flux: SurfaceFlux, members: Range<Int>) throws(TransportError) -> [Double] {
+        try members.map { member throws(TransportError) in
+            guard let field = flux.field(member: member) else {
+                throw .invalidInput("the mass budget needs whole-grid surface fluxes, not one tile's columns")
+            }
             var total = 0.0
-            for c in 0..<grid.cellCount { total += flux.fields[member - flux.members.lowerBound][c] * metrics.cellArea[c] }
+            for c in 0..<grid.cellCount { total += field[c] * metrics.cellArea[c] }
             return total * 3600 * 1e-6
         }
     }
@@ -65,12 +68,12 @@ extension TransportModel {
                                   boundary: LateralBoundary,
                                   communicator: any Communicator) throws(TransportError) -> [MassBudget] {
         let M = ensemble.memberCount
+        let injected = try fluxIntegral(flux, members: ensemble.members)
         let before = domainTotal(columnMass(ensemble, met: met), memberCount: M, communicator: communicator)
         let hour = try advance(&ensemble, met: met, flux: flux, boundary: boundary, communicator: communicator)
         let after = domainTotal(columnMass(ensemble, met: met), memberCount: M, communicator: communicator)
         let lateral = domainTotal(hour.lateralInflow, memberCount: M, communicator: communicator)
         let top = domainTotal(hour.topInflow, memberCount: M, communicator: communicator)
-        let injected = fluxIntegral(flux, members: ensemble.members)
         return ensemble.members.enumerated().map { m, member in
             MassBudget(time: met.time, member: member, massStart: before[m], massEnd: after[m], injected: injected[m],
                        lateralInflow: lateral[m], topInflow: top[m], substeps: hour.substeps)

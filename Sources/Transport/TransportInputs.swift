@@ -1,13 +1,22 @@
-/// The surface CO2 flux of one hour for a block of ensemble members: per
-/// member a 2-D field on the grid (`j * nx + i`), µmol m-2 s-1, positive
-/// upward (into the atmosphere), the sum of all flux components.
+import Meteorology
+
+/// The surface CO2 flux of one hour for a block of ensemble members,
+/// µmol m-2 s-1, positive upward (into the atmosphere), the sum of all flux
+/// components: per member a 2-D field on the grid (`j * nx + i`), or only
+/// the columns of one rank's cells, members innermost, as that rank's
+/// transport reads them (no whole-grid field per member on every rank).
 public struct SurfaceFlux: Sendable {
     public let nx: Int
     public let ny: Int
-    /// The global member indices the fields belong to, in order.
+    /// The global member indices the fluxes belong to, in order.
     public let members: Range<Int>
-    /// One field per member of ``members``.
-    public let fields: [[Double]]
+    private enum Storage: Sendable {
+        /// One whole-grid field per member.
+        case fields([[Double]])
+        /// The columns of `cells` (ascending), members innermost: n * members.count + m for cells[n].
+        case columns(cells: [Int], values: [Double])
+    }
+    private let storage: Storage
 
     /// Checks that there is one field of nx·ny values per member.
     public init(nx: Int, ny: Int, members: Range<Int>, fields: [[Double]]) throws(TransportError) {
@@ -20,7 +29,23 @@ public struct SurfaceFlux: Sendable {
         self.nx = nx
         self.ny = ny
         self.members = members
-        self.fields = fields
+        storage = .fields(fields)
+    }
+
+    /// The fluxes of `cells` only (grid cells j * nx + i, ascending):
+    /// `columns[n * members.count + m]` for cell `cells[n]`. Checks the
+    /// cells and that there is one value per cell and member.
+    public init(nx: Int, ny: Int, members: Range<Int>, cells: [Int], columns: [Double]) throws(TransportError) {
+        guard let first = cells.first, first >= 0, cells.last! < nx * ny, zip(cells, cells.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw .invalidInput("surface flux cells must be ascending grid cells of the \(nx) x \(ny) grid")
+        }
+        guard columns.count == cells.count * members.count else {
+            throw .invalidInput("surface flux of \(cells.count) cells has \(columns.count) values for \(members.count) members")
+        }
+        self.nx = nx
+        self.ny = ny
+        self.members = members
+        storage = .columns(cells: cells, values: columns)
     }
 
     /// Zero flux for `members`.
@@ -29,9 +54,43 @@ public struct SurfaceFlux: Sendable {
                          fields: Array(repeating: [Double](repeating: 0, count: nx * ny), count: members.count))
     }
 
-    /// The flux of `member` (global index) at cell (i, j), µmol m-2 s-1.
-    @inline(__always) public func value(member: Int, _ i: Int, _ j: Int) -> Double {
-        fields[member - members.lowerBound][j * nx + i]
+    /// The flux of `member` (global index) at cell (i, j), µmol m-2 s-1; a
+    /// flux of some cells' columns holds only those cells.
+    public func value(member: Int, _ i: Int, _ j: Int) -> Double {
+        switch storage {
+        case .fields(let fields):
+            return fields[member - members.lowerBound][j * nx + i]
+        case .columns(let cells, let values):
+            var low = 0, high = cells.count
+            while low < high {
+                let mid = (low + high) / 2
+                if cells[mid] < j * nx + i { low = mid + 1 } else { high = mid }
+            }
+            precondition(low < cells.count && cells[low] == j * nx + i, "cell (\(i), \(j)) is not one of the surface flux's cells")
+            return values[low * members.count + member - members.lowerBound]
+        }
+    }
+
+    /// The columns of the cells of `tile` (row by row) for exactly
+    /// `members`, members innermost, when they are stored so (no copy);
+    /// nil otherwise.
+    func columns(of tile: CellRegion, members wanted: Range<Int>) -> [Double]? {
+        guard case .columns(let cells, let values) = storage, members == wanted,
+              cells.count == tile.i.count * tile.j.count else { return nil }
+        var n = 0
+        for j in tile.j {
+            for i in tile.i {
+                guard cells[n] == j * nx + i else { return nil }
+                n += 1
+            }
+        }
+        return values
+    }
+
+    /// The whole-grid field of `member`, when the fluxes are stored as fields.
+    func field(member: Int) -> [Double]? {
+        guard case .fields(let fields) = storage else { return nil }
+        return fields[member - members.lowerBound]
     }
 }
 

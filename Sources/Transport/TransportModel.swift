@@ -138,6 +138,16 @@ public final class TransportModel {
         guard boundary.covers(nx: grid.nx, ny: grid.ny, members: ensemble.members) else {
             throw .invalidInput("lateral boundary is for another grid or does not cover members \(ensemble.members)")
         }
+        // The owned columns' fluxes as given, or whole-grid fields to pack.
+        let ownedRegion = CellRegion(i: tile.iRange, j: tile.jRange)
+        let givenColumns = flux.columns(of: ownedRegion, members: ensemble.members)
+        let memberFields: [[Double]] = givenColumns != nil ? [] : try ensemble.members.map { member throws(TransportError) in
+            guard let field = flux.field(member: member) else {
+                throw .invalidInput("surface flux holds the columns of other cells or members; this tile is \(ownedRegion), "
+                                    + "members \(ensemble.members)")
+            }
+            return field
+        }
         let M = ensemble.memberCount
         let lnx = ensemble.localNx, lny = ensemble.localNy, nz = layers.count
         // The hour's first halo travels while the hour is prepared.
@@ -192,21 +202,26 @@ public final class TransportModel {
         let south = side(.south, touches: tile.jRange.lowerBound == 0, &workspace.south)
         let north = side(.north, touches: tile.jRange.upperBound == ny, &workspace.north)
 
-        // The members' surface fluxes of owned columns, members innermost,
-        // row by row so that the row being filled stays in cache.
-        var columnFlux = reusing(&workspace.columnFlux, count: tnx * tny * M)
-        let memberFields = ensemble.members.map { flux.fields[$0 - flux.members.lowerBound] }
-        columnFlux.withUnsafeMutableBufferPointer { packed in
-            for j in tile.jRange {
-                let row = packed.baseAddress! + (j - tile.jRange.lowerBound) * tnx * M
-                for (m, field) in memberFields.enumerated() {
-                    field.withUnsafeBufferPointer { f in
-                        let source = f.baseAddress! + j * nx + tile.iRange.lowerBound
-                        for c in 0..<tnx { row[c * M + m] = source[c] }
+        // The members' surface fluxes of owned columns, members innermost:
+        // as given when the flux holds exactly this tile's columns, else
+        // packed from whole-grid fields row by row, so that the row being
+        // filled stays in cache.
+        var packedFlux: [Double] = []
+        if givenColumns == nil {
+            packedFlux = reusing(&workspace.columnFlux, count: tnx * tny * M)
+            packedFlux.withUnsafeMutableBufferPointer { packed in
+                for j in tile.jRange {
+                    let row = packed.baseAddress! + (j - tile.jRange.lowerBound) * tnx * M
+                    for (m, field) in memberFields.enumerated() {
+                        field.withUnsafeBufferPointer { f in
+                            let source = f.baseAddress! + j * nx + tile.iRange.lowerBound
+                            for c in 0..<tnx { row[c * M + m] = source[c] }
+                        }
                     }
                 }
             }
         }
+        let columnFlux = givenColumns ?? packedFlux
         var lateral = reusing(&workspace.lateral, count: tnx * tny * M, zeroed: true)
         var top = reusing(&workspace.top, count: tnx * tny * M, zeroed: true)
         // Two buffers, moved out of their owners so that writing them never copies.
@@ -368,7 +383,8 @@ public final class TransportModel {
         ensemble.values = current
         workspace.state = other
         workspace.cellAir = cellAir; workspace.airMid = airMid
-        workspace.columnSolve = columnSolve; workspace.columnFlux = columnFlux
+        workspace.columnSolve = columnSolve
+        if givenColumns == nil { workspace.columnFlux = packedFlux }
         // Shared with the result: reused next hour without a copy once the
         // caller has let go of it.
         workspace.lateral = lateral; workspace.top = top
