@@ -76,11 +76,12 @@ final class EnsembleState {
 
     /// The held members' inflow: `boundary` times (1 + σ δ) per ghost cell
     /// and member (`scale`, from ``ringScale(_:)``) plus `offset(member, i,
-    /// j, k)` (ppm) when given.
+    /// j, k)` (ppm) when given; only at the ghost cells next to the region
+    /// the transport reads, so the ranks share the ring.
     func memberBoundary(_ boundary: BoundaryValues, ringScale scale: [Double],
                         offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)?) -> LateralBoundary {
         LateralBoundary(nx: grid.nx, ny: grid.ny, nz: layers.count, members: members, base: boundary.value, scale: scale,
-                        offset: offset)
+                        offset: offset, region: transport.meteorologyRegion)
     }
 
     /// `scale(member, cell)` of the edge cell next to each ghost cell, for
@@ -92,9 +93,9 @@ final class EnsembleState {
         }
     }
 
-    /// Advances one hour with the held members' surface `flux` (whole-grid
-    /// fields; only this tile's cells are read) and inflow `boundary`
-    /// (collective over the group).
+    /// Advances one hour with the held members' surface `flux` (this
+    /// rank's columns, or whole-grid fields of which only they are read) and
+    /// inflow `boundary` (collective over the group).
     func advance(met: MetFields, flux: SurfaceFlux, boundary: LateralBoundary) throws {
         try transport.advance(met: met, flux: flux, boundary: boundary)
     }

@@ -127,16 +127,19 @@ public struct LateralBoundary: Sendable {
     /// cell and member that is the same in every layer, `scale[position *
     /// members.count + m]` in ``ring(nx:ny:)`` order, plus `offset(member, i,
     /// j, k)` when given: base evaluated once per ghost cell and layer, not
-    /// per member.
+    /// per member. With `region`, only the ghost cells next to its cells are
+    /// computed (a tile's transport reads no others); the rest are NaN.
     public init(nx: Int, ny: Int, nz: Int, members: Range<Int>, base: (_ i: Int, _ j: Int, _ k: Int) -> Double,
-                scale: [Double], offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil) {
+                scale: [Double], offset: ((_ member: Int, _ i: Int, _ j: Int, _ k: Int) -> Double)? = nil,
+                region: CellRegion? = nil) {
         let ring = Self.ring(nx: nx, ny: ny), M = members.count
         precondition(scale.count == ring.count * M, "one factor per ghost cell and member")
-        var values = [Double](repeating: 0, count: nz * ring.count * M)
+        let computed = ring.map { i, j in region?.contains(i: min(max(i, 0), nx - 1), j: min(max(j, 0), ny - 1)) ?? true }
+        var values = [Double](repeating: region == nil ? 0 : .nan, count: nz * ring.count * M)
         values.withUnsafeMutableBufferPointer { values in
             scale.withUnsafeBufferPointer { scale in
                 for k in 0..<nz {
-                    for (position, (i, j)) in ring.enumerated() {
+                    for (position, (i, j)) in ring.enumerated() where computed[position] {
                         let value = base(i, j, k), start = (k * ring.count + position) * M
                         if let offset {
                             for m in 0..<M {

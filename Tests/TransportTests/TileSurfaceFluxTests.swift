@@ -6,7 +6,7 @@ import Parallel
 import Testing
 @testable import Transport
 
-@Suite("Surface fluxes of a tile's columns")
+@Suite("Surface fluxes and inflow of a tile")
 struct TileSurfaceFluxTests {
     /// A flux with structure in every direction and member, µmol m-2 s-1.
     static func flux(member m: Int, _ i: Int, _ j: Int) -> Double {
@@ -14,8 +14,10 @@ struct TileSurfaceFluxTests {
     }
 
     /// Each tile's owned values after `hours` hours on threads, the fluxes
-    /// given as whole-grid fields or as the tile's columns.
-    func advance(tiles: Int, columns: Bool, hours: Int) throws -> [[Double]] {
+    /// given as whole-grid fields or as the tile's columns, the inflow (a
+    /// ring with structure along every side, layer and member) computed on
+    /// the whole ring or only next to the tile's meteorology region.
+    func advance(tiles: Int, columns: Bool, ringOfRegion: Bool = false, hours: Int) throws -> [[Double]] {
         let domain = try testSmall()
         let grid = domain.grid, layers = domain.layers, nx = grid.nx, members = 0..<3
         let provider = SyntheticMeteorology(domain: domain, seed: 5)
@@ -32,9 +34,14 @@ struct TileSurfaceFluxTests {
                     (0..<grid.cellCount).map { Self.flux(member: m, $0 % nx, $0 / nx) }
                 })
             for c in cells { #expect(flux.value(member: 2, c % nx, c / nx) == Self.flux(member: 2, c % nx, c / nx)) }
+            let ring = LateralBoundary.ring(nx: nx, ny: grid.ny)
+            let inflow = LateralBoundary(nx: nx, ny: grid.ny, nz: layers.count, members: members,
+                                         base: { i, j, k in 395 + 0.5 * Double(i + 2 * j) / Double(nx) + Double(k) },
+                                         scale: ring.indices.flatMap { p in members.map { 1 + 0.01 * sin(Double(p + 7 * $0)) } },
+                                         region: ringOfRegion ? model.meteorologyRegion : nil)
             for h in 0..<hours {
                 let met = provider.fields(at: ModelHour(year: 2016, month: 7, day: 1, hour: 6 + h), region: model.meteorologyRegion)
-                _ = try model.advance(&ensemble, met: met, flux: flux, boundary: .uniform(400), communicator: group)
+                _ = try model.advance(&ensemble, met: met, flux: flux, boundary: inflow, communicator: group)
             }
             return members.flatMap { ensemble.ownedField(member: $0) }
         }
@@ -47,6 +54,17 @@ struct TileSurfaceFluxTests {
             let columns = try advance(tiles: tiles, columns: true, hours: 2)
             #expect(Set(fields.joined()).count > 1000, "the fields must carry structure for the comparison to mean something")
             let differing = zip(fields.joined(), columns.joined()).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differing == 0, "\(tiles) tiles: \(differing) values differ")
+        }
+    }
+
+    @Test("inflow computed only next to each tile's region gives bit for bit what the whole ring gives, on 2 and 4 tiles")
+    func ringOfTheRegionGivesTheWholeRingsResult() throws {
+        for tiles in [2, 4] {
+            let whole = try advance(tiles: tiles, columns: true, hours: 2)
+            let part = try advance(tiles: tiles, columns: true, ringOfRegion: true, hours: 2)
+            #expect(!part.joined().contains { $0.isNaN })
+            let differing = zip(whole.joined(), part.joined()).filter { $0.bitPattern != $1.bitPattern }.count
             #expect(differing == 0, "\(tiles) tiles: \(differing) values differ")
         }
     }
