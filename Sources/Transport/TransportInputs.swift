@@ -1,4 +1,4 @@
-import Meteorology
+import Geometry
 
 /// The surface CO2 flux of one hour for a block of ensemble members,
 /// µmol m-2 s-1, positive upward (into the atmosphere), the sum of all flux
