@@ -8,6 +8,7 @@ import Testing
 /// Lite files in the real products' layouts (Tests/Fixtures/realformat/lite.py,
 /// written by Python netCDF4), and every damaged variant the reader must
 /// survive with a count or refuse with a named error.
+@discardableResult
 private func lite(_ folder: URL, _ product: String = "oco2-v10", damage: [String] = [], extra: [String] = []) throws -> String {
     try Fixture.realFormat("lite.py", [folder.path, "--product", product] + damage.flatMap { ["--damage", $0] } + extra)
 }

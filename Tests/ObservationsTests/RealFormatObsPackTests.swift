@@ -8,6 +8,7 @@ import Testing
 
 /// ObsPack files in NOAA's layout (Tests/Fixtures/realformat/obspack.py), the
 /// in-situ settings and the in-situ selection.
+@discardableResult
 private func obspack(_ folder: URL, damage: [String] = [], extra: [String] = []) throws -> String {
     try Fixture.realFormat("obspack.py", [folder.path] + damage.flatMap { ["--damage", $0] } + extra)
 }
