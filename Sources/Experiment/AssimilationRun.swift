@@ -157,12 +157,13 @@ public final class AssimilationRun {
     /// Advances one hour: transport, analysis, the flux ensemble of the new hour.
     func step() throws {
         let hour = now
-        // Each rank asks for the meteorology its transport reads and the
-        // prior of its own columns, so the ranks share that work.
+        // Each rank asks for the meteorology its transport reads, the prior
+        // of its own columns and the inflow next to them, so the ranks share
+        // that work.
         let region = state.transport.meteorologyRegion
         let (met, prior, boundary) = try phases.measure(.inputs) {
             (try inputs.meteorology(at: hour, region: region), try inputs.prior(at: hour, cells: state.cells),
-             try inputs.background.boundary(at: hour))
+             try inputs.background.boundary(at: hour, region: region))
         }
         let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
         let slot = layout.slot(ofHour: hour.value)

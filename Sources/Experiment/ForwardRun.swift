@@ -55,7 +55,7 @@ public final class ForwardRun {
         while now < stop {
             let hour = now
             let met = try inputs.meteorology(at: hour)
-            let prior = try inputs.prior(at: hour)
+            let prior = try inputs.prior(at: hour, cells: state.cells)
             let prescribed = stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
             let fields = try natural(hour)
             try state.advance(met: met, memberFlux: { _ in
@@ -64,7 +64,7 @@ public final class ForwardRun {
                     for field in fields { total += field[cell] }
                     return total
                 }
-            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { _, _ in 1 },
+            }, boundary: try inputs.background.boundary(at: hour, region: state.transport.meteorologyRegion), boundaryScale: { _, _ in 1 },
                boundaryOffset: imposedBoundaryBias.ppm.isEmpty && posteriorBoundaryBias == nil ? nil
                    : { [imposedBoundaryBias, posteriorBoundaryBias, nx = state.grid.nx, ny = state.grid.ny] _, i, j, k in
                        imposedBoundaryBias.offset(i: i, j: j, nx: nx, ny: ny)

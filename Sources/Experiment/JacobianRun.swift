@@ -245,7 +245,8 @@ public final class JacobianRun {
                         self.basis.cellGroups[cell] != function.group ? 0 : unit ? 1 : priors[function.component][cell]
                     }
                 }
-            }, boundary: try inputs.background.boundary(at: hour), boundaryScale: { m, _ in tracers[m] == .background ? 1 : 0 },
+            }, boundary: try inputs.background.boundary(at: hour, region: state.transport.meteorologyRegion),
+               boundaryScale: { m, _ in tracers[m] == .background ? 1 : 0 },
                boundaryOffset: config.boundaryBias.map { settings in { m, i, j, k in
                    guard case .boundary(let e) = tracers[m] else { return 0 }
                    return settings.element(i: i, j: j, k: k, nx: nx, ny: ny) == e ? 1 : 0

@@ -46,7 +46,8 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     private let targets: [[(column: Int, weight: Double)]]
     private let rows: ClosedRange<Int>, columns: ClosedRange<Int>
     private let lock = NSLock()
-    /// Evaluated stamps: target * nz + k, ppm.
+    /// Stamps read: the used columns' profiles at the domain's mid-heights,
+    /// column * nz + k, ppm.
     private var cache: [Int: [Double]] = [:]
 
     /// Mole fractions must lie in this range (ppm).
@@ -153,7 +154,7 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     }
 
     public func initialField(at time: ModelHour) throws -> [Double] {
-        let values = try field(at: time)
+        let values = try field(at: time, targets: 0..<(nx * ny))
         var result = [Double](repeating: 0, count: nx * ny * nz)
         for c in 0..<(nx * ny) { for k in 0..<nz { result[k * nx * ny + c] = values[c * nz + k] } }
         return result
@@ -164,25 +165,43 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         for hour in hours { _ = try bracket(hour.hours) }
     }
 
-    public func boundary(at time: ModelHour) throws -> BoundaryValues {
-        let values = try field(at: time)
+    public func boundary(at time: ModelHour) throws -> BoundaryValues { try ring(at: time, region: nil) }
+
+    /// Only the ghost cells next to `region`'s edge cells are interpolated;
+    /// the others are NaN.
+    public func boundary(at time: ModelHour, region: CellRegion) throws -> BoundaryValues { try ring(at: time, region: region) }
+
+    private func ring(at time: ModelHour, region: CellRegion?) throws -> BoundaryValues {
+        // Ghost targets follow the cells: west (edge cell (0, j)), east (nx - 1, j), south (i, 0), north (i, ny - 1).
+        let base = nx * ny
+        let edges = (0..<ny).map { (0, $0) } + (0..<ny).map { (nx - 1, $0) } + (0..<nx).map { ($0, 0) } + (0..<nx).map { ($0, ny - 1) }
+        let wanted = edges.indices.filter { region?.contains(i: edges[$0].0, j: edges[$0].1) ?? true }.map { base + $0 }
+        let values = try field(at: time, targets: wanted)
         func side(_ first: Int, _ length: Int) -> [Double] {
             (0..<nz).flatMap { k in (0..<length).map { values[(first + $0) * nz + k] } }
         }
-        let base = nx * ny
         return BoundaryValues(nx: nx, ny: ny, nz: nz, west: side(base, ny), east: side(base + ny, ny),
                               south: side(base + 2 * ny, nx), north: side(base + 2 * ny + nx, nx))
     }
 
-    /// All targets at `time` (target * nz + k), linear in time between stamps.
-    private func field(at time: ModelHour) throws -> [Double] {
+    /// The `wanted` targets at `time` (target * nz + k over all targets; the
+    /// others NaN), linear in time between stamps.
+    private func field(at time: ModelHour, targets wanted: some Sequence<Int>) throws -> [Double] {
         lock.lock()
         defer { lock.unlock() }
         let (a, b, w) = try bracket(time.hours)
-        let first = try evaluated(a)
-        guard w > 0 else { return first }
-        let second = try evaluated(b)
-        return zip(first, second).map { (1 - w) * $0 + w * $1 }
+        let first = try profiles(a), second = w > 0 ? try profiles(b) : first
+        var values = [Double](repeating: .nan, count: targets.count * nz)
+        for t in wanted {
+            for k in 0..<nz {
+                var x = 0.0, y = 0.0
+                for (column, weight) in targets[t] { x += weight * first[column * nz + k] }
+                guard w > 0 else { values[t * nz + k] = x; continue }
+                for (column, weight) in targets[t] { y += weight * second[column * nz + k] }
+                values[t * nz + k] = (1 - w) * x + w * y
+            }
+        }
+        return values
     }
 
     /// The stamps around `t` and the weight of the second one.
@@ -219,9 +238,9 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         return (low, high, (t - stamps[low].hours) / gap)
     }
 
-    /// Stamp `index` evaluated at every target, read once and kept while the
-    /// run is near it (older stamps are dropped).
-    private func evaluated(_ index: Int) throws -> [Double] {
+    /// The used columns' profiles of stamp `index`, read once and kept while
+    /// the run is near it (older stamps are dropped).
+    private func profiles(_ index: Int) throws -> [Double] {
         if let values = cache[index] { return values }
         let values = try read(index)
         cache = cache.filter { $0.key >= index - 1 }
@@ -229,8 +248,8 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         return values
     }
 
-    /// Reads stamp `index` for the used columns, checks it, interpolates each
-    /// column to the domain's mid-heights and combines the columns per target.
+    /// Reads stamp `index` for the used columns, checks it and interpolates
+    /// each column to the domain's mid-heights (column * nz + k).
     private func read(_ index: Int) throws -> [Double] {
         let stamp = stamps[index]
         let file = try InputFile(files[stamp.file])
@@ -269,13 +288,7 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
             }
             for (m, h) in heights.enumerated() { profiles[u * nz + m] = Self.interpolate(z, x, at: h) }
         }
-        var values = [Double](repeating: 0, count: targets.count * nz)
-        for (t, entries) in targets.enumerated() {
-            for (column, weight) in entries {
-                for k in 0..<nz { values[t * nz + k] += weight * profiles[column * nz + k] }
-            }
-        }
-        return values
+        return profiles
     }
 
     /// Linear interpolation in `z` (increasing) of `x` at `h`, constant beyond the ends.

@@ -45,6 +45,10 @@ public protocol BackgroundProvider: Sendable {
     /// The lateral-boundary values (ppm) at `time`, one ring of ghost cells
     /// around the domain per layer.
     func boundary(at time: ModelHour) throws -> BoundaryValues
+    /// The lateral-boundary values of the ghost cells next to `region`'s
+    /// cells (the region a rank's transport reads); a provider that computes
+    /// each ghost cell alone leaves the others NaN. By default the whole ring.
+    func boundary(at time: ModelHour, region: CellRegion) throws -> BoundaryValues
     /// Throws, naming the input, for the first of `hours` the source cannot
     /// give, without reading any data (`rcas inputs check`); by default
     /// every hour (a generator).
@@ -53,6 +57,8 @@ public protocol BackgroundProvider: Sendable {
 
 extension BackgroundProvider {
     public func checkCoverage(_ hours: ClosedRange<ModelHour>) throws {}
+
+    public func boundary(at time: ModelHour, region: CellRegion) throws -> BoundaryValues { try boundary(at: time) }
 }
 
 /// Mole fractions (ppm) of the ring of ghost cells just outside the domain,
@@ -90,12 +96,15 @@ public struct BoundaryValues: Sendable, Equatable {
 
     /// Each ghost cell takes `edge(i, j, k)` of the edge cell (i, j) next to
     /// it in layer k (zero-gradient inflow): the outermost cells of each side.
-    public init(nx: Int, ny: Int, nz: Int, edge: (_ i: Int, _ j: Int, _ k: Int) -> Double) {
+    /// With `region`, only ghost cells whose edge cell is in it are
+    /// evaluated; the others are NaN.
+    public init(nx: Int, ny: Int, nz: Int, region: CellRegion? = nil, edge: (_ i: Int, _ j: Int, _ k: Int) -> Double) {
+        func value(_ i: Int, _ j: Int, _ k: Int) -> Double { region?.contains(i: i, j: j) == false ? .nan : edge(i, j, k) }
         self.init(nx: nx, ny: ny, nz: nz,
-                  west: (0..<nz).flatMap { k in (0..<ny).map { edge(0, $0, k) } },
-                  east: (0..<nz).flatMap { k in (0..<ny).map { edge(nx - 1, $0, k) } },
-                  south: (0..<nz).flatMap { k in (0..<nx).map { edge($0, 0, k) } },
-                  north: (0..<nz).flatMap { k in (0..<nx).map { edge($0, ny - 1, k) } })
+                  west: (0..<nz).flatMap { k in (0..<ny).map { value(0, $0, k) } },
+                  east: (0..<nz).flatMap { k in (0..<ny).map { value(nx - 1, $0, k) } },
+                  south: (0..<nz).flatMap { k in (0..<nx).map { value($0, 0, k) } },
+                  north: (0..<nz).flatMap { k in (0..<nx).map { value($0, ny - 1, k) } })
     }
 
     /// The value of ghost cell (i, j) in layer k: i = -1 or nx with 0 <= j < ny,
@@ -119,9 +128,14 @@ extension SyntheticBackground: BackgroundProvider {
     public func initialField(at time: ModelHour) throws -> [Double] { field(at: time) }
     /// Ghost cells take the nearest edge column's value (computed for the
     /// edge columns only).
-    public func boundary(at time: ModelHour) throws -> BoundaryValues {
+    public func boundary(at time: ModelHour) throws -> BoundaryValues { ring(at: time, region: nil) }
+
+    /// Only the edge columns in `region`; the other ghost cells are NaN.
+    public func boundary(at time: ModelHour, region: CellRegion) throws -> BoundaryValues { ring(at: time, region: region) }
+
+    private func ring(at time: ModelHour, region: CellRegion?) -> BoundaryValues {
         let nx = grid.nx
-        return BoundaryValues(nx: nx, ny: grid.ny, nz: layers.count) { i, j, k in
+        return BoundaryValues(nx: nx, ny: grid.ny, nz: layers.count, region: region) { i, j, k in
             value(cell: j * nx + i, layer: k, at: time)
         }
     }

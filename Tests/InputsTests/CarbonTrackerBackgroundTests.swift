@@ -70,6 +70,21 @@ let twoDaysOfMoleFractions = Result { try writeCarbonTracker("molefractions", ["
         #expect(worst < 5e-5)
     }
 
+    /// The ring of a region interpolates only the ghost cells next to it:
+    /// bit for bit the whole ring's there and NaN elsewhere, at the first
+    /// stamp's hour and between stamps.
+    @Test func ringOfARegionIsTheWholeRingsNextToItAndNaNElsewhere() throws {
+        let (folder, _) = try twoDaysOfMoleFractions.get()
+        let grid = try loadDomain("test-small").grid
+        for hour in [1, 13] {
+            let time = start.advanced(by: hour)
+            for region in regionsTouchingTheEdges(grid) {
+                let part = try background(folder).boundary(at: time, region: region)
+                expectRing(part, matches: try background(folder).boundary(at: time), nextTo: region)
+            }
+        }
+    }
+
     /// Within half a step before the first stamp (01:30) the first stamp is
     /// used; half a step after the last (22:30 of day 2) the last one; beyond
     /// that the hour is refused.
