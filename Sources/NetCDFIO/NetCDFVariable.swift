@@ -79,11 +79,18 @@ public struct NetCDFVariable {
     public func read<T: NetCDFScalar>(_: T.Type = Double.self, start: [Int]? = nil,
                                       count: [Int]? = nil) throws(NetCDFError) -> [T] {
         let (s, c) = try region(start, count)
-        var values = [T](repeating: T.zero, count: c.reduce(1, *))
-        guard !values.isEmpty else { return values }
-        try nc(values.withUnsafeMutableBufferPointer { T.get(ncid, varid, s, c, $0.baseAddress!) },
-               path, name, "read as \(T.self) start \(s) count \(c)")
-        return values
+        let n = c.reduce(1, *)
+        guard n > 0 else { return [] }
+        // The library fills the array's storage directly: filling it with
+        // zeros first cost as much as the read (generic code, element by element).
+        do {
+            return try [T](unsafeUninitializedCapacity: n) { buffer, initialized in
+                try nc(T.get(ncid, varid, s, c, buffer.baseAddress!), path, name, "read as \(T.self) start \(s) count \(c)")
+                initialized = n
+            }
+        } catch {
+            throw error as! NetCDFError
+        }
     }
 
     /// Writes a `string` variable's hyperslab.
