@@ -35,6 +35,30 @@ struct MetRecordReader {
     /// value's index in the whole record.
     func read(_ name: String, lengths: [Int], names: [String]? = nil, quantity: PhysicalQuantity,
               range: ClosedRange<Double>?, window: (rows: Range<Int>, columns: Range<Int>)? = nil) throws -> [Double] {
+        let values = try readWindow(name, lengths: lengths, names: names, quantity: quantity, range: range, window: window)
+        // A window over the whole record is the record itself.
+        guard let window, window.rows.count * window.columns.count < lengths.suffix(2).reduce(1, *) else { return values }
+        // Row by row into the whole record's layout.
+        var record = [Double](repeating: .nan, count: lengths.reduce(1, *))
+        let width = window.columns.count
+        record.withUnsafeMutableBufferPointer { record in
+            values.withUnsafeBufferPointer { values in
+                for start in stride(from: 0, to: values.count, by: width) {
+                    (record.baseAddress! + Self.recordIndex(start, window: window, lengths: lengths))
+                        .update(from: values.baseAddress! + start, count: width)
+                }
+            }
+        }
+        return record
+    }
+
+    /// The values of `name` at this record as ``read(_:lengths:names:quantity:range:window:)``
+    /// reads and checks them, but only the `window`'s (the whole record's
+    /// without one), compactly: the leading dimensions, then the window's
+    /// rows and columns, last index fastest. Errors name a value's index in
+    /// the whole record.
+    func readWindow(_ name: String, lengths: [Int], names: [String]? = nil, quantity: PhysicalQuantity,
+                    range: ClosedRange<Double>?, window: (rows: Range<Int>, columns: Range<Int>)?) throws -> [Double] {
         guard has(name) else {
             throw NetCDFError(path: path, object: name, operation: "read meteorology",
                               message: "variable missing (needed: \(quantity.name) in \(quantity.canonicalUnit))")
@@ -89,11 +113,7 @@ struct MetRecordReader {
             let index = window.map { Self.recordIndex(firstBad, window: $0, lengths: lengths) } ?? firstBad
             throw valueError(name, problem, index: index, lengths: lengths, dimensions: Array(dimensions.dropFirst()))
         }
-        // A window over the whole record is the record itself.
-        guard let window, window.rows.count * window.columns.count < lengths.suffix(2).reduce(1, *) else { return values }
-        var record = [Double](repeating: .nan, count: lengths.reduce(1, *))
-        for n in values.indices { record[Self.recordIndex(n, window: window, lengths: lengths)] = values[n] }
-        return record
+        return values
     }
 
     /// The index in the whole record (`lengths`) of value `n` of the part

@@ -55,9 +55,13 @@ struct WRFLayerMapping: Sendable, Equatable {
     /// `k * count + c`; the result is `l * count + c`.
     func layerSums(_ weights: [Double], count: Int, points: [Int]) -> [Double] {
         var sums = [Double](repeating: 0, count: layerCount * count)
-        for l in 0..<layerCount {
-            for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                for c in points { sums[l * count + c] += weights[k * count + c] }
+        sums.withUnsafeMutableBufferPointer { sums in
+            weights.withUnsafeBufferPointer { weights in
+                for l in 0..<layerCount {
+                    for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
+                        for c in points { sums[l * count + c] += weights[k * count + c] }
+                    }
+                }
             }
         }
         return sums
@@ -68,11 +72,17 @@ struct WRFLayerMapping: Sendable, Equatable {
     /// ``layerSums(_:count:points:)`` of the weights.
     func layerMeans(_ values: [Double], weights: [Double], sums: [Double], count: Int, points: [Int]) -> [Double] {
         var means = [Double](repeating: 0, count: layerCount * count)
-        for l in 0..<layerCount {
-            for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
-                for c in points { means[l * count + c] += weights[k * count + c] * values[k * count + c] }
+        means.withUnsafeMutableBufferPointer { means in
+            values.withUnsafeBufferPointer { values in
+                weights.withUnsafeBufferPointer { weights in
+                    for l in 0..<layerCount {
+                        for k in interfaceLevels[l]..<interfaceLevels[l + 1] {
+                            for c in points { means[l * count + c] += weights[k * count + c] * values[k * count + c] }
+                        }
+                        for c in points { means[l * count + c] /= sums[l * count + c] }
+                    }
+                }
             }
-            for c in points { means[l * count + c] /= sums[l * count + c] }
         }
         return means
     }
