@@ -11,7 +11,8 @@ import Transport
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measure the speed of RCAS components (Docs/performance.md).",
-        subcommands: [TransportBench.self, SuperpositionBench.self, BenchAnalysis.self, BenchSynthesis.self, BenchCycle.self])
+        subcommands: [TransportBench.self, SuperpositionBench.self, BenchAnalysis.self, BenchSynthesis.self, BenchCycle.self,
+                      BenchInputs.self])
 }
 
 /// Runs the transport model on a domain with the synthetic meteorology, an

@@ -56,6 +56,27 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: scratch))
     }
 
+    /// `rcas bench inputs` on 2 ranks with the real-format samples (WRF,
+    /// CarbonTracker fluxes and background): every input timed per tile and
+    /// whole-grid; more hours than the period is refused, naming both.
+    @Test func benchInputsTimesEveryInputPerTileAndWhole() throws {
+        let config = try RealFormatSamples.config()
+        let result = try TestEnvironment.mpirun(ranks: 2, ["bench", "inputs", config, "--hours", "6", "--json"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").last { $0.hasPrefix("{") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["ranks"] as? Int == 2 && object["hours"] as? Int == 6)
+        for pass in ["per_tile", "whole_grid"] {
+            let table = try #require(object[pass] as? [String: Double], "\(line)")
+            #expect(Set(table.keys) == ["meteorology", "prior_flux", "background", "total"], "\(line)")
+            #expect(table.values.allSatisfy { $0 > 0 }, "\(line)")
+            #expect(abs(table["total"]! - table["meteorology"]! - table["prior_flux"]! - table["background"]!) <= 0.5 * table["total"]!)
+        }
+        let tooLong = try TestEnvironment.mpirun(ranks: 1, ["bench", "inputs", config, "--hours", "73"])
+        #expect(tooLong.status != 0 && tooLong.stderr.contains("--hours 73") && tooLong.stderr.contains("72 hours"),
+                "\(tooLong.stdout)\n\(tooLong.stderr)")
+    }
+
     /// JobScripts/cycle-speedup.sh: one row per rank count, generator and
     /// repeat, and the medians.
     @Test func cycleSpeedupScriptWritesOnePairPerRepeat() throws {
