@@ -46,6 +46,8 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     private let targets: [[(column: Int, weight: Double)]]
     private let rows: ClosedRange<Int>, columns: ClosedRange<Int>
     private let lock = NSLock()
+    /// The file of the stamp read last, kept open for the next stamp.
+    private let opened = LastInputFile()
     /// Stamps read: the used columns' profiles at the domain's mid-heights,
     /// column * nz + k, ppm.
     private var cache: [Int: [Double]] = [:]
@@ -252,7 +254,7 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     /// each column to the domain's mid-heights (column * nz + k).
     private func read(_ index: Int) throws -> [Double] {
         let stamp = stamps[index]
-        let file = try InputFile(files[stamp.file])
+        let file = try opened.open(files[stamp.file])
         let co2 = try DataVariable(file, "co2"), gph = try DataVariable(file, "gph")
         let width = columns.count, height = rows.count
         let co2Start = [stamp.index, 0, rows.lowerBound, columns.lowerBound], co2Count = [1, levelCount, height, width]

@@ -39,6 +39,8 @@ struct FluxFileSeries {
     let grid: LatLonGrid
     /// Sorted by start, not overlapping.
     let periods: [Period]
+    /// The file of the period read last, kept open for the next period.
+    let opened = LastInputFile()
 
     /// The largest flux magnitude accepted (µmol m⁻² s⁻¹): 0.1 mol m⁻² s⁻¹,
     /// ten times a 10 Mt CO2/yr power plant spread over one square kilometre.
@@ -172,7 +174,7 @@ struct FluxFileSeries {
     /// zero, below ``largestFlux``).
     func block(period index: Int, for regridder: ConservativeRegridder) throws -> [Double] {
         let period = periods[index]
-        let file = try InputFile(files[period.file])
+        let file = try opened.open(files[period.file])
         let variable = try DataVariable(file, variables[period.file])
         let start = [period.timeIndex, regridder.rows.lowerBound, regridder.columns.lowerBound]
         let count = [1, regridder.rows.count, regridder.columns.count]

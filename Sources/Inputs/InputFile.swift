@@ -27,6 +27,23 @@ final class InputFile {
     }
 }
 
+/// The input file read last, kept open for the next read: a series of
+/// files is read period by period, several periods a file, and opening a
+/// NetCDF-4 file costs more than reading one period of it. Not locked: its
+/// owner reads under its own lock.
+final class LastInputFile: @unchecked Sendable {
+    private var last: InputFile?
+
+    /// `path` opened, or the file already open when it is the last one read.
+    func open(_ path: String) throws -> InputFile {
+        if let last, last.path == path { return last }
+        last = nil
+        let file = try InputFile(path)
+        last = file
+        return file
+    }
+}
+
 /// The NetCDF library's default fill value for float and double variables
 /// (NC_FILL_FLOAT and NC_FILL_DOUBLE, both 9.969209968386869e36 as doubles).
 let netCDFDefaultFill = 9.969209968386869e36
