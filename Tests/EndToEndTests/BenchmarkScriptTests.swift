@@ -77,6 +77,20 @@ import TestSupport
                 "\(tooLong.stdout)\n\(tooLong.stderr)")
     }
 
+    /// JobScripts/inputs-speedup.sh on the real-format samples: one row per
+    /// rank count and repeat with every input both ways, and the medians.
+    @Test func inputsSpeedupScriptWritesOnePairPerRepeat() throws {
+        let directory = try TestEnvironment.temporaryDirectory("inputs-speedup")
+        let csv = directory.appendingPathComponent("inputs.csv").path
+        let result = try runScript("inputs-speedup.sh", [try RealFormatSamples.config(), csv], ["REPEATS": "1", "HOURS": "4"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let rows = try csvRows(csv)
+        #expect(rows.count == 3 && rows.dropFirst().map { $0[1] } == ["1", "2"], "\(rows)")
+        #expect(rows.first?.count == 10 && rows.dropFirst().allSatisfy { $0.count == 10 && $0.dropFirst(2).allSatisfy { (Double($0) ?? 0) > 0 } },
+                "\(rows)")
+        #expect(result.stdout.contains("2-rank speed-up of the inputs per tile"), "\(result.stdout)")
+    }
+
     /// JobScripts/cycle-speedup.sh: one row per rank count, generator and
     /// repeat, and the medians.
     @Test func cycleSpeedupScriptWritesOnePairPerRepeat() throws {
