@@ -34,7 +34,8 @@ for pass in per_tile whole_grid; do for c in $columns; do header+=",${pass}_$c";
 echo "$header" > "$out.partial"
 for r in $(seq 1 "$repeats"); do
     for n in 1 2; do
-        echo "$r,$n,$(measure "$n")" | tee -a "$out.partial"
+        row=$(measure "$n")
+        echo "$r,$n,$row" | tee -a "$out.partial"
     done
 done
 mv "$out.partial" "$out"
