@@ -43,11 +43,27 @@ public struct FluxStateVector: Sendable, Equatable {
         }
     }
 
+    /// ``statePriors(_:)`` at `cells` only, [component][n] for cell
+    /// `cells[n]`: a rank's own columns.
+    public func statePriors(_ prior: (FluxComponent) -> [Double], cells: [Int]) -> [[Double]] {
+        components.map { component in
+            guard component == .net else { let field = prior(component); return cells.map { field[$0] } }
+            let parts = Self.priorComponents.map(prior)
+            return cells.map { c in (parts[0][c] + parts[1][c]) + (parts[2][c] + parts[3][c]) }
+        }
+    }
+
     /// The sum of the prescribed components per cell.
     public func prescribedTotal(_ prior: (FluxComponent) -> [Double], cellCount: Int) -> [Double] {
-        var total = [Double](repeating: 0, count: cellCount)
+        prescribedTotal(prior, cells: Array(0..<cellCount))
+    }
+
+    /// The sum of the prescribed components at `cells`, [n] for cell `cells[n]`.
+    public func prescribedTotal(_ prior: (FluxComponent) -> [Double], cells: [Int]) -> [Double] {
+        var total = [Double](repeating: 0, count: cells.count)
         for component in prescribed {
-            for (c, value) in prior(component).enumerated() { total[c] += value }
+            let field = prior(component)
+            for (n, c) in cells.enumerated() { total[n] += field[c] }
         }
         return total
     }

@@ -12,7 +12,7 @@ extension AssimilationRun {
         let prior = try phases.measure(.inputs) { try inputs.prior(at: hour, cells: state.cells) }
         let stateVector = config.assimilation.stateVector
         let cells = state.cells
-        let statePriors = stateVector.statePriors(prior.field).map { field in cells.map { field[$0] } }
+        let statePriors = stateVector.statePriors(prior.field, cells: cells)
         let request = FluxForecastRequest(
             hour: hour.value, cells: cells, prior: statePriors, memberCount: state.memberCount, members: state.members,
             lowestLayer: generator.needsLowestLayer ? state.allMembersPacked(state.transport.layer(0)) : nil,

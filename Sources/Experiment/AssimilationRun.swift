@@ -165,7 +165,7 @@ public final class AssimilationRun {
             (try inputs.meteorology(at: hour, region: region), try inputs.prior(at: hour, cells: state.cells),
              try inputs.background.boundary(at: hour, region: region))
         }
-        let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
+        let prescribed = config.assimilation.stateVector.prescribedTotal(prior.field, cells: state.cells)
         let slot = layout.slot(ofHour: hour.value)
         if hour != config.start { boundaryBias?.forecast(to: hour.value) }
         // The members' fluxes and inflow are assembled outside the transport
@@ -198,7 +198,8 @@ public final class AssimilationRun {
     /// Each held member's total surface flux of window slot `slot` on this
     /// rank's cells, [c * members + m] for cell `state.cells[c]` (the
     /// transport's layout, so no rank builds whole-grid fields): the
-    /// prescribed components plus the optimised ones, added in state-vector
+    /// prescribed components (`prescribed[c]`, their total at cell
+    /// `state.cells[c]`) plus the optimised ones, added in state-vector
     /// order. Read straight from the block's storage a column at a time
     /// (members fastest there too), once per hour.
     func totalFluxes(slot: Int, prescribed: [Double]) -> [Double] {
@@ -207,9 +208,9 @@ public final class AssimilationRun {
         var columns = [Double](repeating: 0, count: cells.count * M)
         block.values.withUnsafeBufferPointer { values in
             columns.withUnsafeMutableBufferPointer { columns in
-                for (c, cell) in cells.enumerated() {
+                for c in cells.indices {
                     let total = columns.baseAddress! + c * M
-                    for m in 0..<M { total[m] = prescribed[cell] }
+                    for m in 0..<M { total[m] = prescribed[c] }
                     for v in variables {
                         let column = (c * nv + v) * M
                         for m in 0..<M { total[m] += values[column + m] }

@@ -56,11 +56,11 @@ public final class ForwardRun {
             let hour = now
             let met = try inputs.meteorology(at: hour)
             let prior = try inputs.prior(at: hour, cells: state.cells)
-            let prescribed = stateVector.prescribedTotal(prior.field, cellCount: state.grid.cellCount)
+            let prescribed = stateVector.prescribedTotal(prior.field, cells: state.cells)
             let fields = try natural(hour)
             try state.advance(met: met, memberFlux: { _ in
-                self.state.cells.map { cell in
-                    var total = prescribed[cell]
+                zip(self.state.cells, prescribed).map { cell, prescribed in
+                    var total = prescribed
                     for field in fields { total += field[cell] }
                     return total
                 }

@@ -168,6 +168,9 @@ func eachGCASv2SchemePerturbsExactlyItsOwnComponents(scheme: GCASv2FluxPerturbat
     } else {
         #expect(priors == state.components.map { fields[$0]! })
     }
+    // A rank's cells: the same values at those cells, in their order.
+    #expect(state.statePriors({ fields[$0]! }, cells: [1]) == priors.map { [$0[1]] })
+    #expect(state.prescribedTotal({ fields[$0]! }, cells: [1, 0]) == Array(state.prescribedTotal({ fields[$0]! }, cellCount: 2).reversed()))
     for correlation in [0.0, 300_000] {
         let generator = GCASv2FluxPerturbation.Generator(
             GCASv2FluxPerturbation(scheme: scheme, seed: 3, persistenceHours: 24, correlationLength: correlation), grid: smallGrid)
