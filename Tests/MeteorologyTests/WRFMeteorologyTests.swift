@@ -227,6 +227,14 @@ private func close(_ a: Double, _ b: Double, relative: Double) -> Bool {
         try overwrite(path, "T", at: [0, 1, 2, 3], with: 500)
         let hot = message()
         #expect(hot.contains("'T'") && hot.contains("air temperature") && hot.contains("outside the plausible range"), "\(hot)")
+        // A rank whose window holds the bad value names it by its index in
+        // the whole record; a rank whose window does not never reads it.
+        func regionMessage(_ region: CellRegion) -> String {
+            thrownText { _ = try WRFMeteorology(domain: domain, files: [path]).fields(at: july1, region: region) }
+        }
+        let inWindow = regionMessage(CellRegion(i: 2..<8, j: 1..<6))
+        #expect(inWindow.contains("air temperature") && inWindow.contains("(i, j, k) = (3, 2, 1)"), "\(inWindow)")
+        #expect(regionMessage(CellRegion(i: 12..<20, j: 10..<16)) == "")
         try overwrite(path, "T", at: [0, 1, 2, 3], with: 0)
         try overwrite(path, "QVAPOR", at: [0, 0, 0, 0], with: .nan)
         #expect(message().contains("'QVAPOR'") && message().contains("NaN"))
