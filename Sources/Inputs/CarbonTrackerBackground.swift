@@ -48,6 +48,9 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     private let lock = NSLock()
     /// The file of the stamp read last, kept open for the next stamp.
     private let opened = LastInputFile()
+    /// The edge cell next to each ghost target, in target order after the
+    /// cells: west (0, j), east (nx - 1, j), south (i, 0), north (i, ny - 1).
+    private let ghostEdges: [(i: Int, j: Int)]
     /// Stamps read: the used columns' profiles at the domain's mid-heights,
     /// column * nz + k, ppm.
     private var cache: [Int: [Double]] = [:]
@@ -110,6 +113,7 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
         self.source = source
         levelCount = levels!
         let nx = grid.nx, ny = grid.ny
+        ghostEdges = (0..<ny).map { (0, $0) } + (0..<ny).map { (nx - 1, $0) } + (0..<nx).map { ($0, 0) } + (0..<nx).map { ($0, ny - 1) }
 
         // Target points: cell centres, then the ghost-cell centres.
         var points: [(GeoPoint, fallback: (Int, Int))] = []
@@ -174,10 +178,8 @@ public final class CarbonTrackerBackground: BackgroundProvider, @unchecked Senda
     public func boundary(at time: ModelHour, region: CellRegion) throws -> BoundaryValues { try ring(at: time, region: region) }
 
     private func ring(at time: ModelHour, region: CellRegion?) throws -> BoundaryValues {
-        // Ghost targets follow the cells: west (edge cell (0, j)), east (nx - 1, j), south (i, 0), north (i, ny - 1).
         let base = nx * ny
-        let edges = (0..<ny).map { (0, $0) } + (0..<ny).map { (nx - 1, $0) } + (0..<nx).map { ($0, 0) } + (0..<nx).map { ($0, ny - 1) }
-        let wanted = edges.indices.filter { region?.contains(i: edges[$0].0, j: edges[$0].1) ?? true }.map { base + $0 }
+        let wanted = ghostEdges.indices.filter { region?.contains(i: ghostEdges[$0].i, j: ghostEdges[$0].j) ?? true }.map { base + $0 }
         let values = try field(at: time, targets: wanted)
         func side(_ first: Int, _ length: Int) -> [Double] {
             (0..<nz).flatMap { k in (0..<length).map { values[(first + $0) * nz + k] } }

@@ -19,14 +19,16 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
     public let componentSources: [PriorFluxComponent: String]
     private let grid: HorizontalGrid
     private let series: [PriorFluxComponent: FluxFileSeries]
-    private let regridders: [PriorFluxComponent: ConservativeRegridder]
+    /// One regridder per distinct lat/lon grid, and which one each component uses.
+    private let regridders: [ConservativeRegridder]
+    private let regridderOf: [PriorFluxComponent: Int]
     private let lock = NSLock()
     /// The last period read per component, the cells asked for (nil: all)
     /// and the regridded field.
     private var cache: [PriorFluxComponent: (period: Int, cells: [Int]?, field: [Double])] = [:]
     /// The regridders restricted to the cells last asked for (a rank's tile).
     private var restrictedCells: [Int]?
-    private var restrictedRegridders: [PriorFluxComponent: ConservativeRegridder] = [:]
+    private var restrictedRegridders: [ConservativeRegridder] = []
 
     /// CarbonTracker's 3-hourly 1° x 1° flux files (CT2019B, CT2022,
     /// CT-NRT): `bio_flux_opt`, `ocn_flux_opt`, `fossil_flux_imp` (or
@@ -59,23 +61,24 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
         self.grid = grid
         sourceDescription = description
         var series: [PriorFluxComponent: FluxFileSeries] = [:]
-        var regridders: [PriorFluxComponent: ConservativeRegridder] = [:]
-        var built: [(LatLonGrid, ConservativeRegridder)] = []
+        var regridderOf: [PriorFluxComponent: Int] = [:]
+        var built: [(grid: LatLonGrid, regridder: ConservativeRegridder)] = []
         for item in all {
             series[item.spec.component] = item
-            if let known = built.first(where: { $0.0 == item.grid }) {
-                regridders[item.spec.component] = known.1
+            if let known = built.firstIndex(where: { $0.grid == item.grid }) {
+                regridderOf[item.spec.component] = known
             } else {
                 let regridder: ConservativeRegridder
                 do { regridder = try ConservativeRegridder(from: item.grid, to: grid) } catch {
                     throw InputFileError(path: item.files[0], variable: item.variables[0], message: error.description)
                 }
+                regridderOf[item.spec.component] = built.count
                 built.append((item.grid, regridder))
-                regridders[item.spec.component] = regridder
             }
         }
         self.series = series
-        self.regridders = regridders
+        regridders = built.map(\.regridder)
+        self.regridderOf = regridderOf
         var sources: [PriorFluxComponent: String] = [:]
         for component in PriorFluxComponent.allCases {
             sources[component] = series[component].map { "\(sourcePrefix): \($0.description)" } ?? "zero (not configured)"
@@ -101,14 +104,15 @@ public final class GriddedFluxProvider: PriorFluxProvider, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let cells, restrictedCells != cells {
-            restrictedRegridders = regridders.mapValues { $0.restricted(to: cells) }
+            restrictedRegridders = regridders.map { $0.restricted(to: cells) }
             restrictedCells = cells
         }
         let regridders = cells == nil ? regridders : restrictedRegridders
         func field(_ component: PriorFluxComponent) throws -> [Double] {
-            guard let series = series[component], let regridder = regridders[component] else {
+            guard let series = series[component], let index = regridderOf[component] else {
                 return [Double](repeating: 0, count: grid.cellCount)
             }
+            let regridder = regridders[index]
             let period = try series.period(containing: hour)
             if let cached = cache[component], cached.period == period, cached.cells == cells { return cached.field }
             let field = regridder.regrid(block: try series.block(period: period, for: regridder))

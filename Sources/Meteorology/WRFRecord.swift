@@ -114,7 +114,7 @@ struct WRFRecord {
                 yFaceAir[k * yFaces + face] = 0.5 * (air[k * cells + south] + air[k * cells + north])
             }
         }
-        let xPoints = view.xFaceSides.map(\.face), yPoints = view.yFaceSides.map(\.face)
+        let xPoints = view.xFacePoints, yPoints = view.yFacePoints
         let layerU = mapping.layerMeans(u, weights: xFaceAir, sums: mapping.layerSums(xFaceAir, count: xFaces, points: xPoints),
                                         count: xFaces, points: xPoints)
         let layerV = mapping.layerMeans(v, weights: yFaceAir, sums: mapping.layerSums(yFaceAir, count: yFaces, points: yPoints),
@@ -191,9 +191,11 @@ struct WindowView {
     /// The region's bounding x-faces (window index) and the window cells on
     /// their west and east sides (the inner cell on the domain edge).
     let xFaceSides: [(face: Int, west: Int, east: Int)]
+    let xFacePoints: [Int]
     private let xFaceGrid: [Int]
     /// The same for y-faces, south and north.
     let yFaceSides: [(face: Int, south: Int, north: Int)]
+    let yFacePoints: [Int]
     private let yFaceGrid: [Int]
 
     init(region: CellRegion, around: CellRegion, nx: Int, ny: Int) {
@@ -208,10 +210,12 @@ struct WindowView {
         xFaceSides = region.j.flatMap { j in
             region.xFaces.map { i in ((j - j0) * (width + 1) + (i - i0), cell(max(i - 1, 0), j), cell(min(i, nx - 1), j)) }
         }
+        xFacePoints = xFaceSides.map(\.face)
         xFaceGrid = region.j.flatMap { j in region.xFaces.map { j * (nx + 1) + $0 } }
         yFaceSides = region.yFaces.flatMap { j in
             region.i.map { i in ((j - j0) * width + (i - i0), cell(i, max(j - 1, 0)), cell(i, min(j, ny - 1))) }
         }
+        yFacePoints = yFaceSides.map(\.face)
         yFaceGrid = region.yFaces.flatMap { j in region.i.map { j * nx + $0 } }
     }
 
@@ -223,12 +227,12 @@ struct WindowView {
 
     /// The same for x-face values (whole grid: j * (nx + 1) + i).
     func wholeXFaces(_ values: [Double], layers: Int) -> [Double] {
-        scatter(values, layers: layers, count: xFaceCount, points: xFaceSides.map(\.face), to: xFaceGrid, wholeCount: ny * (nx + 1))
+        scatter(values, layers: layers, count: xFaceCount, points: xFacePoints, to: xFaceGrid, wholeCount: ny * (nx + 1))
     }
 
     /// The same for y-face values (whole grid: j * nx + i, j over ny + 1 faces).
     func wholeYFaces(_ values: [Double], layers: Int) -> [Double] {
-        scatter(values, layers: layers, count: yFaceCount, points: yFaceSides.map(\.face), to: yFaceGrid, wholeCount: (ny + 1) * nx)
+        scatter(values, layers: layers, count: yFaceCount, points: yFacePoints, to: yFaceGrid, wholeCount: (ny + 1) * nx)
     }
 
     /// Whether the window is the whole grid and the region too: window
